@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# The whole suite: on SQLite, again on a throw-away PostgreSQL cluster, then the browser tests.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=${PY:-.venv/bin/python}
+export TVETBRIDGE_AXES_ENABLED=0
+status=0
+
+echo "== import-linter: layering and engine purity"
+.venv/bin/lint-imports --no-cache || status=1
+
+echo "== pytest on SQLite"
+$PY -m pytest -m "not browser" -n 2 "$@" || status=1
+
+pgdir=$(mktemp -d /tmp/tvetbridge-pg.XXXXXX)
+trap 'scripts/pg-cluster.sh stop "$pgdir"' EXIT
+echo "== pytest on PostgreSQL (throw-away cluster in $pgdir)"
+url=$(scripts/pg-cluster.sh start "$pgdir" 54329)
+TVETBRIDGE_DATABASE_URL=$url $PY -m pytest -m "not browser and not engine" -n 2 "$@" || status=1
+
+echo "== browser tests (headless chromium)"
+$PY -m pytest -m browser "$@" || status=1
+exit $status

@@ -1,0 +1,187 @@
+"""Shared kernel: places, languages, fields of study, money, provenance and roles."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+CURRENCIES = [
+    ("CNY", "CNY"), ("KZT", "KZT"), ("UZS", "UZS"), ("TJS", "TJS"), ("KGS", "KGS"),
+    ("TMT", "TMT"), ("RUB", "RUB"), ("USD", "USD"), ("EUR", "EUR"),
+]
+CURRENCY_CODES = frozenset(code for code, _label in CURRENCIES)
+
+
+class Source(models.Model):
+    """Where a figure comes from. Every real figure the platform shows cites one."""
+
+    key = models.SlugField(_("key"), max_length=80, unique=True)
+    title = models.CharField(_("title"), max_length=400)
+    publisher = models.CharField(_("publisher"), max_length=300, blank=True)
+    document = models.CharField(_("document"), max_length=200, blank=True,
+                                help_text=_("File or citation of the document the figure was read from."))
+    locator = models.CharField(_("locator"), max_length=200, blank=True,
+                               help_text=_("Section, table or page within the document."))
+    url = models.URLField(_("address"), blank=True)
+    published = models.DateField(_("published"), null=True, blank=True)
+    is_synthetic = models.BooleanField(_("synthetic"), default=False)
+
+    class Meta:
+        ordering = ["key"]
+        verbose_name = _("source")
+        verbose_name_plural = _("sources")
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.locator})" if self.locator else self.title
+
+
+class Country(models.Model):
+    code = models.CharField(_("ISO 3166-1 code"), max_length=2, primary_key=True)
+    iso3 = models.CharField(_("ISO alpha-3"), max_length=3, unique=True)
+    numeric = models.PositiveSmallIntegerField(_("ISO numeric"), unique=True)
+    name = models.CharField(_("name"), max_length=120)
+    currency = models.CharField(_("currency"), max_length=3, choices=CURRENCIES, default="USD")
+    is_focus = models.BooleanField(_("cooperation country"), default=False,
+                                   help_text=_("China, the five Central Asian countries and Russia."))
+    latitude = models.FloatField(_("latitude"), null=True, blank=True)
+    longitude = models.FloatField(_("longitude"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-is_focus", "name"]
+        verbose_name = _("country")
+        verbose_name_plural = _("countries")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Region(models.Model):
+    class Level(models.IntegerChoices):
+        REGION = 1, _("region / province / oblast")
+        DISTRICT = 2, _("district / county")
+        CITY = 3, _("city")
+
+    code = models.CharField(_("code"), max_length=20, unique=True,
+                            help_text=_("ISO 3166-2 where it exists; otherwise a platform code."))
+    country = models.ForeignKey(Country, on_delete=models.PROTECT, related_name="regions", verbose_name=_("country"))
+    parent = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True,
+                               related_name="children", verbose_name=_("part of"))
+    level = models.PositiveSmallIntegerField(_("level"), choices=Level.choices, default=Level.REGION)
+    name = models.CharField(_("name"), max_length=160)
+    latitude = models.FloatField(_("latitude"), null=True, blank=True)
+    longitude = models.FloatField(_("longitude"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["country", "level", "name"]
+        verbose_name = _("region")
+        verbose_name_plural = _("regions")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Language(models.Model):
+    code = models.CharField(_("ISO 639-1 code"), max_length=3, primary_key=True)
+    name = models.CharField(_("name"), max_length=80)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("language")
+        verbose_name_plural = _("languages")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class FieldOfStudy(models.Model):
+    """ISCED-F 2013: broad (2 digits), narrow (3) and detailed (4) fields."""
+
+    code = models.CharField(_("ISCED-F 2013 code"), max_length=4, primary_key=True)
+    name = models.CharField(_("name"), max_length=200)
+    parent = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="children")
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("field of study")
+        verbose_name_plural = _("fields of study")
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class ExchangeRate(models.Model):
+    """Units of `currency` per one US dollar on `date`; editable, each row with its source."""
+
+    currency = models.CharField(_("currency"), max_length=3, choices=CURRENCIES)
+    date = models.DateField(_("date"))
+    per_usd = models.DecimalField(_("units per USD"), max_digits=18, decimal_places=6,
+                                  validators=[MinValueValidator(0)])
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("source"))
+
+    class Meta:
+        ordering = ["currency", "-date"]
+        constraints = [models.UniqueConstraint(fields=["currency", "date"], name="uniq_rate_currency_date")]
+        verbose_name = _("exchange rate")
+        verbose_name_plural = _("exchange rates")
+
+    def __str__(self) -> str:
+        return f"{self.currency} {self.date}: {self.per_usd}"
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", _("platform admin")
+    COORDINATOR = "coordinator", _("coordinator")
+    INSTITUTION_STAFF = "institution", _("institution staff")
+    ENTERPRISE_STAFF = "enterprise", _("enterprise staff")
+
+
+class Profile(models.Model):
+    """A user's role and, for staff roles, the one organisation they act for."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile")
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    institution = models.ForeignKey("registry.Institution", on_delete=models.SET_NULL, null=True, blank=True,
+                                    related_name="staff", verbose_name=_("institution"))
+    enterprise = models.ForeignKey("registry.Enterprise", on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="staff", verbose_name=_("enterprise"))
+    language = models.CharField(_("preferred language"), max_length=8, choices=settings.LANGUAGES, default="en")
+
+    class Meta:
+        verbose_name = _("profile")
+        verbose_name_plural = _("profiles")
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(role="institution") | models.Q(institution__isnull=False),
+                name="institution_staff_has_institution"),
+            models.CheckConstraint(
+                condition=~models.Q(role="enterprise") | models.Q(enterprise__isnull=False),
+                name="enterprise_staff_has_enterprise"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.get_role_display()})"
+
+
+class ApiToken(models.Model):
+    """A bearer token for the REST API. Only its SHA-256 is stored; the key is shown once."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("name"), max_length=100)
+    prefix = models.CharField(max_length=8, db_index=True)
+    digest = models.CharField(max_length=64, unique=True)
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+    last_used = models.DateTimeField(_("last used"), null=True, blank=True)
+    revoked = models.BooleanField(_("revoked"), default=False)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+
+# Reusable validators for percentages stored as 0–100.
+percent_validators = [MinValueValidator(0), MaxValueValidator(100)]

@@ -1,0 +1,45 @@
+"""Role predicates shared by every app's rules. One definition, used by pages, API and admin."""
+
+from __future__ import annotations
+
+import rules
+
+from .models import Role
+
+
+def role_of(user) -> str | None:
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return None
+    if user.is_superuser:
+        return Role.ADMIN
+    profile = getattr(user, "profile", None)
+    return profile.role if profile is not None else None
+
+
+@rules.predicate
+def is_admin(user) -> bool:
+    return role_of(user) == Role.ADMIN
+
+
+@rules.predicate
+def is_coordinator(user) -> bool:
+    return role_of(user) == Role.COORDINATOR
+
+
+@rules.predicate
+def is_institution_staff(user) -> bool:
+    return role_of(user) == Role.INSTITUTION_STAFF
+
+
+@rules.predicate
+def is_enterprise_staff(user) -> bool:
+    return role_of(user) == Role.ENTERPRISE_STAFF
+
+
+@rules.predicate
+def is_member(user) -> bool:
+    """Any signed-in user with a platform role; the public sees only published aggregates."""
+    return role_of(user) is not None
+
+
+is_manager = is_admin | is_coordinator

@@ -1,0 +1,68 @@
+"""Object-level permission rules for registry records.
+
+Every registry model declares one of these maps as ``rules_permissions``; the same predicates then
+answer ``user.has_perm("registry.change_programme", obj)`` in pages, API and admin alike.
+"""
+
+from __future__ import annotations
+
+import rules
+
+from tvetbridge.core.roles import is_admin, is_enterprise_staff, is_institution_staff, is_manager, is_member
+
+
+@rules.predicate
+def acts_for_owner_institution(user, obj) -> bool:
+    if obj is None:
+        return False
+    return user.profile.institution_id in obj.owner_institution_ids()
+
+
+@rules.predicate
+def acts_for_enterprise(user, obj) -> bool:
+    return obj is not None and user.profile.enterprise_id == obj.pk
+
+
+institution_permissions = {
+    "view": is_member,
+    "add": is_manager,
+    "change": is_manager | (is_institution_staff & acts_for_owner_institution),
+    "delete": is_admin,
+    "export": is_member,
+}
+
+institution_child_permissions = {
+    "view": is_member,
+    "add": is_manager | is_institution_staff,
+    "change": is_manager | (is_institution_staff & acts_for_owner_institution),
+    "delete": is_admin | (is_institution_staff & acts_for_owner_institution),
+    "export": is_member,
+}
+
+enterprise_permissions = {
+    "view": is_member,
+    "add": is_manager,
+    "change": is_manager | (is_enterprise_staff & acts_for_enterprise),
+    "delete": is_admin,
+    "export": is_member,
+}
+
+coordinated_permissions = {
+    "view": is_member,
+    "add": is_manager,
+    "change": is_manager,
+    "delete": is_admin,
+    "export": is_member,
+}
+
+project_permissions = {
+    "view": is_member,
+    "add": is_manager | is_institution_staff,
+    "change": is_manager | (is_institution_staff & acts_for_owner_institution),
+    "delete": is_admin,
+    "export": is_member,
+    "approve": is_manager,
+}
+
+# Audit trails name people and show before/after values: coordinators and admins only.
+rules.add_perm("registry.view_audit", is_manager)
