@@ -1,4 +1,4 @@
-from modeltranslation.translator import TranslationOptions, register
+from modeltranslation.translator import TranslationOptions, register, translator
 
 from .models import Alliance, CooperationProject, Enterprise, Facility, Institution, Programme, SectorCommittee
 
@@ -36,3 +36,13 @@ class SectorCommitteeTranslation(TranslationOptions):
 @register(CooperationProject)
 class CooperationProjectTranslation(TranslationOptions):
     fields = ("name", "description")
+
+
+# django-simple-history copies a model's fields when the class is built, before modeltranslation
+# adds the per-language columns; registering the historical twins keeps the audit trail complete.
+translator.register(Institution.history.model, InstitutionTranslation)
+translator.register(Programme.history.model, ProgrammeTranslation)
+translator.register(Facility.history.model, FacilityTranslation)
+translator.register(Enterprise.history.model, EnterpriseTranslation)
+translator.register(Alliance.history.model, AllianceTranslation)
+translator.register(CooperationProject.history.model, CooperationProjectTranslation)
