@@ -3,6 +3,8 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PIP := $(PY) -m pip
 SCALE ?= small
+# Browser tests, PDF checks and message extraction need these Debian packages.
+APT_PACKAGES := chromium fonts-noto-cjk fonts-dejavu-core poppler-utils gettext
 
 .PHONY: setup demo test bench lint messages browser-deps clean
 
@@ -17,9 +19,9 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 browser-deps:
-	@if [ ! -x /usr/bin/chromium ]; then \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -q && apt-get install -y -q chromium fonts-noto-cjk poppler-utils; \
-	  else sudo apt-get update -q && sudo apt-get install -y -q chromium fonts-noto-cjk poppler-utils; fi; fi
+	@if [ ! -x /usr/bin/chromium ] || ! command -v xgettext >/dev/null || ! command -v pdftoppm >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -q && apt-get install -y -q $(APT_PACKAGES); \
+	  else sudo apt-get update -q && sudo apt-get install -y -q $(APT_PACKAGES); fi; fi
 
 demo: setup
 	$(VENV)/bin/tvetbridge demo
@@ -35,8 +37,11 @@ lint: setup
 	$(VENV)/bin/lint-imports --no-cache
 
 messages: setup
-	cd src/tvetbridge && ../../$(VENV)/bin/django-admin makemessages --settings=tvetbridge.settings -l zh_Hans -l ru -l kk --no-obsolete --ignore 'formats/*' \
-	  && ../../$(VENV)/bin/django-admin compilemessages --settings=tvetbridge.settings
+	# makemessages without settings writes to src/tvetbridge/locale only; compile both catalogues.
+	mkdir -p src/tvetbridge/locale
+	cd src/tvetbridge && env -u DJANGO_SETTINGS_MODULE ../../$(VENV)/bin/django-admin makemessages \
+	  -l zh_Hans -l ru -l kk --no-obsolete --ignore 'formats/*' --ignore 'locale_django/*'
+	cd src/tvetbridge && ../../$(VENV)/bin/django-admin compilemessages --settings=tvetbridge.settings --ignore '.venv'
 
 clean:
 	rm -rf var

@@ -132,7 +132,8 @@ LANGUAGES = [
 ]
 MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
 MODELTRANSLATION_FALLBACK_LANGUAGES = ("en", "ru", "zh-hans", "kk")
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# Our catalogue first (makemessages writes there); then what Django lacks in Kazakh.
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale_django"]
 # Django ships no Kazakh format module; ours lives in tvetbridge.formats.kk.
 FORMAT_MODULE_PATH = ["tvetbridge.formats"]
 TIME_ZONE = "Asia/Almaty"
