@@ -1,0 +1,99 @@
+"""Benchmark: Monte Carlo fund engine vs the time NumPy needs just to draw the same random numbers.
+
+    python benchmarks/fund_montecarlo.py --scale small|national
+
+Each measurement runs in a fresh child process so its peak RSS (getrusage maxrss) belongs to that run
+alone; the floor (``rng_floor``: same generator, same blocks, same chunking, same draws) is timed in the
+same child, right before the engine. The half-size run shows that memory does not grow with paths.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import statistics
+import subprocess
+import sys
+import time
+
+SCALES = {"small": 200_000, "national": 10_000_000}
+MONTHS = 60
+
+
+def design():
+    from tvetbridge.finance.instruments import (
+        CohortAssumptions,
+        ConcessionalLoan,
+        FundDesign,
+        IncomeFloor,
+        OrderCommitment,
+        ProfitShare,
+        SkillOption,
+        Sponsors,
+    )
+    return FundDesign(
+        cohort=CohortAssumptions(cohort_size=500, horizon_months=MONTHS),
+        sponsors=Sponsors(initial_capital=200_000, grant=100_000, trainee_fee=20_000,
+                          loan=ConcessionalLoan(principal=500_000)),
+        floor=IncomeFloor(refund_amount=100_000, refund_after_months=6, floor_income=200_000, topup_months=12),
+        share=ProfitShare(rate=0.10, threshold=20_000, months=36, cap_multiple=2.0),
+        order=OrderCommitment(price_per_hire=3_000, hire_probability=0.5, upfront_share=0.2, committed_hires=100),
+        option=SkillOption(strike=800, maturity_month=24, notional=500, premium=100_000),
+    )
+
+
+def child(paths: int, chunk: int) -> None:
+    from tvetbridge.finance.montecarlo import rng_floor, simulate_fund
+    d = design()
+    simulate_fund(d, 20_000, seed=1, chunk_size=chunk)  # warm caches and lazy imports
+    t0 = time.perf_counter()
+    rng_floor(d, paths, seed=2026, chunk_size=chunk)
+    floor = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    r = simulate_fund(d, paths, seed=2026, chunk_size=chunk)
+    engine = time.perf_counter() - t0
+    rss_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"engine": engine, "floor": floor, "rss": rss_mib, "paths": r.n_paths,
+                      "ruin": float(r.ruin_probability[-1]), "npv": r.fund_npv}))
+
+
+def run_child(paths: int, chunk: int) -> dict:
+    out = subprocess.run([sys.executable, __file__, "--child", str(paths), "--chunk-size", str(chunk)],
+                         check=True, capture_output=True, text=True).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--scale", choices=SCALES, default="small")
+    ap.add_argument("--repeat", type=int, default=None, help="runs at full size (median reported)")
+    ap.add_argument("--chunk-size", type=int, default=262_144)
+    ap.add_argument("--child", type=int, default=None, help=argparse.SUPPRESS)
+    a = ap.parse_args()
+    if a.child is not None:
+        child(a.child, a.chunk_size)
+        return
+    paths = SCALES[a.scale]
+    repeat = a.repeat or (5 if a.scale == "small" else 1)
+    runs = [run_child(paths, a.chunk_size) for _ in range(repeat)]
+    half = run_child(paths // 2, a.chunk_size)
+    ratios = [r["engine"] / r["floor"] for r in runs]
+    print(f"paths: {runs[0]['paths']}")
+    print(f"months: {MONTHS}")
+    print(f"runs: {repeat}")
+    print(f"engine_seconds: {statistics.median(r['engine'] for r in runs):.3f}")
+    print(f"rng_floor_seconds: {statistics.median(r['floor'] for r in runs):.3f}")
+    print(f"ratio: {statistics.median(ratios):.3f}")
+    print(f"ratio_min: {min(ratios):.3f}")
+    print(f"ratio_max: {max(ratios):.3f}")
+    print(f"paths_per_second: {runs[0]['paths'] / statistics.median(r['engine'] for r in runs):.0f}")
+    print(f"peak_memory_mib: {max(r['rss'] for r in runs):.1f}")
+    print(f"peak_memory_half_paths_mib: {half['rss']:.1f}")
+    print(f"memory_growth_full_over_half: {max(r['rss'] for r in runs) / half['rss']:.3f}")
+    print(f"ruin_probability_at_horizon: {runs[0]['ruin']:.5f}")
+    print(f"headline: {statistics.median(ratios):.3f}")
+
+
+if __name__ == "__main__":
+    main()

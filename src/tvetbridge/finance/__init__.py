@@ -1,0 +1,1 @@
+"""Funding instruments, fund ledger and the Monte Carlo engine that prices and stresses them."""
