@@ -13,11 +13,17 @@ import os
 import sys
 
 
+ALIASES = {"import": "import_records", "export": "export_records"}
+
+
 def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tvetbridge.settings")
     from django.core.management import execute_from_command_line
 
     args = list(sys.argv[1:] if argv is None else argv)
+    # django-import-export registers its own `import`/`export` commands; ours have distinct names.
+    if args and args[0] in ALIASES:
+        args[0] = ALIASES[args[0]]
     execute_from_command_line(["tvetbridge", *args])
 
 

@@ -70,6 +70,12 @@ INSTALLED_APPS = [
     "axes",
     "tvetbridge.core",
     "tvetbridge.registry",
+    "tvetbridge.taxonomy",
+    "tvetbridge.demand",
+    "tvetbridge.outcomes",
+    "tvetbridge.risk",
+    "tvetbridge.finance",
+    "tvetbridge.reports",
     "tvetbridge.web",
     "tvetbridge.demo",
 ]

@@ -8,6 +8,12 @@ urlpatterns = [
 ]
 urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),
+    path("taxonomy/", include("tvetbridge.taxonomy.urls")),
+    path("demand/", include("tvetbridge.demand.urls")),
+    path("outcomes/", include("tvetbridge.outcomes.urls")),
+    path("risk/", include("tvetbridge.risk.urls")),
+    path("reports/", include("tvetbridge.reports.urls")),
+    path("finance/", include("tvetbridge.finance.urls")),
     path("", include("tvetbridge.web.urls")),
     prefix_default_language=False,
 )

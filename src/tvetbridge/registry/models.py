@@ -32,6 +32,19 @@ class RegistryRecord(RulesModelMixin, models.Model, metaclass=RulesModelBase):
         abstract = True
 
 
+class DatePrecision(models.TextChoices):
+    DAY = "day", _("day")
+    MONTH = "month", _("month")
+    YEAR = "year", _("year")
+
+
+class Qualifier(models.TextChoices):
+    EXACT = "", _("exactly")
+    APPROX = "approx", _("about")
+    MORE_THAN = "more", _("more than")
+    LESS_THAN = "less", _("less than")
+
+
 class Institution(RegistryRecord):
     class Kind(models.TextChoices):
         VOCATIONAL_SCHOOL = "vocational_school", _("vocational school")
@@ -46,6 +59,8 @@ class Institution(RegistryRecord):
 
     name = models.CharField(_("name"), max_length=300)
     short_name = models.CharField(_("short name"), max_length=60, blank=True)
+    aliases = models.CharField(_("also known as"), max_length=400, blank=True,
+                               help_text=_("Other names the sources use, separated by semicolons."))
     kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
     country = models.ForeignKey(Country, on_delete=models.PROTECT, related_name="institutions",
                                 verbose_name=_("country"))
@@ -174,7 +189,7 @@ class Facility(InstitutionChild):
 
     name = models.CharField(_("name"), max_length=300)
     kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
-    capacity = models.PositiveIntegerField(_("capacity (trainees at once)"))
+    capacity = models.PositiveIntegerField(_("capacity (trainees at once)"), null=True, blank=True)
     area_m2 = models.PositiveIntegerField(_("area (m²)"), null=True, blank=True)
     fields = models.ManyToManyField(FieldOfStudy, blank=True, related_name="facilities", verbose_name=_("fields"))
     history = HistoricalRecords()
@@ -310,6 +325,9 @@ class CooperationProject(RegistryRecord):
     fields = models.ManyToManyField(FieldOfStudy, blank=True, related_name="projects", verbose_name=_("fields"))
     start_date = models.DateField(_("start date"), null=True, blank=True)
     end_date = models.DateField(_("end date"), null=True, blank=True)
+    date_precision = models.CharField(_("date precision"), max_length=5, choices=DatePrecision.choices,
+                                      default=DatePrecision.DAY,
+                                      help_text=_("Sources often give only a month or a year."))
     description = models.TextField(_("description"), blank=True)
     target_trainees = models.PositiveIntegerField(_("target trainees"), null=True, blank=True)
     target_employment_rate = models.DecimalField(_("target employment rate (%)"), max_digits=5, decimal_places=2,
@@ -369,7 +387,7 @@ class ProjectFunding(models.Model):
 
 
 class ReportedResult(models.Model):
-    """A result a project has reported publicly (e.g. 349 people trained), cited to its source."""
+    """A result reported publicly (e.g. 349 people trained) by a project, alliance or institution."""
 
     class Indicator(models.TextChoices):
         ENROLLED = "enrolled", _("students enrolled")
@@ -383,9 +401,17 @@ class ReportedResult(models.Model):
         AREA = "area_m2", _("training area (m²)")
         PARTICIPANTS = "participants", _("participants")
         STANDARDS = "standards", _("standards exported")
+        VISITS = "visits", _("visits to online resources")
+        MEMBERS = "members", _("members")
 
-    project = models.ForeignKey(CooperationProject, on_delete=models.CASCADE, related_name="reported_results")
+    project = models.ForeignKey(CooperationProject, on_delete=models.CASCADE, null=True, blank=True,
+                                related_name="reported_results")
+    alliance = models.ForeignKey(Alliance, on_delete=models.CASCADE, null=True, blank=True,
+                                 related_name="reported_results")
+    institution = models.ForeignKey(Institution, on_delete=models.CASCADE, null=True, blank=True,
+                                    related_name="reported_results")
     indicator = models.CharField(_("indicator"), max_length=30, choices=Indicator.choices)
+    qualifier = models.CharField(_("qualifier"), max_length=6, choices=Qualifier.choices, blank=True)
     value = models.DecimalField(_("value"), max_digits=14, decimal_places=2)
     as_of = models.DateField(_("as of"), null=True, blank=True)
     note = models.CharField(_("note"), max_length=300, blank=True)
@@ -395,40 +421,99 @@ class ReportedResult(models.Model):
         ordering = ["indicator"]
         verbose_name = _("reported result")
         verbose_name_plural = _("reported results")
+        constraints = [models.CheckConstraint(
+            condition=(models.Q(project__isnull=False, alliance__isnull=True, institution__isnull=True)
+                       | models.Q(project__isnull=True, alliance__isnull=False, institution__isnull=True)
+                       | models.Q(project__isnull=True, alliance__isnull=True, institution__isnull=False)),
+            name="reported_result_has_one_owner")]
 
     def __str__(self) -> str:
         return f"{self.get_indicator_display()}: {self.value}"
 
 
 class CountryStatistic(models.Model):
-    """A national TVET-system figure (institutions, students, employment rate) with its source."""
+    """A national (or regional-group) TVET-system figure with its source."""
 
     class Indicator(models.TextChoices):
         INSTITUTIONS = "institutions", _("TVET institutions")
         BRANCHES = "branches", _("branches")
         STUDENTS = "students", _("TVET students")
+        ENTRANTS = "entrants", _("entrants per year")
         GRADUATES = "graduates", _("graduates per year")
         EMPLOYMENT_RATE = "employment_rate", _("graduate employment rate (%)")
         PLANNED_ENROLMENT = "planned_enrolment", _("planned enrolment")
+        PLANNED_PLACES_CHANGE = "planned_places_change", _("change in planned places on previous year")
+        INSTITUTIONS_CHANGE = "institutions_change_pct", _("change in number of institutions (%)")
+        STUDENTS_CHANGE = "students_change_pct", _("change in enrolment (%)")
+        TRAINED = "trained", _("people trained in short courses")
+        TEACHERS_TRAINED = "teachers_trained", _("teachers trained")
+        INSTITUTIONS_REFORMED = "institutions_reformed", _("institutions in curriculum reform")
+        OCCUPATIONAL_STANDARDS = "occupational_standards", _("occupations with competency standards")
+        ASSESSMENT_TOOLS = "assessment_tools", _("assessment tools developed")
+        CERTIFIED_OCCUPATIONS = "certified_occupations", _("occupations with skills certification")
         PROGRAMMES = "programmes", _("educational programmes")
+        PROGRAMMES_PLANNED = "programmes_planned", _("programmes planned with employers")
+        TEACHER_INTERNSHIPS = "teacher_internships", _("teacher internships in enterprises planned")
         DUAL_COLLEGES = "dual_colleges", _("colleges with dual training")
+        DUAL_SPECIALTIES = "dual_specialties", _("specialties in dual training")
+        DUAL_QUALIFICATIONS = "dual_qualifications", _("qualifications in dual training")
+        DUAL_DEGREES = "dual_degree_programmes", _("dual-degree programmes")
+        SPECIALTIES = "specialties", _("specialties offered")
+        CURRICULUM_AUTONOMY = "curriculum_autonomy_pct", _("share of curriculum set by schools (%)")
+        COOPERATION_PARTNERS = "cooperation_partners", _("international cooperation partners")
         LUBAN_WORKSHOPS = "luban_workshops", _("Luban Workshops")
         CONFUCIUS = "confucius", _("Confucius Institutes")
+        CONFUCIUS_CLASSROOMS = "confucius_classrooms", _("Confucius Classrooms")
 
-    country = models.ForeignKey(Country, on_delete=models.CASCADE, related_name="statistics",
-                                verbose_name=_("country"))
+    country = models.ForeignKey(Country, on_delete=models.CASCADE, null=True, blank=True,
+                                related_name="statistics", verbose_name=_("country"))
+    scope = models.CharField(_("group of countries"), max_length=60, blank=True,
+                             help_text=_("For figures about a group of countries, e.g. Central Asia."))
     indicator = models.CharField(_("indicator"), max_length=30, choices=Indicator.choices)
     period = models.CharField(_("period"), max_length=20, help_text=_("Year or academic year, e.g. 2025-2026."))
+    qualifier = models.CharField(_("qualifier"), max_length=6, choices=Qualifier.choices, blank=True)
     value = models.DecimalField(_("value"), max_digits=16, decimal_places=2)
     note = models.CharField(_("note"), max_length=300, blank=True)
     source = models.ForeignKey(Source, on_delete=models.PROTECT, verbose_name=_("source"))
 
     class Meta:
         ordering = ["country", "indicator", "-period"]
-        constraints = [models.UniqueConstraint(fields=["country", "indicator", "period", "note"],
-                                               name="uniq_country_statistic")]
+        constraints = [
+            models.UniqueConstraint(fields=["country", "scope", "indicator", "period", "note"],
+                                    name="uniq_country_statistic"),
+            models.CheckConstraint(condition=models.Q(country__isnull=False) | ~models.Q(scope=""),
+                                   name="statistic_has_country_or_scope"),
+        ]
         verbose_name = _("country statistic")
         verbose_name_plural = _("country statistics")
 
     def __str__(self) -> str:
-        return f"{self.country_id} {self.get_indicator_display()} {self.period}: {self.value}"
+        return f"{self.country_id or self.scope} {self.get_indicator_display()} {self.period}: {self.value}"
+
+
+class PolicyMilestone(models.Model):
+    """A decree, strategy, summit or agreement that shapes the cooperation, with its source."""
+
+    class Kind(models.TextChoices):
+        DECREE = "decree", _("decree or law")
+        STRATEGY = "strategy", _("strategy or plan")
+        SUMMIT = "summit", _("summit or declaration")
+        AGREEMENT = "agreement", _("agreement")
+        INSTITUTION = "institution", _("new body or centre")
+
+    date = models.DateField(_("date"))
+    date_precision = models.CharField(_("date precision"), max_length=5, choices=DatePrecision.choices,
+                                      default=DatePrecision.YEAR)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    countries = models.ManyToManyField(Country, blank=True, related_name="milestones", verbose_name=_("countries"))
+    title = models.CharField(_("title"), max_length=300)
+    description = models.TextField(_("description"), blank=True)
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, verbose_name=_("source"))
+
+    class Meta:
+        ordering = ["-date"]
+        verbose_name = _("policy milestone")
+        verbose_name_plural = _("policy milestones")
+
+    def __str__(self) -> str:
+        return self.title

@@ -1,6 +1,16 @@
+from modeltranslation.fields import TranslationField
 from modeltranslation.translator import TranslationOptions, register, translator
 
-from .models import Alliance, CooperationProject, Enterprise, Facility, Institution, Programme, SectorCommittee
+from .models import (
+    Alliance,
+    CooperationProject,
+    Enterprise,
+    Facility,
+    Institution,
+    PolicyMilestone,
+    Programme,
+    SectorCommittee,
+)
 
 
 @register(Institution)
@@ -33,16 +43,24 @@ class SectorCommitteeTranslation(TranslationOptions):
     fields = ("name",)
 
 
+@register(PolicyMilestone)
+class PolicyMilestoneTranslation(TranslationOptions):
+    fields = ("title", "description")
+
+
 @register(CooperationProject)
 class CooperationProjectTranslation(TranslationOptions):
     fields = ("name", "description")
 
 
-# django-simple-history copies a model's fields when the class is built, before modeltranslation
-# adds the per-language columns; registering the historical twins keeps the audit trail complete.
-translator.register(Institution.history.model, InstitutionTranslation)
-translator.register(Programme.history.model, ProgrammeTranslation)
-translator.register(Facility.history.model, FacilityTranslation)
-translator.register(Enterprise.history.model, EnterpriseTranslation)
-translator.register(Alliance.history.model, AllianceTranslation)
-translator.register(CooperationProject.history.model, CooperationProjectTranslation)
+# django-simple-history copies a model's fields when the class is built, before modeltranslation adds
+# the per-language columns. Registering the historical twins gives them the columns, and extending
+# their tracked fields makes a change to, say, only the Russian name show up in the audit diff.
+for _model, _options in [(Institution, InstitutionTranslation), (Programme, ProgrammeTranslation),
+                         (Facility, FacilityTranslation), (Enterprise, EnterpriseTranslation),
+                         (Alliance, AllianceTranslation), (CooperationProject, CooperationProjectTranslation)]:
+    _history = _model.history.model
+    translator.register(_history, _options)
+    _tracked = {field.name for field in _history.tracked_fields}
+    _history.tracked_fields = list(_history.tracked_fields) + [
+        field for field in _model._meta.fields if isinstance(field, TranslationField) and field.name not in _tracked]

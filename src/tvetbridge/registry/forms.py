@@ -1,0 +1,147 @@
+"""Create/edit forms for registry records.
+
+Forms only validate and collect data; saving goes through ``registry.services`` so pages, API and
+imports share one path with the same permission checks and audit trail.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from tvetbridge.core.roles import is_manager
+
+from .models import (
+    Alliance,
+    CooperationProject,
+    Enterprise,
+    Facility,
+    FacultyMember,
+    Institution,
+    Programme,
+)
+
+LANG_SUFFIXES = [code.replace("-", "_") for code, _name in settings.LANGUAGES]
+COMMON_TAIL = ["source", "is_synthetic"]
+
+
+def per_language(*names: str) -> list[str]:
+    return [f"{name}_{suffix}" for name in names for suffix in LANG_SUFFIXES]
+
+
+FORM_FIELDS: dict[type, list[str]] = {
+    Institution: ["external_key", *per_language("name"), "short_name", "kind", "country", "region", "languages",
+                  "fields", "website", "email", "phone", "address", *per_language("description"), *COMMON_TAIL],
+    Programme: ["external_key", "institution", *per_language("name"), "field", "isced_level", "national_level",
+                "duration_months", "languages", "intake_capacity", "expected_graduates",
+                *per_language("description"), *COMMON_TAIL],
+    FacultyMember: ["external_key", "institution", "full_name", "position", "fields", "willing_to_dispatch",
+                    *COMMON_TAIL],
+    Facility: ["external_key", "institution", *per_language("name"), "kind", "capacity", "area_m2", "fields",
+               *COMMON_TAIL],
+    Enterprise: ["external_key", *per_language("name"), "country", "region", "sector", "chinese_funded", "website",
+                 *per_language("description"), *COMMON_TAIL],
+    Alliance: ["external_key", *per_language("name"), "founded", "scope", "institutions", "lead_institutions",
+               "enterprises", "reported_members", *per_language("description"), *COMMON_TAIL],
+    CooperationProject: ["external_key", *per_language("name"), "kind", "status", "host_country", "host_region",
+                         "chinese_institutions", "partner_institutions", "enterprises", "alliance", "fields",
+                         "start_date", "end_date", *per_language("description"), "target_trainees",
+                         "target_employment_rate", "target_income_gain", "target_currency", *COMMON_TAIL],
+}
+
+# Statuses a project's own staff may set; approval and later stages are a coordinator's decision.
+STAFF_PROJECT_STATUSES = {CooperationProject.Status.DRAFT, CooperationProject.Status.PROPOSED}
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+class RegistryForm(forms.ModelForm):
+    """Base form: needs the acting user to scope choices to what that user may write."""
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        editing = self.instance.pk is not None
+        key = self.fields.get("external_key")
+        if key is not None:
+            key.required = False
+            key.help_text = _("Stable identifier used to match rows on re-import. Left empty, one is generated.")
+            if editing:
+                # Re-imports match on this key; changing it from a page would fork the record.
+                key.disabled = True
+        for name in ("name_en",):
+            if name in self.fields:
+                self.fields[name].required = True
+        for name, field in self.fields.items():
+            if name.startswith("description_"):
+                field.widget = forms.Textarea(attrs={"rows": 3})
+            if isinstance(field, forms.DateField):
+                field.widget = DateInput()
+            if isinstance(field, forms.ModelMultipleChoiceField):
+                field.widget.attrs.setdefault("size", 6)
+        if user is not None:
+            self._scope_to_user(user)
+
+    def _scope_to_user(self, user) -> None:
+        profile = getattr(user, "profile", None)
+        if is_manager(user) or profile is None:
+            return
+        if profile.role == "institution" and "institution" in self.fields:
+            field = self.fields["institution"]
+            field.queryset = Institution.objects.filter(pk=profile.institution_id)
+            field.initial = profile.institution_id
+            field.empty_label = None
+        if isinstance(self.instance, CooperationProject) and "status" in self.fields:
+            allowed = set(STAFF_PROJECT_STATUSES)
+            if self.instance.pk:
+                allowed.add(self.instance.status)
+            self.fields["status"].choices = [c for c in self.fields["status"].choices if c[0] in allowed]
+            if not self.instance.pk and profile.role == "institution":
+                self.fields["partner_institutions"].initial = [profile.institution_id]
+
+    def clean_external_key(self):
+        if self.instance.pk is not None:
+            return self.instance.external_key
+        value = (self.cleaned_data.get("external_key") or "").strip()
+        if not value:
+            value = f"{self._meta.model._meta.model_name}-{uuid.uuid4().hex[:12]}"
+        return value
+
+    def service_data(self) -> dict:
+        """The cleaned values to pass to ``services.create_record`` / ``update_record``."""
+        return {name: self.cleaned_data[name] for name in self.fields
+                if name in self.cleaned_data and not self.fields[name].disabled}
+
+    def add_service_error(self, error: ValidationError) -> None:
+        """Show a service's ValidationError on the fields it names, or on the form as a whole."""
+        if hasattr(error, "error_dict"):
+            for name, messages in error.message_dict.items():
+                self.add_error(name if name in self.fields else None, messages)
+        else:
+            self.add_error(None, error.messages)
+
+
+def _formfield(db_field, **kwargs):
+    # Addresses typed without a scheme are taken as https (Django 6's default, chosen now).
+    if isinstance(db_field, models.URLField):
+        kwargs["assume_scheme"] = "https"
+    return db_field.formfield(**kwargs)
+
+
+def form_class_for(model: type) -> type[RegistryForm]:
+    return forms.modelform_factory(model, form=RegistryForm, fields=FORM_FIELDS[model],
+                                   formfield_callback=_formfield)
+
+
+class ApproveForm(forms.Form):
+    comment = forms.CharField(label=_("comment"), required=False, max_length=200)

@@ -1,0 +1,706 @@
+"""Importing registry records from CSV or XLSX: validate every row, then write all or nothing.
+
+The whole file is checked before anything is written, and every bad row and field is reported with
+the row number a spreadsheet shows (the header is row 1). Rows are matched on ``external_key``; a row
+whose values equal the stored record is left alone, so importing the same file twice changes nothing
+and adds no audit rows. Writes go through bulk paths with django-simple-history's bulk helpers, so a
+file of tens of thousands of rows costs a few queries per thousand rows, not several per row.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import CheckConstraint, F, Q
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from simple_history.models import HistoricalRecords
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from tvetbridge.core.models import Country, FieldOfStudy, Language, Region, Source
+from tvetbridge.core.roles import Role, role_of
+
+from .io_columns import (
+    SPECS,
+    CellError,
+    Column,
+    Spec,
+    cell_text,
+    choice_map,
+    parse_bool,
+    parse_date,
+    parse_decimal,
+    parse_int,
+    split_list,
+    yes_no_words,
+)
+from .io_files import FileError, read_table
+from .models import Alliance, CooperationProject, Enterprise, Institution
+from .services import perm_name
+
+BATCH = 500
+FEW_VALUES = 50
+CHANGE_REASON = "import"
+# Statuses a project reaches only through approval; importing them needs the approve permission.
+APPROVED_STATUSES = {"approved", "active", "completed"}
+
+
+@dataclass
+class RowError:
+    row: int | None  # None: the file as a whole
+    column: str
+    message: str
+
+
+@dataclass
+class RowOutcome:
+    row: int
+    external_key: str
+    action: str  # create | update | unchanged | error
+    changes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ImportResult:
+    kind: str
+    filename: str
+    dry_run: bool
+    outcomes: list[RowOutcome] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    committed: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    @property
+    def counts(self) -> dict[str, int]:
+        counts = dict.fromkeys(("create", "update", "unchanged", "error"), 0)
+        for outcome in self.outcomes:
+            counts[outcome.action] += 1
+        return counts
+
+    @property
+    def error_rows(self) -> list[int]:
+        return sorted({e.row for e in self.errors if e.row is not None})
+
+
+def import_file(user, kind: str, data: bytes, filename: str, *, dry_run: bool = False) -> ImportResult:
+    """Import ``data`` (the bytes of a CSV or XLSX file) as records of ``kind``.
+
+    ``user`` is the acting user, checked row by row with the registry's rules; ``None`` means the
+    platform itself (the command line without ``--user``), which may write anything. Nothing is
+    written when any row is bad, or when ``dry_run`` is set.
+    """
+    spec = SPECS[kind]
+    result = ImportResult(kind=kind, filename=filename, dry_run=dry_run)
+    try:
+        table = read_table(data, filename)
+    except FileError as exc:
+        result.errors.append(RowError(None, "", str(exc)))
+        return result
+    _Importer(user, spec, result).run(table.header, table.rows)
+    return result
+
+
+@dataclass
+class _Row:
+    number: int
+    values: dict[str, object]  # column key -> parsed value (natural keys still unresolved)
+    bad: set[str] = field(default_factory=set)  # column keys already reported
+    obj: object = None
+    action: str = "error"
+    changed: list[str] = field(default_factory=list)  # column keys
+    m2m: dict[str, set] = field(default_factory=dict)  # column key -> new target pks, when changed
+    old_status: str | None = None
+
+
+class _Importer:
+    def __init__(self, user, spec: Spec, result: ImportResult):
+        self.user = user
+        self.spec = spec
+        self.model = spec.model
+        self.result = result
+        self.positions: dict[str, int] = {}
+        self.headers: dict[str, str] = {}
+
+    # --- reporting --------------------------------------------------------------------------------
+    def header_of(self, key: str) -> str:
+        return self.headers.get(key) or self.spec.column(key).label(self.model)
+
+    def error(self, row: _Row | None, key: str, message: str) -> None:
+        column = self.header_of(key) if key else ""
+        self.result.errors.append(RowError(row.number if row else 1 if key else None, column, message))
+        if row is not None and key:
+            row.bad.add(key)
+
+    # --- the run ----------------------------------------------------------------------------------
+    def run(self, header: list[str], records: list[tuple[int, list]]) -> None:
+        if not self.map_header(header):
+            return
+        self.yes_no = yes_no_words()
+        self.choices = {c.key: choice_map(self.model, c.field) for c in self.spec.columns
+                        if c.type == "choice" and c.key in self.positions}
+        rows = [self.parse(number, cells) for number, cells in records]
+        self.check_keys(rows)
+        self.resolve(rows)
+        self.plan(rows)
+        self.result.outcomes = [RowOutcome(r.number, cell_text(r.values.get("external_key")), r.action,
+                                           [self.header_of(k) for k in r.changed]) for r in rows]
+        self.result.errors.sort(key=lambda e: (e.row or 0))
+        if self.result.errors:
+            bad_rows = set(self.result.error_rows)
+            for outcome in self.result.outcomes:
+                if outcome.row in bad_rows:
+                    outcome.action = "error"
+            return
+        self.write(rows)
+
+    def map_header(self, header: list[str]) -> bool:
+        # Field names win over labels; labels are matched in every interface language.
+        accepted: dict[str, str] = {}
+        for column in self.spec.columns:
+            accepted.setdefault(column.key.casefold(), column.key)
+        for column in self.spec.columns:
+            for label in column.labels_in_all_languages(self.model):
+                accepted.setdefault(" ".join(label.split()).casefold(), column.key)
+        unknown = []
+        for index, text in enumerate(header):
+            norm = " ".join(text.rstrip("*").split()).casefold()
+            if not norm:
+                continue
+            key = accepted.get(norm)
+            if key is None:
+                unknown.append(text)
+            elif key in self.positions:
+                self.error(None, key, _("The column “%(column)s” appears twice.") % {"column": text})
+            else:
+                self.positions[key] = index
+                self.headers[key] = text
+        if unknown:
+            self.result.warnings.append(_("These columns are not recognised and were ignored: %(columns)s.")
+                                        % {"columns": ", ".join(unknown)})
+        for column in self.spec.required:
+            if column.key not in self.positions:
+                self.error(None, column.key, _("The required column “%(column)s” is missing.")
+                           % {"column": column.label(self.model)})
+        if not any(c.key in self.positions for c in self.spec.name_columns):
+            first = self.spec.name_columns[0]
+            self.error(None, first.key, _("The required column “%(column)s” is missing.")
+                       % {"column": first.label(self.model)})
+        return not self.result.errors
+
+    def parse(self, number: int, cells: list) -> _Row:
+        row = _Row(number, {})
+        for column in self.spec.columns:
+            index = self.positions.get(column.key)
+            if index is None:
+                continue
+            raw = cells[index] if index < len(cells) else None
+            try:
+                row.values[column.key] = self.parse_cell(column, raw)
+            except CellError as exc:
+                self.error(row, column.key, str(exc))
+        return row
+
+    def parse_cell(self, column: Column, raw):
+        kind = column.type
+        if kind == "int":
+            return parse_int(raw)
+        if kind == "decimal":
+            return parse_decimal(raw)
+        if kind == "date":
+            return parse_date(raw)
+        if kind == "bool":
+            return parse_bool(raw, self.yes_no)
+        if kind == "m2m":
+            return split_list(raw)
+        text = cell_text(raw)
+        if kind == "choice":
+            if not text:
+                return None
+            value = self.choices[column.key].get(text.casefold())
+            if value is None:
+                codes = ", ".join(str(v) for v, _label in self.model._meta.get_field(column.field).choices)
+                raise CellError(_("“%(value)s” is not one of: %(choices)s.") % {"value": text, "choices": codes})
+            return value
+        return text
+
+    def check_keys(self, rows: list[_Row]) -> None:
+        first_seen: dict[str, int] = {}
+        for row in rows:
+            key = row.values.get("external_key") or ""
+            if not key:
+                self.error(row, "external_key", _("This value is required."))
+                continue
+            if key in first_seen:
+                self.error(row, "external_key", _("The external key “%(key)s” is already used in row %(row)d.")
+                           % {"key": key, "row": first_seen[key]})
+            else:
+                first_seen[key] = row.number
+
+    # --- natural keys -----------------------------------------------------------------------------
+    def resolve(self, rows: list[_Row]) -> None:
+        wanted: dict[str, set[str]] = defaultdict(set)
+        columns = [c for c in self.spec.columns if c.lookup and c.key in self.positions]
+        for row in rows:
+            for column in columns:
+                value = row.values.get(column.key)
+                if column.key in row.bad or not value:
+                    continue
+                wanted[column.lookup].update(value if column.type == "m2m" else [value])
+        self.tables = {name: _load_lookup(name, keys) for name, keys in wanted.items()}
+        self.region_country = {pk: country for pk, country in self.tables.get("region", {}).values()}
+        for row in rows:
+            for column in columns:
+                if column.key in row.bad:
+                    continue
+                value = row.values.get(column.key)
+                table = self.tables.get(column.lookup, {})
+                if column.type == "m2m":
+                    missing = [v for v in value if _fold(column.lookup, v) not in table]
+                    if missing:
+                        self.error(row, column.key, _unknown(column.lookup, ", ".join(missing)))
+                    else:
+                        row.values[column.key] = {table[_fold(column.lookup, v)][0] for v in value}
+                elif not value:
+                    row.values[column.key] = None
+                    if not self.model._meta.get_field(column.field).null:
+                        self.error(row, column.key, _("This value is required."))
+                elif _fold(column.lookup, value) not in table:
+                    self.error(row, column.key, _unknown(column.lookup, value))
+                else:
+                    row.values[column.key] = table[_fold(column.lookup, value)][0]
+            self.check_region(row)
+
+    def check_region(self, row: _Row) -> None:
+        if not self.spec.region_in_country:
+            return
+        region_key, country_key = self.spec.region_in_country
+        region, country = row.values.get(region_key), row.values.get(country_key)
+        if region is None or country is None or region_key in row.bad or country_key in row.bad:
+            return
+        if self.region_country[region] != country:
+            self.error(row, region_key, _("This region is not in the country %(country)s.") % {"country": country})
+
+    # --- comparing and validating -----------------------------------------------------------------
+    def plan(self, rows: list[_Row]) -> None:
+        keys = [r.values["external_key"] for r in rows if r.values.get("external_key")]
+        existing = {obj.external_key: obj for obj in _in_chunks(self.model.objects.all(), "external_key", keys)}
+        m2m_columns = [c for c in self.spec.columns if c.type == "m2m" and c.key in self.positions]
+        self.old_m2m = {c.key: _through_sets(self.model, c.field, [o.pk for o in existing.values()])
+                        for c in m2m_columns}
+        self.owner_sets = self.project_owners(existing) if self.model is CooperationProject else {}
+        for row in rows:
+            key = row.values.get("external_key")
+            if not key or "external_key" in row.bad:
+                continue
+            obj = existing.get(key)
+            is_new = obj is None
+            if is_new:
+                obj = self.model(external_key=key)
+            elif not self.may_change(row, obj):
+                continue
+            if is_new and not self.may_add(row):
+                continue
+            self.apply(row, obj, is_new)
+            row.obj = obj
+            if not row.bad:
+                self.check_scope(row, obj)
+                self.check_approval(row, obj, is_new)
+            if is_new or row.changed:
+                self.validate(row, obj)
+            if not row.bad:
+                row.action = "create" if is_new else "update" if row.changed else "unchanged"
+
+    def project_owners(self, existing: dict) -> dict[int, set[int]]:
+        ids = [o.pk for o in existing.values()]
+        owners: dict[int, set[int]] = defaultdict(set)
+        for name in ("chinese_institutions", "partner_institutions"):
+            for pk, targets in _through_sets(self.model, name, ids).items():
+                owners[pk] |= targets
+        return owners
+
+    def may_add(self, row: _Row) -> bool:
+        if not hasattr(self, "_may_add"):
+            # Adding is decided by role, not by the row: ask the rules once per file.
+            self._may_add = self.user is None or self.user.has_perm(perm_name(self.model, "add"))
+        if self._may_add:
+            return True
+        self.error(row, "external_key", _("You may not add %(records)s.")
+                   % {"records": self.model._meta.verbose_name_plural})
+        return False
+
+    def may_change(self, row: _Row, obj) -> bool:
+        if self.user is None:
+            return True
+        if self.model is CooperationProject:
+            # The rule asks the project for its owners; answer from the sets loaded in bulk rather
+            # than with two queries per row. The stored owners decide, before the row changes them.
+            owners = frozenset(self.owner_sets.get(obj.pk, ()))
+            obj.owner_institution_ids = lambda: set(owners)
+        allowed = self.user.has_perm(perm_name(self.model, "change"), obj)
+        if self.model is CooperationProject:
+            del obj.owner_institution_ids
+        if not allowed:
+            self.error(row, "external_key", _("You may not change the %(record)s “%(key)s”.")
+                       % {"record": self.model._meta.verbose_name, "key": obj.external_key})
+        return allowed
+
+    def check_scope(self, row: _Row, obj) -> None:
+        """Institution staff may only leave records inside their own institution's scope."""
+        if self.user is None or role_of(self.user) != Role.INSTITUTION_STAFF:
+            return
+        own = self.user.profile.institution_id
+        if self.model is CooperationProject:
+            owners = set()
+            for name in ("chinese_institutions", "partner_institutions"):
+                owners |= row.m2m.get(name, self.old_m2m.get(name, {}).get(obj.pk, set()))
+            if own not in owners:
+                key = "partner_institutions" if "partner_institutions" in self.positions else "external_key"
+                self.error(row, key, _("Your institution must be a partner of the project."))
+        elif hasattr(obj, "institution_id") and obj.institution_id != own:
+            self.error(row, "institution", _("You can only import records of your own institution."))
+
+    def check_approval(self, row: _Row, obj, is_new: bool) -> None:
+        """Approval is a coordinator's act; an import must not slip a project past it."""
+        if self.model is not CooperationProject or self.user is None or "status" in row.bad:
+            return
+        old_status = None if is_new else row.old_status
+        if obj.status in APPROVED_STATUSES and old_status not in APPROVED_STATUSES and not self.user.has_perm(
+                perm_name(self.model, "approve"), obj):
+            self.error(row, "status" if "status" in self.positions else "external_key",
+                       _("Only coordinators can approve a project; use the status draft or proposed."))
+
+    def apply(self, row: _Row, obj, is_new: bool) -> None:
+        row.old_status = getattr(obj, "status", None)
+        for column in self.spec.columns:
+            key = column.key
+            if key not in row.values or key in row.bad or key == "external_key":
+                continue
+            new = row.values[key]
+            if column.type == "m2m":
+                old = set() if is_new else self.old_m2m[key].get(obj.pk, set())
+                if new != old:
+                    row.m2m[key] = new
+                    if not is_new:
+                        row.changed.append(key)
+                continue
+            model_field = self.model._meta.get_field(column.field)
+            attname = model_field.attname
+            if column.type == "text" and model_field.null and new == "":
+                new = None
+            if column.type == "choice" and new is None and not model_field.null:
+                new = "" if model_field.get_internal_type() == "CharField" else None
+            old = getattr(obj, attname)
+            if not _same(old, new):
+                setattr(obj, attname, new)
+                if not is_new:
+                    row.changed.append(key)
+
+    def validate(self, row: _Row, obj) -> None:
+        by_field: dict[str, str] = {c.field: c.key for c in self.spec.columns}
+        for column in self.spec.name_columns:
+            if column.key in self.positions:
+                by_field.setdefault("name", column.key)
+                break
+        for column in self.spec.columns:
+            if column.base_field == "description" and column.key in self.positions:
+                by_field.setdefault("description", column.key)
+                break
+        # Relations were resolved from preloaded tables; letting full_clean re-check them would cost a
+        # query per relation per row. Fields already reported are left out so each is reported once.
+        exclude = {f.name for f in self.model._meta.concrete_fields if f.is_relation}
+        exclude |= {self.spec.column(k).field for k in row.bad}
+        exclude.add("external_key")
+        try:
+            obj.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
+        except ValidationError as exc:
+            for name, messages in exc.message_dict.items():
+                key = by_field.get(name, "")
+                for message in messages:
+                    if key:
+                        self.error(row, key, message)
+                    else:
+                        self.result.errors.append(RowError(row.number, "", message))
+        # A constraint over a field already reported would only repeat that error in other words.
+        exclude |= {self.spec.column(k).field for k in row.bad}
+        for constraint in self.model._meta.constraints:
+            friendly = next((c for c in self.spec.constraints if c.name == constraint.name), None)
+            if friendly and friendly.column in row.bad:
+                continue
+            try:
+                _validate_constraint(constraint, self.model, obj, exclude)
+            except ValidationError as exc:
+                if friendly:
+                    self.error(row, friendly.column, str(friendly.message))
+                else:
+                    self.result.errors.append(RowError(row.number, "", " ".join(exc.messages)))
+
+    # --- writing ----------------------------------------------------------------------------------
+    def write(self, rows: list[_Row]) -> None:
+        try:
+            with transaction.atomic():
+                self.write_rows(rows)
+                if self.result.dry_run:
+                    transaction.set_rollback(True)
+        except IntegrityError as exc:
+            self.result.errors.append(RowError(None, "", _("The database refused the import, nothing was "
+                                                           "written: %(error)s") % {"error": exc}))
+            return
+        self.result.committed = not self.result.dry_run
+
+    def write_rows(self, rows: list[_Row]) -> None:
+        stamp = timezone.now()
+        history_user = self.user if getattr(self.user, "is_authenticated", False) else None
+        creates = [r for r in rows if r.action == "create"]
+        updates = [r for r in rows if r.action == "update"]
+        if not creates and not updates:
+            return
+        # The untranslated column (name, description) is written from the active language with
+        # fallbacks; pin it to the default language so the stored value does not depend on who imports.
+        with translation.override(settings.LANGUAGE_CODE):
+            if creates:
+                bulk_create_with_history([r.obj for r in creates], self.model, batch_size=BATCH,
+                                         default_user=history_user, default_change_reason=CHANGE_REASON,
+                                         default_date=stamp)
+                missing = [r.obj for r in creates if r.obj.pk is None]
+                if missing:
+                    pks = dict(_in_chunks(self.model.objects.values_list("external_key", "pk"), "external_key",
+                                          [o.external_key for o in missing]))
+                    for obj in missing:
+                        obj.pk = pks[obj.external_key]
+            if updates:
+                self.update_rows(updates, stamp, history_user)
+        self.write_m2m(creates + updates)
+        self.write_m2m_history([r.obj.pk for r in creates + updates], stamp)
+
+    def update_rows(self, updates: list[_Row], stamp, history_user) -> None:
+        """Write only the changed columns of changed rows, then one audit row per record.
+
+        Django's bulk_update builds a CASE over every row for every field, which grows slow with tens
+        of thousands of rows; a correction usually sets a few distinct values (a status, a capacity),
+        which one UPDATE per value does faster. The untranslated base columns (name, description) are
+        left out on purpose: modeltranslation rewrites them to the active language's column, which
+        would overwrite that translation with a fallback.
+        """
+        manager = self.model._default_manager
+        changed_objects: dict[str, list] = defaultdict(list)
+        for row in updates:
+            row.obj.updated = stamp
+            for key in row.changed:
+                column = self.spec.column(key)
+                if column.type != "m2m":
+                    changed_objects[column.field].append(row.obj)
+        for name, objects in changed_objects.items():
+            attname = self.model._meta.get_field(name).attname
+            by_value: dict[object, list[int]] = defaultdict(list)
+            for obj in objects:
+                by_value[getattr(obj, attname)].append(obj.pk)
+            if len(by_value) <= FEW_VALUES:
+                for value, pks in by_value.items():
+                    for chunk in _chunks(pks):
+                        manager.filter(pk__in=chunk).update(**{attname: value})
+            else:
+                manager.bulk_update(objects, [name], batch_size=BATCH)
+        objects = [row.obj for row in updates]
+        for chunk in _chunks([obj.pk for obj in objects]):
+            manager.filter(pk__in=chunk).update(updated=stamp)
+        # With no fields, the helper writes only the history rows, from the objects as they now are.
+        bulk_update_with_history(objects, self.model, [], batch_size=BATCH, default_user=history_user,
+                                 default_change_reason=CHANGE_REASON, default_date=stamp)
+
+    def write_m2m(self, rows: list[_Row]) -> None:
+        for column in self.spec.columns:
+            if column.type != "m2m":
+                continue
+            changed = [r for r in rows if column.key in r.m2m]
+            if not changed:
+                continue
+            model_field = self.model._meta.get_field(column.field)
+            through = model_field.remote_field.through
+            source = model_field.m2m_field_name() + "_id"
+            target = model_field.m2m_reverse_field_name() + "_id"
+            for chunk in _chunks([r.obj.pk for r in changed if r.action == "update"]):
+                through.objects.filter(**{f"{source}__in": chunk}).delete()
+            through.objects.bulk_create([through(**{source: r.obj.pk, target: t})
+                                         for r in changed for t in sorted(r.m2m[column.key])], batch_size=BATCH)
+
+    def write_m2m_history(self, pks: list[int], stamp) -> None:
+        """The bulk history helpers skip tracked many-to-many values; record them as save() would."""
+        tracked = [f for f in self.model._meta.many_to_many if f in HistoricalRecords.m2m_models]
+        if not tracked or not pks:
+            return
+        history_model = self.model.history.model
+        history_ids = {}
+        for chunk in _chunks(pks):
+            history_ids.update(history_model.objects.filter(id__in=chunk, history_date=stamp)
+                               .values_list("id", "history_id"))
+        for model_field in tracked:
+            m2m_history = HistoricalRecords.m2m_models[model_field]
+            through = model_field.remote_field.through
+            source = model_field.m2m_field_name() + "_id"
+            target = model_field.m2m_reverse_field_name() + "_id"
+            records = []
+            for chunk in _chunks(list(history_ids)):
+                for through_id, pk, target_pk in through.objects.filter(**{f"{source}__in": chunk}).values_list(
+                        "id", source, target):
+                    records.append(m2m_history(id=through_id, history_id=history_ids[pk],
+                                               **{source: pk, target: target_pk}))
+            m2m_history.objects.bulk_create(records, batch_size=BATCH)
+
+
+# --- helpers ------------------------------------------------------------------------------------------
+
+_LOOKUPS = {
+    # name: (model, natural-key field, extra value returned with the pk)
+    "country": (Country, "code", None),
+    "region": (Region, "code", "country_id"),
+    "language": (Language, "code", None),
+    "field": (FieldOfStudy, "code", None),
+    "institution": (Institution, "external_key", None),
+    "enterprise": (Enterprise, "external_key", None),
+    "alliance": (Alliance, "external_key", None),
+    "source": (Source, "key", None),
+}
+
+
+def _fold(lookup: str, value: str) -> str:
+    # ISO codes are case-insensitive to people who type them; external keys are not.
+    return value.upper() if lookup in {"country", "region"} else value.lower() if lookup == "language" else value
+
+
+def _load_lookup(name: str, keys: set[str]) -> dict[str, tuple]:
+    """Natural key (folded) -> (pk, extra) for the keys a file mentions, a few queries in all."""
+    model, key_field, extra = _LOOKUPS[name]
+    columns = [key_field, "pk", extra] if extra else [key_field, "pk"]
+    if name in {"country", "region", "language"}:
+        # Small tables matched without regard to case: read them whole.
+        rows = model.objects.values_list(*columns)
+    else:
+        rows = _in_chunks(model.objects.values_list(*columns), key_field, sorted(keys))
+    return {_fold(name, values[0]): (values[1], values[2] if extra else None) for values in rows}
+
+
+def _unknown(lookup: str, value: str) -> str:
+    messages = {
+        "country": _("Unknown country code “%(value)s” (use ISO 3166-1 alpha-2, e.g. KZ)."),
+        "region": _("Unknown region code “%(value)s”."),
+        "language": _("Unknown language code “%(value)s” (use ISO 639-1, e.g. ru)."),
+        "field": _("Unknown ISCED-F field code “%(value)s”."),
+        "institution": _("Unknown institution “%(value)s” (give its external key)."),
+        "enterprise": _("Unknown enterprise “%(value)s” (give its external key)."),
+        "alliance": _("Unknown alliance “%(value)s” (give its external key)."),
+        "source": _("Unknown source “%(value)s” (give its key)."),
+    }
+    return messages[lookup] % {"value": value}
+
+
+def _same(old, new) -> bool:
+    if isinstance(old, str | type(None)) and isinstance(new, str | type(None)):
+        return (old or "") == (new or "")
+    if isinstance(old, Decimal) or isinstance(new, Decimal):
+        return old is not None and new is not None and Decimal(old) == Decimal(new) or old is new is None
+    return old == new
+
+
+_COMPARE = {
+    "exact": lambda a, b: a == b, "lt": lambda a, b: a < b, "lte": lambda a, b: a <= b,
+    "gt": lambda a, b: a > b, "gte": lambda a, b: a >= b,
+}
+
+
+def _validate_constraint(constraint, model, obj, exclude: set[str]) -> None:
+    """Check a model constraint for one unsaved row.
+
+    Django checks a CheckConstraint by sending one query per row to the database; over tens of
+    thousands of rows that dominates the import. Conditions made of plain comparisons between fields
+    and constants (all the registry has) are evaluated here the same way SQL would, including its
+    rule that a comparison with NULL does not violate the constraint. Anything else goes to Django.
+    """
+    condition = getattr(constraint, "condition", None)
+    if isinstance(constraint, CheckConstraint) and condition is not None:
+        fields = set()
+        verdict = _evaluate(condition, obj, fields)
+        if verdict is not _UNSUPPORTED:
+            if fields & exclude:
+                return
+            if verdict is False:
+                raise ValidationError(constraint.get_violation_error_message(), code=constraint.violation_error_code)
+            return
+    constraint.validate(model, obj, exclude=exclude)
+
+
+_UNSUPPORTED = object()
+
+
+def _evaluate(node, obj, fields: set[str]):
+    """True, False or None (unknown, as SQL's NULL) for a Q of simple comparisons; else _UNSUPPORTED."""
+    if isinstance(node, Q):
+        results = [_evaluate(child, obj, fields) for child in node.children]
+        if any(r is _UNSUPPORTED for r in results):
+            return _UNSUPPORTED
+        if node.connector == Q.AND:
+            value = False if False in results else None if None in results else True
+        else:
+            value = True if True in results else None if None in results else False
+        return (None if value is None else not value) if node.negated else value
+    if not isinstance(node, tuple) or len(node) != 2:
+        return _UNSUPPORTED
+    lookup, expected = node
+    name, _sep, op = lookup.partition("__")
+    op = op or "exact"
+    try:
+        field_ = obj._meta.get_field(name)
+    except FieldDoesNotExist:
+        return _UNSUPPORTED
+    fields.add(name)
+    value = getattr(obj, field_.attname)
+    if op == "isnull":
+        return (value is None) == bool(expected)
+    if op not in _COMPARE:
+        return _UNSUPPORTED
+    if isinstance(expected, F):
+        try:
+            other = obj._meta.get_field(expected.name)
+        except FieldDoesNotExist:
+            return _UNSUPPORTED
+        fields.add(expected.name)
+        expected = getattr(obj, other.attname)
+    elif hasattr(expected, "resolve_expression"):
+        return _UNSUPPORTED
+    if value is None or expected is None:
+        return None
+    try:
+        return _COMPARE[op](value, expected)
+    except TypeError:
+        return _UNSUPPORTED
+
+
+def _chunks(items: list, size: int = BATCH) -> Iterable[list]:
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+def _in_chunks(queryset, field_name: str, values: list) -> Iterable:
+    for chunk in _chunks(values):
+        yield from queryset.filter(**{f"{field_name}__in": chunk})
+
+
+def _through_sets(model, field_name: str, pks: list[int]) -> dict[int, set]:
+    model_field = model._meta.get_field(field_name)
+    through = model_field.remote_field.through
+    source = model_field.m2m_field_name() + "_id"
+    target = model_field.m2m_reverse_field_name() + "_id"
+    out: dict[int, set] = defaultdict(set)
+    for chunk in _chunks(pks):
+        for pk, target_pk in through.objects.filter(**{f"{source}__in": chunk}).values_list(source, target):
+            out[pk].add(target_pk)
+    return out
