@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "tvetbridge.outcomes",
     "tvetbridge.risk",
     "tvetbridge.finance",
+    "tvetbridge.matching",
     "tvetbridge.reports",
     "tvetbridge.web",
     "tvetbridge.demo",

@@ -14,6 +14,7 @@ urlpatterns += i18n_patterns(
     path("risk/", include("tvetbridge.risk.urls")),
     path("reports/", include("tvetbridge.reports.urls")),
     path("finance/", include("tvetbridge.finance.urls")),
+    path("matching/", include("tvetbridge.matching.urls")),
     path("", include("tvetbridge.web.urls")),
     prefix_default_language=False,
 )

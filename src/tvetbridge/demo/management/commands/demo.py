@@ -62,6 +62,7 @@ class Command(BaseCommand):
         else:
             self.stdout.write("synthetic data already present (re-create with `tvetbridge generate`)")
         self.stdout.write(f"taxonomy: {load_taxonomy()}")
+        call_command("demo_outcomes", seed=DEMO_SEED, stdout=self.stdout)
         risk = load_reference_risk()
         self.stdout.write(f"country risk: INFORM 2021 {risk['inform']}, scored {', '.join(risk['periods'])}")
         self.stdout.write(self.style.SUCCESS("\nDemo accounts (local demo only):"))

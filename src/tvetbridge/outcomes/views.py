@@ -1,0 +1,239 @@
+"""Pages: results chain (project, country, alliance), targets, impact, quality flags, trainee
+records, bulk import and the price tables. Views translate HTTP; the work is in queries/services."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from tvetbridge.core.models import Country, ExchangeRate
+from tvetbridge.core.roles import role_of
+from tvetbridge.registry.models import Alliance, CooperationProject
+
+from . import flags as flag_rules
+from . import queries, services
+from .bulk_import import import_file, template_csv
+from .charts import funnel_svg
+from .forms import BasisForm, ImportForm, ReviewForm, TraineeForm
+from .impact_service import COMPARISONS, POST_FROM, POST_TO, project_impact
+from .models import CpiIndex, QualityFlag, Trainee
+from .money import Basis, PriceTables
+from .rules import sees_identity, sees_incomes
+
+
+def _basis(request) -> Basis:
+    return Basis.from_params(request.GET, default_year=timezone.localdate().year - 1)
+
+
+def _chain_context(request, projects, title):
+    basis = _basis(request)
+    tables = PriceTables.load()
+    public = queries.is_public(request.user)
+    chain = queries.results_chain(projects, basis, tables=tables, public=public)
+    return {
+        "chain": chain, "basis": basis, "basis_form": BasisForm(initial={
+            "currency": basis.currency, "prices": "real" if basis.real else "nominal", "base_year": basis.base_year}),
+        "funnel_svg": funnel_svg(chain["steps"], title=title, count_label=_("people")),
+        "public": public, "suppress_below": queries.SUPPRESS_BELOW, "tables": tables,
+    }
+
+
+def project_results(request, pk: int):
+    project = get_object_or_404(CooperationProject, pk=pk)
+    ctx = _chain_context(request, CooperationProject.objects.filter(pk=pk), _("Results chain"))
+    ctx.update(project=project, targets=queries.target_progress(project, tables=ctx["tables"], public=ctx["public"]),
+               thresholds=queries.THRESHOLDS_TEXT, impact=None, flags=[])
+    if not ctx["public"]:
+        comparison = request.GET.get("comparison") or "applicants"
+        ctx["impact"] = project_impact(project, comparison=comparison, basis=ctx["basis"], tables=ctx["tables"])
+        ctx["comparisons"] = [(k, str(v)) for k, v in COMPARISONS.items()]
+        ctx["comparison"] = ctx["impact"]["comparison"]
+        ctx["post_window"] = (POST_FROM, POST_TO)
+    if request.user.has_perm("outcomes.view_qualityflag", QualityFlag(project=project)):
+        ctx["flags"] = [_decorate(f) for f in project.flags.prefetch_related("comments").order_by("status", "-raised")]
+        ctx["can_review"] = request.user.has_perm("outcomes.review_qualityflag", QualityFlag(project=project))
+    return render(request, "outcomes/project_results.html", ctx)
+
+
+def _decorate(flag: QualityFlag) -> QualityFlag:
+    flag.rule_info = flag_rules.RULES_BY_CODE.get(flag.rule)
+    flag.evidence_items = [(k.replace("_", " "), v) for k, v in flag.evidence.items() if k != "rule"]
+    return flag
+
+
+@require_POST
+@login_required
+def run_flags(request, pk: int):
+    project = get_object_or_404(CooperationProject, pk=pk)
+    if not request.user.has_perm("outcomes.review_qualityflag", QualityFlag(project=project)):
+        raise PermissionDenied
+    active = flag_rules.evaluate_project(project)
+    messages.success(request, _("Quality rules checked: %(n)d open flags.") % {"n": len(active)})
+    return redirect("outcomes_project", pk=pk)
+
+
+def country_results(request, code: str):
+    country = get_object_or_404(Country, code=code.upper())
+    projects = CooperationProject.objects.filter(host_country=country)
+    ctx = _chain_context(request, projects, _("Results chain"))
+    ctx.update(scope=country, scope_kind=_("country"), projects=queries.projects_with_outcomes().filter(
+        host_country=country))
+    return render(request, "outcomes/results_chain.html", ctx)
+
+
+def alliance_results(request, pk: int):
+    alliance = get_object_or_404(Alliance, pk=pk)
+    projects = CooperationProject.objects.filter(alliance=alliance)
+    ctx = _chain_context(request, projects, _("Results chain"))
+    ctx.update(scope=alliance, scope_kind=_("alliance"), projects=queries.projects_with_outcomes().filter(
+        alliance=alliance))
+    return render(request, "outcomes/results_chain.html", ctx)
+
+
+def project_list(request):
+    return render(request, "outcomes/project_list.html", {"projects": queries.projects_with_outcomes()
+                                                          .select_related("host_country")})
+
+
+@login_required
+def flag_list(request):
+    flags = QualityFlag.objects.select_related("project").order_by("status", "-raised")
+    role = role_of(request.user)
+    if role == "institution":
+        flags = flags.filter(project__in=CooperationProject.objects.filter(
+            partner_institutions=request.user.profile.institution_id).values("pk")
+            .union(CooperationProject.objects.filter(
+                chinese_institutions=request.user.profile.institution_id).values("pk")))
+    elif role not in ("admin", "coordinator"):
+        raise PermissionDenied
+    status = request.GET.get("status") or ""
+    if status in QualityFlag.Status.values:
+        flags = flags.filter(status=status)
+    return render(request, "outcomes/flag_list.html", {"flags": flags, "status": status,
+                                                       "statuses": QualityFlag.Status.choices,
+                                                       "rules": {r.code: r for r in flag_rules.RULES}})
+
+
+@login_required
+def flag_detail(request, pk: int):
+    flag = get_object_or_404(QualityFlag.objects.select_related("project"), pk=pk)
+    if not request.user.has_perm("outcomes.view_qualityflag", flag):
+        raise PermissionDenied
+    form = ReviewForm(request.POST or None, initial={"status": flag.status})
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.review_flag(request.user, flag, status=form.cleaned_data["status"],
+                                     comment=form.cleaned_data["comment"])
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, _("The flag was updated."))
+                return redirect("outcomes_flag", pk=pk)
+    return render(request, "outcomes/flag_detail.html", {
+        "flag": _decorate(flag), "form": form, "rule": flag_rules.RULES_BY_CODE.get(flag.rule),
+        "can_review": request.user.has_perm("outcomes.review_qualityflag", flag),
+        "comments": flag.comments.select_related("author"), "history": flag.history.all()[:20]})
+
+
+@login_required
+def trainee_list(request):
+    if not request.user.has_perm("outcomes.view_trainees"):
+        raise PermissionDenied
+    qs = queries.trainees_for(request.user).select_related("home_region").order_by("external_key")
+    q = (request.GET.get("q") or "").strip()
+    if q:
+        qs = qs.filter(external_key__icontains=q)
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    return render(request, "outcomes/trainee_list.html", {
+        "page": page, "q": q, "q_query": f"q={q}" if q else "", "can_add": request.user.has_perm("outcomes.add_trainee")})
+
+
+@login_required
+def trainee_detail(request, pk: int):
+    trainee = get_object_or_404(Trainee, pk=pk)
+    if not request.user.has_perm("outcomes.view_trainee", trainee):
+        raise PermissionDenied
+    incomes = sees_incomes(request.user, trainee)
+    return render(request, "outcomes/trainee_detail.html", {
+        "trainee": trainee, "show_incomes": incomes, "show_identity": sees_identity(request.user, trainee),
+        "incomes": trainee.incomes.order_by("period") if incomes else None,
+        "enrolments": trainee.enrolments.select_related("project", "programme") if incomes else None,
+        "jobs": trainee.jobs.all() if incomes else None,
+        "credentials": trainee.credentials.all(),
+        "can_edit": request.user.has_perm("outcomes.change_trainee", trainee)})
+
+
+@login_required
+def trainee_edit(request, pk: int | None = None):
+    trainee = get_object_or_404(Trainee, pk=pk) if pk else None
+    perm = "outcomes.change_trainee" if trainee else "outcomes.add_trainee"
+    if not request.user.has_perm(perm, trainee):
+        raise PermissionDenied
+    form = TraineeForm(request.POST or None, instance=trainee)
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "identity_number"}
+        try:
+            if trainee:
+                saved = services.update_trainee(request.user, trainee, data,
+                                                identity_number=form.cleaned_data["identity_number"])
+            else:
+                saved = services.register_trainee(request.user, data,
+                                                  identity_number=form.cleaned_data["identity_number"])
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("outcomes_trainee", pk=saved.pk)
+    return render(request, "outcomes/trainee_form.html", {"form": form, "trainee": trainee})
+
+
+@login_required
+def import_view(request):
+    if not request.user.has_perm("outcomes.import_outcomes"):
+        raise PermissionDenied
+    form = ImportForm(request.POST or None, request.FILES or None)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            result = import_file(request.user, form.cleaned_data["kind"], upload.read(), upload.name,
+                                 dry_run=form.cleaned_data["dry_run"])
+        except PermissionDenied:
+            raise
+    return render(request, "outcomes/import.html", {"form": form, "result": result,
+                                                    "kinds": ["trainees", "enrolments", "employment", "incomes"]})
+
+
+@login_required
+def import_template(request, kind: str):
+    if kind not in ("trainees", "enrolments", "employment", "incomes"):
+        raise PermissionDenied
+    response = HttpResponse(template_csv(kind), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{kind}-template.csv"'
+    return response
+
+
+def money_tables(request):
+    rates = ExchangeRate.objects.select_related("source").order_by("currency", "date")
+    table: dict[str, dict[int, object]] = {}
+    for r in rates:
+        table.setdefault(r.currency, {})[r.date.year] = r.per_usd
+    years = sorted({y for v in table.values() for y in v})
+    cpi: dict[str, dict[int, object]] = {}
+    for c in CpiIndex.objects.order_by("country_code", "year"):
+        cpi.setdefault(c.country_code, {})[c.year] = c.inflation_pct
+    cpi_years = sorted({y for v in cpi.values() for y in v})[-12:]
+    return render(request, "outcomes/money.html", {
+        "rate_rows": [(c, [table[c].get(y) for y in years]) for c in sorted(table)], "years": years,
+        "cpi_rows": [(c, [cpi[c].get(y) for y in cpi_years]) for c in sorted(cpi)], "cpi_years": cpi_years,
+        "sources": {r.source for r in rates if r.source} | {c.source for c in CpiIndex.objects.select_related(
+            "source")[:1] if c.source}})

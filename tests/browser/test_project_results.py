@@ -1,0 +1,65 @@
+"""A coordinator opens a demo project and sees its funnel, targets by county, impact estimate with
+interval and diagnostics, and a flag with its evidence."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+
+import pytest
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+SHOTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+
+
+@pytest.fixture
+def browser_page():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium",
+                                    args=["--headless", "--no-sandbox", "--disable-gpu",
+                                          "--disable-background-networking"])
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        yield page
+        browser.close()
+
+
+def test_coordinator_reviews_project_results(live_server, world, make_user, browser_page, settings):
+    settings.AXES_ENABLED = False
+    from tvetbridge.outcomes import flags, services
+
+    project = world["project"]
+    services.generate_demo_outcomes([project], seed=11, per_project=150, today=dt.date.today())
+    from tvetbridge.outcomes.models import ProjectTarget
+
+    # an ambitious employment target the synthetic cohort misses, so the page has a flag to show
+    ProjectTarget.objects.filter(project=project, region=None, indicator="employment_6m").update(value=100)
+    flags.evaluate_project(project)
+    make_user("coordinator", username="coordinator")
+    page = browser_page
+    page.goto(f"{live_server.url}/login/")
+    page.fill("input[name=username]", "coordinator")
+    page.fill("input[name=password]", "pw-coordinator-123!")
+    page.locator("main form [type=submit]").click()
+    page.wait_for_load_state()
+    page.goto(f"{live_server.url}/outcomes/projects/{project.pk}/")
+    assert page.locator("figure.funnel svg").count() == 1
+    assert page.locator("table.funnel-table tr[data-step=completed] td.num").first.inner_text().strip() != ""
+    assert page.locator("table.targets tbody tr").count() >= 3
+    assert "Almaty" in page.locator("table.targets").inner_text()
+    head = page.locator(".card.headline").inner_text()
+    assert "95% interval" in head and "Assumptions" in head
+    assert page.locator("table.balance tbody tr").count() >= 3
+    assert page.locator("table.estimators tr[data-method=aipw]").count() == 1
+    flag = page.locator("article.flag").first
+    assert flag.locator("dl.evidence dt").count() >= 2
+    SHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SHOTS / "outcomes-project-results.png"), full_page=True)
+    flag.locator("h3 a").click()
+    page.fill("textarea[name=comment]", "Asked the partner college for the missing follow-up survey.")
+    page.select_option("select[name=status]", "reviewing")
+    page.click("form.record-form button[type=submit]")
+    assert "Asked the partner college" in page.locator("ul.comments").inner_text()
