@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "simple_history",
     "import_export",
     "axes",
+    "ninja",  # serves Swagger UI's assets locally, so /api/v1/docs works offline
     "tvetbridge.core",
     "tvetbridge.registry",
     "tvetbridge.taxonomy",

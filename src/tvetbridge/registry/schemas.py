@@ -1,0 +1,486 @@
+"""Request and response shapes of the registry API.
+
+Inputs refer to other records by natural keys where they have one (country and language codes,
+ISCED-F field codes, region codes, source keys) and by id otherwise. Every bound in these schemas
+mirrors a model constraint, so a bad value is a 422 from the schema, not a crash in the database.
+"""
+
+import datetime as dt
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from ninja import Field, Schema
+from pydantic import create_model
+
+from tvetbridge.core.api import Id, SourceOut, Text, text, translated
+
+from .models import CooperationProject, DatePrecision, Enterprise, Facility, Institution, Programme
+
+# PositiveIntegerField's range on every supported database.
+MAX_INT = 2_147_483_647
+
+
+def choice(choices_cls) -> Any:
+    return Literal[tuple(choices_cls.values)]
+
+
+Count = Annotated[int, Field(ge=0, le=MAX_INT)]
+CountryCode = text(2, 2)
+RegionCode = text(20, 1)
+LanguageCode = text(3, 2)
+FieldCode = text(4, 2)
+SourceKey = text(80, 1)
+ExternalKey = text(100, 1)
+Name = text(300, 1)
+OptName = text(300)
+Short = text(60)
+Url = text(200)
+Email = text(254)
+Phone = text(40)
+Line = text(300)
+Line200 = text(200)
+Label = text(60)
+
+# Lists are bounded: a request naming thousands of related records is a mistake, not a use.
+Languages = Annotated[list[LanguageCode], Field(max_length=20)]
+Fields = Annotated[list[FieldCode], Field(max_length=50)]
+Ids = Annotated[list[Id], Field(max_length=200)]
+
+# ---------------------------------------------------------------------------------------------------
+# Output
+
+
+class Translated(Schema):
+    """`name` follows the request language (?lang= or Accept-Language); the four versions are all given."""
+
+    name: str
+    name_en: str | None
+    name_zh_hans: str | None
+    name_ru: str | None
+    name_kk: str | None
+
+    @staticmethod
+    def resolve_name(obj, context):
+        return translated(obj, "name", context)
+
+
+class RecordOut(Schema):
+    id: int
+    external_key: str
+    is_synthetic: bool = Field(description="True for generated demo data, which is not a real record.")
+    source: SourceOut | None = Field(description="Where the record's facts come from.")
+    created: dt.datetime
+    updated: dt.datetime
+
+
+def _codes(manager) -> list:
+    # .all() so that prefetch_related is used; values_list would query again per row.
+    return [related.pk for related in manager.all()]
+
+
+def _description(obj, context) -> str:
+    return translated(obj, "description", context)
+
+
+class InstitutionOut(RecordOut, Translated):
+    short_name: str
+    aliases: str
+    kind: str
+    country: str
+    region: str | None
+    languages: list[str]
+    fields: list[str]
+    website: str
+    email: str
+    phone: str
+    address: str
+    description: str
+
+    @staticmethod
+    def resolve_country(obj):
+        return obj.country_id
+
+    @staticmethod
+    def resolve_region(obj):
+        return obj.region.code if obj.region_id else None
+
+    @staticmethod
+    def resolve_languages(obj):
+        return _codes(obj.languages)
+
+    @staticmethod
+    def resolve_fields(obj):
+        return _codes(obj.fields)
+
+    @staticmethod
+    def resolve_description(obj, context):
+        return _description(obj, context)
+
+
+class ProgrammeOut(RecordOut, Translated):
+    institution: int
+    field: str
+    isced_level: int
+    national_level: str
+    duration_months: int
+    languages: list[str]
+    intake_capacity: int
+    expected_graduates: int
+    description: str
+
+    @staticmethod
+    def resolve_institution(obj):
+        return obj.institution_id
+
+    @staticmethod
+    def resolve_field(obj):
+        return obj.field_id
+
+    @staticmethod
+    def resolve_languages(obj):
+        return _codes(obj.languages)
+
+    @staticmethod
+    def resolve_description(obj, context):
+        return _description(obj, context)
+
+
+class LanguageSkillOut(Schema):
+    language: str
+    level: str
+
+    @staticmethod
+    def resolve_language(obj):
+        return obj.language_id
+
+
+class FacultyOut(RecordOut):
+    institution: int
+    full_name: str
+    position: str
+    fields: list[str]
+    willing_to_dispatch: bool
+    languages: list[LanguageSkillOut]
+
+    @staticmethod
+    def resolve_institution(obj):
+        return obj.institution_id
+
+    @staticmethod
+    def resolve_fields(obj):
+        return _codes(obj.fields)
+
+    @staticmethod
+    def resolve_languages(obj):
+        return list(obj.language_skills.all())
+
+
+class FacilityOut(RecordOut, Translated):
+    institution: int
+    kind: str
+    capacity: int | None
+    area_m2: int | None
+    fields: list[str]
+
+    @staticmethod
+    def resolve_institution(obj):
+        return obj.institution_id
+
+    @staticmethod
+    def resolve_fields(obj):
+        return _codes(obj.fields)
+
+
+class EnterpriseOut(RecordOut, Translated):
+    country: str
+    region: str | None
+    sector: str
+    chinese_funded: bool
+    website: str
+    description: str
+
+    @staticmethod
+    def resolve_country(obj):
+        return obj.country_id
+
+    @staticmethod
+    def resolve_region(obj):
+        return obj.region.code if obj.region_id else None
+
+    @staticmethod
+    def resolve_description(obj, context):
+        return _description(obj, context)
+
+
+class CommitteeOut(Schema):
+    name: str
+    field: str | None
+
+    @staticmethod
+    def resolve_name(obj, context):
+        return translated(obj, "name", context)
+
+    @staticmethod
+    def resolve_field(obj):
+        return obj.field_id
+
+
+class AllianceOut(RecordOut, Translated):
+    founded: dt.date | None
+    scope: str
+    institutions: list[int]
+    lead_institutions: list[int]
+    enterprises: list[int]
+    reported_members: int | None
+    description: str
+    committees: list[CommitteeOut]
+
+    @staticmethod
+    def resolve_institutions(obj):
+        return _codes(obj.institutions)
+
+    @staticmethod
+    def resolve_lead_institutions(obj):
+        return _codes(obj.lead_institutions)
+
+    @staticmethod
+    def resolve_enterprises(obj):
+        return _codes(obj.enterprises)
+
+    @staticmethod
+    def resolve_committees(obj):
+        return list(obj.committees.all())
+
+    @staticmethod
+    def resolve_description(obj, context):
+        return _description(obj, context)
+
+
+class FundingOut(Schema):
+    kind: str
+    funder: str
+    amount: Decimal | None
+    currency: str
+    source: str | None
+
+    @staticmethod
+    def resolve_source(obj):
+        return obj.source.key if obj.source_id else None
+
+
+class ReportedResultOut(Schema):
+    indicator: str
+    qualifier: str = Field(description="'' exactly, 'approx', 'more' than or 'less' than the value.")
+    value: Decimal
+    as_of: dt.date | None
+    note: str
+    source: SourceOut
+
+
+class ProjectOut(RecordOut, Translated):
+    kind: str
+    status: str
+    host_country: str
+    host_region: str | None
+    chinese_institutions: list[int]
+    partner_institutions: list[int]
+    enterprises: list[int]
+    alliance: int | None
+    fields: list[str]
+    start_date: dt.date | None
+    end_date: dt.date | None
+    date_precision: str = Field(description="How precisely the sources give the dates: day, month or year.")
+    description: str
+    target_trainees: int | None
+    target_employment_rate: Decimal | None
+    target_income_gain: Decimal | None
+    target_currency: str
+    approved_by: str | None = Field(description="Username of the coordinator who approved the project.")
+    approved_at: dt.datetime | None
+    funding: list[FundingOut]
+    reported_results: list[ReportedResultOut]
+
+    @staticmethod
+    def resolve_host_country(obj):
+        return obj.host_country_id
+
+    @staticmethod
+    def resolve_host_region(obj):
+        return obj.host_region.code if obj.host_region_id else None
+
+    @staticmethod
+    def resolve_chinese_institutions(obj):
+        return _codes(obj.chinese_institutions)
+
+    @staticmethod
+    def resolve_partner_institutions(obj):
+        return _codes(obj.partner_institutions)
+
+    @staticmethod
+    def resolve_enterprises(obj):
+        return _codes(obj.enterprises)
+
+    @staticmethod
+    def resolve_alliance(obj):
+        return obj.alliance_id
+
+    @staticmethod
+    def resolve_fields(obj):
+        return _codes(obj.fields)
+
+    @staticmethod
+    def resolve_approved_by(obj):
+        return obj.approved_by.get_username() if obj.approved_by_id else None
+
+    @staticmethod
+    def resolve_funding(obj):
+        return list(obj.funding.all())
+
+    @staticmethod
+    def resolve_reported_results(obj):
+        return list(obj.reported_results.all())
+
+    @staticmethod
+    def resolve_description(obj, context):
+        return _description(obj, context)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Input (POST and PUT); PATCH uses the same fields, all optional
+
+
+class RecordIn(Schema):
+    external_key: ExternalKey
+    source: SourceKey | None = Field(None, description="Key of the source the record's facts come from.")
+    is_synthetic: bool = False
+
+
+class TranslatedIn(Schema):
+    name_en: Name = Field(description="Name in English, the fallback for the other languages.")
+    name_zh_hans: OptName | None = None
+    name_ru: OptName | None = None
+    name_kk: OptName | None = None
+
+
+class DescribedIn(Schema):
+    description_en: Text | None = None
+    description_zh_hans: Text | None = None
+    description_ru: Text | None = None
+    description_kk: Text | None = None
+
+
+class InstitutionIn(RecordIn, TranslatedIn, DescribedIn):
+    short_name: Short = ""
+    aliases: text(400) = ""
+    kind: choice(Institution.Kind)
+    country: CountryCode
+    region: RegionCode | None = None
+    languages: Languages = []
+    fields: Fields = []
+    website: Url = ""
+    email: Email = ""
+    phone: Phone = ""
+    address: Line = ""
+
+
+class ProgrammeIn(RecordIn, TranslatedIn, DescribedIn):
+    institution: Id
+    field: FieldCode
+    isced_level: choice(Programme.IscedLevel)
+    national_level: Label = ""
+    duration_months: Annotated[int, Field(ge=1, le=120)]
+    languages: Languages = []
+    intake_capacity: Count
+    expected_graduates: Count
+
+
+class FacultyIn(RecordIn):
+    institution: Id
+    full_name: text(200, 1)
+    position: Line200 = ""
+    fields: Fields = []
+    willing_to_dispatch: bool = False
+
+
+class FacilityIn(RecordIn, TranslatedIn):
+    institution: Id
+    kind: choice(Facility.Kind)
+    capacity: Count | None = None
+    area_m2: Count | None = None
+    fields: Fields = []
+
+
+class EnterpriseIn(RecordIn, TranslatedIn, DescribedIn):
+    country: CountryCode
+    region: RegionCode | None = None
+    sector: choice(Enterprise.Sector)
+    chinese_funded: bool = False
+    website: Url = ""
+
+
+class AllianceIn(RecordIn, TranslatedIn, DescribedIn):
+    founded: dt.date | None = None
+    scope: Line200 = ""
+    institutions: Ids = []
+    lead_institutions: Ids = []
+    enterprises: Ids = []
+    reported_members: Count | None = None
+
+
+Percent = Annotated[Decimal, Field(ge=0, le=100, max_digits=5, decimal_places=2, allow_inf_nan=False)]
+Money = Annotated[Decimal, Field(ge=0, max_digits=14, decimal_places=2, allow_inf_nan=False)]
+Currency = Literal["CNY", "KZT", "UZS", "TJS", "KGS", "TMT", "RUB", "USD", "EUR", ""]
+
+
+class ProjectIn(RecordIn, TranslatedIn, DescribedIn):
+    kind: choice(CooperationProject.Kind)
+    # Approval has its own endpoint so that only coordinators can reach the approved state.
+    status: Literal["draft", "proposed", "active", "completed", "suspended", "cancelled"] = "draft"
+    host_country: CountryCode
+    host_region: RegionCode | None = None
+    chinese_institutions: Ids = []
+    partner_institutions: Ids = []
+    enterprises: Ids = []
+    alliance: Id | None = None
+    fields: Fields = []
+    start_date: dt.date | None = None
+    end_date: dt.date | None = None
+    date_precision: choice(DatePrecision) = "day"
+    target_trainees: Count | None = None
+    target_employment_rate: Percent | None = None
+    target_income_gain: Money | None = None
+    target_currency: Currency = ""
+
+
+class ApproveIn(Schema):
+    comment: text(300) = ""
+
+
+def _drop_null_defaults(schema: dict[str, Any]) -> None:
+    # An omitted PATCH field means "leave as is"; advertising `default: null` would suggest null is sent.
+    for prop in schema.get("properties", {}).values():
+        if prop.get("default", ...) is None:
+            del prop["default"]
+
+
+def patch_schema(full: type[Schema]) -> type[Schema]:
+    """The same fields as `full`, none required. Types are kept: null is accepted only where the full
+    schema accepts it, because a null in a non-null column would fail in the database, not here."""
+    fields = {
+        name: (info.rebuild_annotation(), Field(None, description=info.description))
+        for name, info in full.model_fields.items()
+    }
+    model = create_model(full.__name__.replace("In", "Patch"), __base__=Schema, __module__=__name__, **fields)
+    model.model_config["json_schema_extra"] = _drop_null_defaults
+    model.model_rebuild(force=True)
+    return model
+
+
+InstitutionPatch = patch_schema(InstitutionIn)
+ProgrammePatch = patch_schema(ProgrammeIn)
+FacultyPatch = patch_schema(FacultyIn)
+FacilityPatch = patch_schema(FacilityIn)
+EnterprisePatch = patch_schema(EnterpriseIn)
+AlliancePatch = patch_schema(AllianceIn)
+ProjectPatch = patch_schema(ProjectIn)
+
