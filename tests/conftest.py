@@ -5,6 +5,17 @@ from __future__ import annotations
 import pytest
 
 
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in English: a test that activates another language must not leak it into
+    the next one's reverse() and rendering."""
+    from django.utils import translation
+
+    translation.activate("en")
+    yield
+    translation.deactivate()
+
+
 @pytest.fixture
 def world(db):
     """Two countries with a region each, three languages, two fields, and one record of each kind."""

@@ -11,7 +11,9 @@ pytestmark = pytest.mark.engine  # no database; run once
 
 
 def _check(env_overrides: dict[str, str]) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TVETBRIDGE_")}
+    # Start from the machine's environment minus our settings and test-only Django switches
+    # (browser tests set DJANGO_ALLOW_ASYNC_UNSAFE, which check --deploy rightly refuses).
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TVETBRIDGE_", "DJANGO_"))}
     env.update(env_overrides)
     return subprocess.run([sys.executable, "-m", "tvetbridge.cli", "check", "--deploy", "--fail-level", "WARNING"],
                           env=env, capture_output=True, text=True, timeout=120)

@@ -87,6 +87,8 @@ def gap_analysis(
     Dm = (sp.csr_matrix((dc * in_d, (dr, np.arange(n_d))), shape=(n_r, n_d)) @ dk).tocoo()
     # supply available to each region: graduates within radius
     near = haversine_km(lat[:, None], lon[:, None], lat[None, :], lon[None, :]) <= radius_km  # region × region
+    # A region always serves itself, even when its coordinates are unknown (NaN compares False).
+    near |= np.eye(n_r, dtype=bool)
     Sreg = sp.csr_matrix((sg * in_s, (sr, np.arange(n_s))), shape=(n_r, n_s)) @ sk  # graduates per (prog region, key)
     Savail = sp.csr_matrix(near.astype(np.float64)) @ Sreg
     cells = {(int(r), int(k)) for r, k, v in zip(Dm.row, Dm.col, Dm.data, strict=False) if v > 0}

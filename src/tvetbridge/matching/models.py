@@ -1,0 +1,60 @@
+"""What the matching app keeps: accepted proposals (with the gap they answer) and allocation runs.
+
+Gaps and proposals themselves are computed on demand from current data; only a decision (a proposal
+turned into a project) or a run someone asked for is stored, with a snapshot of the figures it saw, so
+the project keeps citing the gap even after the demand changes.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Proposal(models.Model):
+    gap_key = models.CharField(_("gap"), max_length=60, db_index=True)
+    country = models.ForeignKey("core.Country", on_delete=models.PROTECT, related_name="+", verbose_name=_("country"))
+    region = models.ForeignKey("core.Region", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                               verbose_name=_("region"))
+    occupation = models.ForeignKey("taxonomy.Occupation", on_delete=models.PROTECT, related_name="+",
+                                   verbose_name=_("occupation"))
+    host = models.ForeignKey("registry.Institution", on_delete=models.PROTECT, related_name="+",
+                             verbose_name=_("host institution"))
+    partner = models.ForeignKey("registry.Institution", on_delete=models.PROTECT, related_name="+",
+                                verbose_name=_("Chinese partner"))
+    demands = models.ManyToManyField("demand.SkillDemand", related_name="proposals", verbose_name=_("demand"))
+    project = models.OneToOneField("registry.CooperationProject", on_delete=models.CASCADE,
+                                   related_name="gap_proposal", verbose_name=_("project"))
+    snapshot = models.JSONField(_("gap and score snapshot"), default=dict)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                                   related_name="+", verbose_name=_("accepted by"))
+    created = models.DateTimeField(_("accepted"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created"]
+        verbose_name = _("accepted proposal")
+        verbose_name_plural = _("accepted proposals")
+
+    def __str__(self) -> str:
+        return f"{self.gap_key} → {self.project_id}"
+
+
+class AllocationRun(models.Model):
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                                   related_name="+", verbose_name=_("run by"))
+    created = models.DateTimeField(_("run at"), auto_now_add=True)
+    parameters = models.JSONField(_("parameters"), default=dict)
+    total_demand = models.PositiveIntegerField(_("people demanded"))
+    served = models.PositiveIntegerField(_("people placed"))
+    unmet = models.PositiveIntegerField(_("people left unmet"))
+    total_cost = models.BigIntegerField(_("total cost"))
+    summary = models.JSONField(_("summary"), default=dict)
+
+    class Meta:
+        ordering = ["-created"]
+        verbose_name = _("allocation run")
+        verbose_name_plural = _("allocation runs")
+
+    def __str__(self) -> str:
+        return f"{self.created:%Y-%m-%d %H:%M}: {self.served}/{self.total_demand}"

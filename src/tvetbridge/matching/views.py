@@ -1,0 +1,131 @@
+"""Pages: gap table and map, drill-down, proposals (accept → draft project), allocation.
+Thin: figures come from ``queries`` and ``services``; the rules in ``rules.py`` decide access."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from . import charts, queries, services
+from .forms import AllocationForm, GapFilterForm
+
+
+def _need(request, perm: str):
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    if not request.user.has_perm(perm):
+        raise PermissionDenied(_("You do not have permission to do this."))
+    return None
+
+
+def _params(data) -> tuple[GapFilterForm, queries.GapParams]:
+    # Unbound filters would render empty boxes: show the defaults the figures actually use.
+    data = data.copy()
+    for name in ("horizon", "radius", "view"):
+        if not data.get(name):
+            data[name] = GapFilterForm.base_fields[name].initial or "occupation"
+    form = GapFilterForm(data)
+    p = queries.GapParams()
+    if form.is_valid():
+        c = form.cleaned_data
+        p.view = c.get("view") or "occupation"
+        p.country = c["country"].code if c.get("country") else ""
+        p.horizon = c.get("horizon") or p.horizon
+        p.radius_km = c["radius"] if c.get("radius") is not None else p.radius_km
+    return form, p
+
+
+def _carry(p: queries.GapParams) -> str:
+    return urlencode({"horizon": p.horizon, "radius": f"{p.radius_km:g}"})
+
+
+def gap_list(request):
+    if (resp := _need(request, "matching.view_gaps")) is not None:
+        return resp
+    form, params = _params(request.GET)
+    result = queries.gaps(params)
+    sort = request.GET.get("sort", "-gap")
+    rows = queries.sort_rows(result.rows, sort)
+    map_svg = charts.gap_map_svg(
+        [{"name": c["name"], "lat": c["lat"], "lon": c["lon"], "gap": c["gap"], "demand": c["demand"]}
+         for c in result.by_region if c["gap"] > 0 or c["demand"] > 0],
+        labels={"gap": _("People missing")})
+    base = request.GET.copy()
+    base.pop("sort", None)
+    return render(request, "matching/gaps.html", {
+        "form": form, "result": result, "rows": rows, "sort": sort, "map_svg": map_svg,
+        "query": base.urlencode(), "carry": _carry(params), "params": params})
+
+
+def _gap_or_404(key: str, params: queries.GapParams) -> queries.GapRow:
+    try:
+        row = queries.find_gap(key, params)
+    except ValueError:
+        row = None
+    if row is None:
+        raise Http404(_("No such gap."))
+    return row
+
+
+def gap_detail(request, key: str):
+    if (resp := _need(request, "matching.view_gaps")) is not None:
+        return resp
+    _form, params = _params(request.GET)
+    row = _gap_or_404(key, params)
+    orders = queries.orders_behind(request.user, row)
+    return render(request, "matching/gap_detail.html", {
+        "row": row, "orders": orders, "hidden": len(row.demand_ids) - orders.count(), "carry": _carry(params),
+        "params": params})
+
+
+@require_http_methods(["GET", "POST"])
+def gap_proposals(request, key: str):
+    if (resp := _need(request, "matching.view_gaps")) is not None:
+        return resp
+    _form, params = _params(request.POST if request.method == "POST" else request.GET)
+    if request.method == "POST":
+        try:
+            proposal = services.accept_proposal(request.user, key, int(request.POST.get("host", 0)),
+                                                int(request.POST.get("partner", 0)), params=params)
+        except (ValidationError, ValueError) as exc:
+            messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+            return redirect(reverse("matching_gap_proposals", args=[key]) + "?" + _carry(params))
+        messages.success(request, _("A draft project was created from the proposal."))
+        return redirect("cooperationproject_detail", pk=proposal.project_id)
+    row = _gap_or_404(key, params)
+    if not row.is_occupation:
+        raise Http404(_("Proposals are made for occupation gaps."))
+    ps = services.proposals_for(row)
+    for p in ps.proposals:
+        p.may_accept = services.may_accept(request.user, p)
+    return render(request, "matching/proposals.html", {
+        "row": row, "ps": ps, "params": params, "carry": _carry(params),
+        "assumptions": {"cost_months": services.COST_MONTHS_OF_WAGE, "gain_share": int(services.INCOME_GAIN_SHARE * 100),
+                        "default_risk": services.DEFAULT_RISK, "employment": services.TARGET_EMPLOYMENT_RATE}})
+
+
+@require_http_methods(["GET", "POST"])
+def allocation(request):
+    if (resp := _need(request, "matching.view_gaps")) is not None:
+        return resp
+    can_run = request.user.has_perm("matching.run_allocation")
+    form = AllocationForm(request.POST or None)
+    if request.method == "POST":
+        if not can_run:
+            raise PermissionDenied(_("Only coordinators and admins may run the allocation."))
+        if form.is_valid():
+            c = form.cleaned_data
+            services.run_allocation(request.user, services.AllocationParams(
+                country=c["country"].code if c.get("country") else "", max_km=c["max_km"]))
+            messages.success(request, _("The allocation was computed."))
+            return redirect("matching_allocation")
+    return render(request, "matching/allocation.html", {"form": form, "run": queries.latest_run(),
+                                                        "can_run": can_run})
