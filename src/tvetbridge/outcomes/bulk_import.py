@@ -11,9 +11,9 @@ separated CSV from Russian Excel, yes/no in four languages, DD.MM.YYYY dates).
 
 Incomes are the national-scale file (a million rows a year for one country), so they take a
 column path that never touches the ORM per row: Polars parses and validates whole columns, trainee
-keys are resolved with one query, and rows go to the database in bulk — PostgreSQL ``COPY`` into a
-temporary staging table then one ``INSERT … SELECT … ON CONFLICT``; SQLite ``executemany`` in large
-batches. Such a file is audited as an ``ImportBatch`` (who, when, file checksum, counts) rather than
+keys are resolved with one query, the rows already stored for the file's trainees and months are
+read once and compared in Polars, and only new rows (PostgreSQL ``COPY`` straight into the table,
+SQLite ``executemany`` in large batches) and changed rows (one ``UPDATE``) are written. Such a file is audited as an ``ImportBatch`` (who, when, file checksum, counts) rather than
 a history row per income.
 """
 
@@ -539,14 +539,22 @@ def import_incomes(user, data: bytes, filename: str, *, dry_run: bool = False,
             return result
     if dry_run:
         return result
-    with transaction.atomic():
-        batch = ImportBatch.objects.create(kind="incomes", filename=filename[:300],
-                                           sha256=hashlib.sha256(data).hexdigest(), rows=df.height,
-                                           user=user if getattr(user, "is_authenticated", False) else None)
-        created, updated = bulk_load_incomes(df.select("trainee_id", "period", "amount", "currency", "source",
-                                                       "verified"), batch.pk)
-        batch.inserted, batch.updated = created, updated
-        batch.save(update_fields=["inserted", "updated"])
+    try:
+        with transaction.atomic():
+            batch = ImportBatch.objects.create(kind="incomes", filename=filename[:300],
+                                               sha256=hashlib.sha256(data).hexdigest(), rows=df.height,
+                                               user=user if getattr(user, "is_authenticated", False) else None)
+            created, updated = bulk_load_incomes(df.select("trainee_id", "period", "amount", "currency", "source",
+                                                           "verified"), batch.pk)
+            batch.inserted, batch.updated = created, updated
+            batch.save(update_fields=["inserted", "updated"])
+    except TraineesVanished as gone:
+        # deleted while the file was being checked: the same error as an unknown key, nothing written
+        missing = df.filter(pl.col("trainee_id").is_in(list(gone.ids)))
+        for r in missing.head(MAX_ERRORS).iter_rows(named=True):
+            result.add(r["_row"], "trainee", _("No trainee with the key “%(value)s”.") % {"value": r["trainee"]})
+        result.error_count += max(missing.height - MAX_ERRORS, 0)
+        return result
     result.created, result.updated = created, updated
     result.unchanged = df.height - created - updated
     result.committed = True
@@ -559,45 +567,150 @@ def _allowed_trainees(user) -> list[int]:
     return list(trainees_for(user).values_list("pk", flat=True))
 
 
+class TraineesVanished(Exception):
+    """Trainees resolved before the write were deleted before it could lock them."""
+
+    def __init__(self, ids: set[int]):
+        super().__init__(f"{len(ids)} trainees no longer exist")
+        self.ids = ids
+
+
+# One lock key for every income import: imports of the same table queue behind each other, so the
+# "which rows already exist" answer read under the lock stays true until commit.
+_IMPORT_LOCK = 0x7476_6574_696E_6331  # "tvetinc1"
+_WRITE_COLS = ("trainee_id", "period", "amount", "currency", "source", "verified", "batch_id", "updated")
+
+
 def bulk_load_incomes(df: pl.DataFrame, batch_id: int) -> tuple[int, int]:
     """Insert or update validated rows (trainee_id, period, amount, currency, source, verified);
-    returns (created, updated). Unchanged rows are left alone."""
+    returns (created, updated). Unchanged rows are left alone. Must run inside a transaction.
+
+    The database has no foreign key from an income to its trainee or batch (see the models), so this
+    function is what keeps them honest: it locks the trainees it writes for (``FOR KEY SHARE`` on
+    PostgreSQL — what the foreign-key trigger would take row by row — or SQLite's database write lock)
+    and fails with ``TraineesVanished`` if any was deleted since its key was resolved. The rows that
+    already exist for the file's trainees and months are read once and compared in Polars; new rows
+    then go straight into the table (``COPY`` / ``executemany``, no staging and no ``ON CONFLICT``) and
+    only changed rows are updated."""
     table = IncomeObservation._meta.db_table
-    now = connection.ops.adapt_datetimefield_value(timezone.now())
-    stage = "outcomes_income_stage"
-    cols = "trainee_id, period, amount, currency, source, verified"
+    trainee_table = Trainee._meta.db_table
+    ids = df["trainee_id"].unique()
+    postgres = connection.vendor == "postgresql"
+    df = df.with_columns((pl.col("amount") * 100).round().cast(pl.Int64).alias("cents"))
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(f"CREATE TEMP TABLE {stage} (trainee_id bigint, period date, amount numeric(14,2), "
-                           "currency varchar(3), source varchar(12), verified boolean) ON COMMIT DROP")
-            raw = cursor.cursor
-            for offset in range(0, df.height, COPY_CHUNK):
-                part = df.slice(offset, COPY_CHUNK)
-                buf = io.BytesIO()
-                part.write_csv(buf, include_header=False, date_format="%Y-%m-%d")
-                with raw.copy(f"COPY {stage} ({cols}) FROM STDIN WITH (FORMAT csv)") as copy:
-                    copy.write(buf.getvalue())
+        if postgres:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_IMPORT_LOCK])
+            cursor.execute(f"SELECT id FROM {trainee_table} WHERE id = ANY(%s) FOR KEY SHARE", [ids.to_list()])
         else:
-            cursor.execute(f"CREATE TEMP TABLE {stage} (trainee_id integer, period text, amount decimal, "
-                           "currency text, source text, verified bool)")
-            rows = df.with_columns(pl.col("period").dt.strftime("%Y-%m-%d")).rows()
-            for offset in range(0, len(rows), SQLITE_BATCH):
-                cursor.executemany(f"INSERT INTO {stage} ({cols}) VALUES (%s, %s, %s, %s, %s, %s)",
-                                   rows[offset:offset + SQLITE_BATCH])
-        cursor.execute(f"""SELECT count(*), sum(CASE WHEN i.amount <> s.amount OR i.currency <> s.currency
-                                OR i.verified <> s.verified THEN 1 ELSE 0 END)
-                           FROM {stage} s JOIN {table} i ON i.trainee_id = s.trainee_id AND i.period = s.period
-                           AND i.source = s.source""")
-        existing, differing = cursor.fetchone()
-        cursor.execute(f"""INSERT INTO {table} ({cols}, batch_id, updated)
-                           SELECT {cols}, %s, %s FROM {stage} WHERE true
-                           ON CONFLICT (trainee_id, period, source) DO UPDATE SET amount = excluded.amount,
-                             currency = excluded.currency, verified = excluded.verified, batch_id = excluded.batch_id,
-                             updated = excluded.updated
-                           WHERE {table}.amount <> excluded.amount OR {table}.currency <> excluded.currency
-                             OR {table}.verified <> excluded.verified""", [batch_id, now])
-        cursor.execute(f"DROP TABLE IF EXISTS {stage}")
-    return df.height - int(existing or 0), int(differing or 0)
+            # The ImportBatch row written before this call holds SQLite's write lock: no trainee can
+            # disappear between this check and the commit.
+            cursor.execute(f"SELECT id FROM {trainee_table} WHERE id IN (SELECT value FROM json_each(%s))",
+                           [_json_ids(ids)])
+        found = cursor.fetchall()
+        if len(found) != ids.len():
+            raise TraineesVanished(set(ids.to_list()) - {r[0] for r in found})
+        existing = _existing_incomes(cursor, df, ids, postgres)
+        keys = ["trainee_id", "period", "source"]
+        if existing.height:
+            joined = df.join(existing, on=keys, how="left", suffix="_old")
+            old = pl.col("cents_old")
+            new = joined.filter(old.is_null())
+            changed = joined.filter(old.is_not_null() & ((pl.col("cents") != old)
+                                                         | (pl.col("currency") != pl.col("currency_old"))
+                                                         | (pl.col("verified") != pl.col("verified_old"))))
+        else:
+            new, changed = df, df.clear()
+        now = timezone.now()
+        stamp = now.isoformat() if postgres else connection.ops.adapt_datetimefield_value(now)
+        extra = [pl.lit(batch_id, dtype=pl.Int64).alias("batch_id"), pl.lit(stamp, dtype=pl.Utf8).alias("updated")]
+        new = new.select(*_WRITE_COLS[:6], *extra)
+        changed = changed.select(*_WRITE_COLS[:6], *extra)
+        if postgres:
+            _pg_write(cursor, table, new, changed)
+        else:
+            _sqlite_write(cursor, table, new, changed)
+    return new.height, changed.height
+
+
+def _json_ids(ids: pl.Series) -> str:
+    return "[" + ",".join(map(str, ids.to_list())) + "]"
+
+
+def _existing_incomes(cursor, df: pl.DataFrame, ids: pl.Series, postgres: bool) -> pl.DataFrame:
+    """Rows already stored for the file's trainees within its months, amounts in cents."""
+    schema = {"trainee_id": pl.Int64, "period": pl.Date, "source": pl.Utf8, "cents_old": pl.Int64,
+              "currency_old": pl.Utf8, "verified_old": pl.Boolean}
+    table = IncomeObservation._meta.db_table
+    lo, hi = df["period"].min(), df["period"].max()
+    cols = "trainee_id, period, source, CAST(round(amount * 100) AS bigint), currency, verified"
+    if postgres:
+        # ids are integers and the bounds dates: safe to inline, so the answer can stream out by COPY.
+        array = "{" + ",".join(map(str, ids.to_list())) + "}"
+        query = (f"SELECT {cols} FROM {table} WHERE trainee_id = ANY('{array}'::bigint[]) "
+                 f"AND period BETWEEN '{lo.isoformat()}' AND '{hi.isoformat()}'")
+        buf = io.BytesIO()
+        with cursor.cursor.copy(f"COPY ({query}) TO STDOUT WITH (FORMAT csv)") as copy:
+            for chunk in copy:
+                buf.write(chunk)
+        if not buf.tell():
+            return pl.DataFrame(schema=schema)
+        buf.seek(0)
+        return pl.read_csv(buf, has_header=False, new_columns=list(schema),
+                           schema_overrides={**schema, "verified_old": pl.Utf8}).with_columns(
+            (pl.col("verified_old") == "t").alias("verified_old"))
+    # CASTs: expressions carry no declared type, so sqlite3 hands back plain text and integers.
+    cols = ("trainee_id, CAST(period AS text), source, CAST(round(amount * 100) AS integer), currency, "
+            "CAST(verified AS integer)")
+    cursor.execute(f"SELECT {cols} FROM {table} WHERE trainee_id IN (SELECT value FROM json_each(%s)) "
+                   "AND period BETWEEN %s AND %s", [_json_ids(ids), lo.isoformat(), hi.isoformat()])
+    rows = cursor.fetchall()
+    out = pl.DataFrame(rows, schema={**schema, "period": pl.Utf8, "verified_old": pl.Int64}, orient="row")
+    return out.with_columns(pl.col("period").str.to_date("%Y-%m-%d"), pl.col("verified_old").cast(pl.Boolean))
+
+
+def _pg_write(cursor, table: str, new: pl.DataFrame, changed: pl.DataFrame) -> None:
+    cols = ", ".join(_WRITE_COLS)
+
+    def copy_into(target: str, frame: pl.DataFrame) -> None:
+        with cursor.cursor.copy(f"COPY {target} ({cols}) FROM STDIN WITH (FORMAT csv)") as copy:
+            for offset in range(0, frame.height, COPY_CHUNK):
+                buf = io.BytesIO()
+                frame.slice(offset, COPY_CHUNK).write_csv(buf, include_header=False, date_format="%Y-%m-%d",
+                                                          float_precision=2)
+                copy.write(buf.getvalue())
+
+    if new.height:
+        copy_into(table, new)
+    if changed.height:
+        stage = "outcomes_income_stage"
+        cursor.execute(f"CREATE TEMP TABLE {stage} (trainee_id bigint, period date, amount numeric(14,2), "
+                       "currency varchar(3), source varchar(12), verified boolean, batch_id bigint, "
+                       "updated timestamptz) ON COMMIT DROP")
+        copy_into(stage, changed)
+        cursor.execute(f"""UPDATE {table} AS i SET amount = s.amount, currency = s.currency, verified = s.verified,
+                             batch_id = s.batch_id, updated = s.updated
+                           FROM {stage} s WHERE i.trainee_id = s.trainee_id AND i.period = s.period
+                             AND i.source = s.source""")
+        cursor.execute(f"DROP TABLE {stage}")
+
+
+def _sqlite_write(cursor, table: str, new: pl.DataFrame, changed: pl.DataFrame) -> None:
+    def rows(frame: pl.DataFrame, order):
+        frame = frame.select(order).with_columns(pl.col("period").dt.strftime("%Y-%m-%d"))
+        for offset in range(0, frame.height, SQLITE_BATCH):
+            yield frame.slice(offset, SQLITE_BATCH).rows()
+
+    if new.height:
+        sql = (f"INSERT INTO {table} ({', '.join(_WRITE_COLS)}) "
+               f"VALUES ({', '.join(['%s'] * len(_WRITE_COLS))})")
+        for part in rows(new, _WRITE_COLS):
+            cursor.executemany(sql, part)
+    if changed.height:
+        order = ("amount", "currency", "verified", "batch_id", "updated", "trainee_id", "period", "source")
+        sql = (f"UPDATE {table} SET amount = %s, currency = %s, verified = %s, batch_id = %s, updated = %s "
+               "WHERE trainee_id = %s AND period = %s AND source = %s")
+        for part in rows(changed, order):
+            cursor.executemany(sql, part)
 
 
 def template_csv(kind: str) -> bytes:

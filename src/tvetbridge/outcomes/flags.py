@@ -180,10 +180,10 @@ RULES = [
         "The share employed within 6 months of finishing (people finished at least 6 months ago, 5 or more) "
         "is more than 10 percentage points below the project's target."), check_employment_short),
     Rule("income_short", gettext_lazy("Income gain short of target"), gettext_lazy(
-        "The median real income gain of trainees (5 or more measured) is below 80% of the target."),
+        "The median real income gain of trainees (5 or more measured) is below 80 percent of the target."),
         check_income_short),
     Rule("impact_zero", gettext_lazy("No measurable effect despite large spending"), gettext_lazy(
-        "The 95% interval of the doubly robust impact estimate includes zero while the project spent "
+        "The 95-percent interval of the doubly robust impact estimate includes zero while the project spent "
         "500,000 USD (real) or more."), check_impact_zero_large_spend),
     Rule("cost_peers", gettext_lazy("Cost per income gain far above peers"), gettext_lazy(
         "Spending per unit of yearly income gain caused is more than 3 times the median of at least 3 "

@@ -349,16 +349,26 @@ class IncomeObservation(RulesModel):
         SURVEY = "survey", _("survey")
         SELF_REPORT = "self_report", _("self-report")
 
+    # No database constraints on these two links, deliberately (issue 4). Income files are a million
+    # rows; a DEFERRABLE foreign key re-checks every row at commit, which cost more than the load itself.
+    # Integrity is kept by the code that writes: ``bulk_import.bulk_load_incomes`` resolves every trainee
+    # key itself (unknown keys are row errors) and, in the writing transaction, locks those trainees
+    # (FOR KEY SHARE, what the FK trigger would take row by row) and rejects the file if one vanished;
+    # ORM deletes still cascade (on_delete is applied by Django, not the database). The trainee index
+    # is dropped too: the unique (trainee, period, source) index starts with trainee and serves it.
+    # Do not delete trainees with raw SQL: their incomes would stay behind.
     trainee = models.ForeignKey(Trainee, on_delete=models.CASCADE, related_name="incomes",
-                                verbose_name=_("trainee"))
+                                verbose_name=_("trainee"), db_constraint=False, db_index=False)
     period = models.DateField(_("month"), help_text=_("The first day of the month the income is for."))
     amount = models.DecimalField(_("monthly amount"), max_digits=14, decimal_places=2,
                                  validators=[MinValueValidator(0)])
     currency = models.CharField(_("currency"), max_length=3, choices=CURRENCIES, validators=[validate_currency])
     source = models.CharField(_("source"), max_length=12, choices=Source.choices)
     verified = models.BooleanField(_("verified"), default=False)
+    # Informational audit link (which file last wrote the row), set only by the importer right after it
+    # creates the batch in the same transaction.
     batch = models.ForeignKey(ImportBatch, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
-                              verbose_name=_("import batch"))
+                              verbose_name=_("import batch"), db_constraint=False)
     updated = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:

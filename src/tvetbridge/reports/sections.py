@@ -154,7 +154,7 @@ class RiskSummary(Section):
     def charts(self, data, language):
         rows = [{"label": r[0], "score": r[2], "low": r[3], "high": r[4], "text": f"{r[2]:.1f} {r[5]}"}
                 for r in data["tables"][0]["rows"] if r[2] is not None]
-        return {"scores": charts.interval_chart(rows, title_x=_("Cooperation risk (0–10), 5–95 % interval"),
+        return {"scores": charts.interval_chart(rows, title_x=_("Cooperation risk (0–10), 5th–95th percentile interval"),
                                                 language=language)}
 
 
