@@ -10,25 +10,15 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import CharField, OuterRef, Subquery, Value
 from django.shortcuts import get_object_or_404, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from tvetbridge.core.models import Country
 from tvetbridge.registry import queries
-from tvetbridge.registry.models import (
-    Alliance,
-    CooperationProject,
-    Enterprise,
-    Facility,
-    FacultyMember,
-    Institution,
-    Programme,
-)
 
-from . import charts
+from . import audit, charts
 
 CHART_CACHE_SECONDS = 24 * 3600
 
@@ -82,97 +72,13 @@ def country_dashboard(request, code: str):
 
 # --- audit --------------------------------------------------------------------------------------------
 
-AUDITED = {model._meta.model_name: model for model in
-           (Institution, Programme, FacultyMember, Facility, Enterprise, Alliance, CooperationProject)}
-AUDIT_PAGE_SIZE = 50
-
-
-def _history_rows(model_name: str | None, user_id: str | None, object_id: str | None):
-    """One union query over the historical tables: newest changes first, paginated in the database."""
-    parts = []
-    for name, model in AUDITED.items():
-        if model_name and name != model_name:
-            continue
-        qs = model.history.model.objects.all()
-        if user_id:
-            qs = qs.filter(history_user_id=user_id)
-        if object_id:
-            qs = qs.filter(id=object_id)
-        parts.append(qs.order_by().annotate(model=Value(name, output_field=CharField()))
-                     .values("history_id", "history_date", "model"))
-    if not parts:
-        return None
-    union = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
-    return union.order_by("-history_date", "-history_id")
-
-
-def _load_entries(page_rows: list[dict]) -> list[dict]:
-    """Full historical rows for one page, each diffed against its predecessor (bulk-loaded)."""
-    by_model: dict[str, list[int]] = {}
-    for row in page_rows:
-        by_model.setdefault(row["model"], []).append(row["history_id"])
-    loaded: dict[tuple[str, int], dict] = {}
-    for name, ids in by_model.items():
-        history = AUDITED[name].history.model
-        previous = (history.objects.filter(id=OuterRef("id"), history_date__lt=OuterRef("history_date"))
-                    .order_by("-history_date", "-history_id").values("history_id")[:1])
-        records = list(history.objects.filter(history_id__in=ids).select_related("history_user")
-                       .annotate(prev_id=Subquery(previous)))
-        prevs = history.objects.in_bulk([r.prev_id for r in records if r.prev_id])
-        for record in records:
-            loaded[(name, record.history_id)] = {"record": record, "prev": prevs.get(record.prev_id)}
-    entries = []
-    for row in page_rows:
-        item = loaded.get((row["model"], row["history_id"]))
-        if item is None:
-            continue
-        record, prev = item["record"], item["prev"]
-        model = AUDITED[row["model"]]
-        changes = []
-        if prev is not None and record.history_type == "~":
-            delta = record.diff_against(prev)
-            for change in delta.changes:
-                field = _field_label(model, change.field)
-                changes.append({"field": field, "old": _show(change.old), "new": _show(change.new)})
-        try:
-            url = reverse(f"{row['model']}_detail", args=[record.id]) if record.history_type != "-" else None
-        except NoReverseMatch:
-            url = None
-        entries.append({
-            "when": record.history_date, "user": record.history_user, "type": record.history_type,
-            "type_label": {"+": _("created"), "~": _("changed"), "-": _("deleted")}.get(record.history_type, ""),
-            "model_label": model._meta.verbose_name, "object": str(record.instance), "object_id": record.id, "url": url,
-            "reason": record.history_change_reason or "", "changes": changes,
-        })
-    return entries
-
-
-def _field_label(model, name: str) -> str:
-    try:
-        return str(model._meta.get_field(name).verbose_name)
-    except Exception:
-        return name
-
-
-def _show(value) -> str:
-    if value is None or value == "":
-        return "—"
-    if isinstance(value, list):  # many-to-many: list of through-row dicts
-        names = []
-        for item in value:
-            names.extend(str(v) for k, v in item.items() if k not in {"id", "m2m_history_id", "history"}
-                         and not k.startswith("cooperationproject"))
-        return ", ".join(sorted(names)) or "—"
-    return str(value)
-
-
 def audit_log(request):
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     if not request.user.has_perm("registry.view_audit"):
         raise PermissionDenied(_("Only coordinators and administrators may read the audit log."))
     model_name = request.GET.get("model") or None
-    if model_name not in AUDITED:
+    if model_name not in audit.AUDITED:
         model_name = None
     user_id = request.GET.get("user") or None
     if user_id and not user_id.isdigit():
@@ -180,13 +86,13 @@ def audit_log(request):
     object_id = request.GET.get("object") or None
     if object_id and not object_id.isdigit():
         object_id = None
-    rows = _history_rows(model_name, user_id, object_id)
-    page = Paginator(rows, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
-    entries = _load_entries(list(page.object_list))
+    rows = audit.history_rows(model_name, user_id, object_id)
+    page = Paginator(rows, audit.AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
+    entries = audit.load_entries(list(page.object_list))
     keep = {k: v for k, v in {"model": model_name, "user": user_id, "object": object_id}.items() if v}
     context = {
         "page": page, "entries": entries, "page_query": urlencode(keep),
-        "models": [(name, model._meta.verbose_name_plural) for name, model in AUDITED.items()],
+        "models": [(name, model._meta.verbose_name_plural) for name, model in audit.AUDITED.items()],
         "users": get_user_model().objects.order_by("username").only("pk", "username"),
         "selected_model": model_name or "", "selected_user": user_id or "", "selected_object": object_id or "",
     }
