@@ -17,6 +17,7 @@ from tvetbridge.core.api import reference
 from tvetbridge.core.api import router as account
 from tvetbridge.registry.api import public
 from tvetbridge.demand.api import router as demand
+from tvetbridge.finance.api import router as finance
 from tvetbridge.matching.api import router as matching
 from tvetbridge.outcomes.api import router as outcomes
 from tvetbridge.registry.api import router as registry
@@ -50,6 +51,7 @@ api.add_router("/demand", demand)
 api.add_router("/", outcomes)
 api.add_router("/risk", risk)
 api.add_router("/matching", matching)
+api.add_router("/finance", finance)
 
 
 def _field_name(loc) -> str:

@@ -15,7 +15,7 @@ import math
 from dataclasses import dataclass, field
 
 # Kept here rather than imported from core.models: the engine must stay importable without Django.
-CURRENCY_CODES = frozenset({"CNY", "KZT", "UZS", "TJS", "KGS", "TMT", "RUB", "USD"})
+CURRENCY_CODES = frozenset({"CNY", "KZT", "UZS", "TJS", "KGS", "TMT", "RUB", "USD", "EUR"})
 
 
 def _fail(name: str, message: str) -> None:

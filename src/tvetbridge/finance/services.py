@@ -1,0 +1,543 @@
+"""Every state change of the finance app: funds, instruments, ledger postings, designs and runs.
+
+Each function checks the actor's permission with the rules the pages use, is atomic, and leaves an
+audit trail (django-simple-history for records; the ledger itself is append-only with its author).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import math
+import threading
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, replace
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import close_old_connections, connection, transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from tvetbridge.registry.services import create_record, perm_name, require, update_record
+
+from . import instruments as engine
+from . import ledger
+from . import montecarlo as mc
+from .models import (
+    INSTRUMENT_MODELS,
+    Account,
+    Fund,
+    FundDesign,
+    Instrument,
+    Party,
+    SimulationRun,
+    SponsorCommitment,
+    Transaction,
+    engine_message,
+)
+
+log = logging.getLogger(__name__)
+
+# ---------------------------------------------------------------------------------------------
+# funds and instruments
+
+
+def create_fund(user, data: Mapping[str, Any]) -> Fund:
+    author = user if getattr(user, "is_authenticated", False) else None
+    return create_record(user, Fund, {**data, "created_by": author}, reason="fund created")
+
+
+def update_fund(user, fund: Fund, data: Mapping[str, Any]) -> Fund:
+    return update_record(user, fund, data, reason="fund updated")
+
+
+def create_party(user, data: Mapping[str, Any]) -> Party:
+    return create_record(user, Party, data, reason="party created")
+
+
+@transaction.atomic
+def create_instrument(user, fund: Fund, kind: str, data: Mapping[str, Any]) -> Instrument:
+    """Record an instrument of ``kind`` (order, floor, share, option, sponsor) for ``fund``.
+
+    Terms are validated by the engine's own rules (``Instrument.clean``); nothing is saved on error.
+    """
+    model = INSTRUMENT_MODELS.get(kind)
+    if model is None:
+        raise ValidationError({"kind": _("Unknown instrument kind.")})
+    require(user, "change", Fund, fund)
+    data = dict(data)
+    data.setdefault("currency", fund.currency)
+    return create_record(user, model, {**data, "fund": fund}, reason=f"{kind} created")
+
+
+@transaction.atomic
+def update_instrument(user, instrument: Instrument, data: Mapping[str, Any]) -> Instrument:
+    require(user, "change", Fund, instrument.fund)
+    return update_record(user, instrument, data, reason="terms changed")
+
+
+def loan_terms(commitment: SponsorCommitment) -> engine.ConcessionalLoan:
+    if commitment.kind != SponsorCommitment.Kind.LOAN:
+        raise ValidationError({"kind": _("Only a concessional loan has a repayment schedule.")})
+    return commitment.engine_terms()
+
+
+# ---------------------------------------------------------------------------------------------
+# ledger
+
+A = Account.Kind
+STANDARD_ACCOUNTS: tuple[tuple[str, str, Any], ...] = (
+    ("cash", A.ASSET, gettext_lazy("Cash")),
+    ("trainee-receivables", A.ASSET, gettext_lazy("Trainee receivables")),
+    ("order-receivables", A.ASSET, gettext_lazy("Order receivables")),
+    ("loan-payable", A.LIABILITY, gettext_lazy("Sponsor loan payable")),
+    ("option-liability", A.LIABILITY, gettext_lazy("Skill option liability")),
+    ("capital", A.EQUITY, gettext_lazy("Sponsor capital")),
+    ("reserve", A.EQUITY, gettext_lazy("Reserve")),
+    ("grant-income", A.INCOME, gettext_lazy("Grant income")),
+    ("fee-income", A.INCOME, gettext_lazy("Training fee income")),
+    ("order-income", A.INCOME, gettext_lazy("Order-based training income")),
+    ("share-income", A.INCOME, gettext_lazy("Income shares collected")),
+    ("training-costs", A.EXPENSE, gettext_lazy("Training costs")),
+    ("floor-payouts", A.EXPENSE, gettext_lazy("Floor payouts")),
+    ("option-payoffs", A.EXPENSE, gettext_lazy("Skill option payoffs")),
+    ("loan-interest", A.EXPENSE, gettext_lazy("Loan interest")),
+)
+_STANDARD = {code: (kind, label) for code, kind, label in STANDARD_ACCOUNTS}
+
+T = Transaction.Kind
+# (debit, credit) of each kind of flow; the non-cash side is the party's sub-account when one is named.
+FLOW_ACCOUNTS: dict[str, tuple[str, str]] = {
+    T.CONTRIBUTION: ("cash", "capital"),
+    T.FEE: ("cash", "fee-income"),
+    T.TRAINING_COST: ("training-costs", "cash"),
+    T.ORDER_PAYMENT: ("cash", "order-income"),
+    T.FLOOR_PAYOUT: ("floor-payouts", "cash"),
+    T.SHARE_COLLECTED: ("cash", "share-income"),
+    T.OPTION_PREMIUM: ("cash", "option-liability"),
+    T.OPTION_PAYOFF: ("option-payoffs", "cash"),
+    T.LOAN_DRAWDOWN: ("cash", "loan-payable"),
+}
+
+
+def _translated_names(label) -> dict[str, str]:
+    names = {}
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            names["name_" + code.replace("-", "_")] = str(label)
+    return names
+
+
+def _account(fund: Fund, code: str, party: Party | None = None) -> Account:
+    """The fund's standard account ``code`` (or its sub-account for ``party``), opened on first use."""
+    kind, label = _STANDARD[code]
+    full = code if party is None else f"{code}-p{party.pk}"
+    account = fund.accounts.filter(code=full).first()
+    if account is None:
+        names = _translated_names(label)
+        if party is not None:
+            names = {k: f"{v} · {party.name}" for k, v in names.items()}
+        account = Account(fund=fund, code=full, kind=kind, currency=fund.currency, party=party, **names)
+        account.full_clean()
+        account.save()
+    return account
+
+
+@transaction.atomic
+def open_standard_accounts(user, fund: Fund) -> list[Account]:
+    require(user, "change", Fund, fund)
+    return [_account(fund, code) for code, _k, _l in STANDARD_ACCOUNTS]
+
+
+@transaction.atomic
+def open_account(user, fund: Fund, data: Mapping[str, Any]) -> Account:
+    require(user, "change", Fund, fund)
+    data = {"currency": fund.currency, **data, "fund": fund}
+    return create_record(user, Account, data, reason="account opened")
+
+
+def post_transaction(user, *, fund: Fund, date: dt.date, description: str, kind: str,
+                     lines: Sequence, project=None) -> Transaction:
+    """Post one balanced transaction: lines are (account, amount) with debits > 0 and credits < 0.
+
+    Nothing is written unless debits equal credits in every currency (see ``ledger``)."""
+    require(user, "post", Fund, fund)
+    return ledger.post(fund=fund, date=date, description=description, kind=kind, lines=lines,
+                       created_by=user, project=project)
+
+
+def reverse_transaction(user, txn: Transaction, *, date: dt.date, description: str = "") -> Transaction:
+    require(user, "post", Fund, txn.fund)
+    return ledger.reverse(txn, date=date, created_by=user, description=description)
+
+
+@transaction.atomic
+def record_flow(user, fund: Fund, kind: str, amount: Decimal, *, date: dt.date, description: str = "",
+                party: Party | None = None, project=None, credit: str | None = None) -> Transaction:
+    """Post one of the fund's ordinary flows between its standard accounts.
+
+    ``credit`` overrides the credited account (e.g. ``grant-income`` for a grant instead of capital)."""
+    require(user, "post", Fund, fund)
+    if kind not in FLOW_ACCOUNTS:
+        raise ValidationError({"kind": _("Use a loan service or a manual posting for this kind.")})
+    amount = Decimal(str(amount))
+    if amount <= 0:
+        raise ValidationError({"amount": _("The amount must be positive.")})
+    debit_code, credit_code = FLOW_ACCOUNTS[kind]
+    credit_code = credit or credit_code
+    if credit_code not in _STANDARD:
+        raise ValidationError({"credit": _("Unknown account.")})
+    debit = _account(fund, debit_code, party if debit_code != "cash" else None)
+    credit_acc = _account(fund, credit_code, party if credit_code != "cash" else None)
+    return ledger.post(fund=fund, date=date, kind=kind, created_by=user, project=project,
+                       description=description or str(Transaction.Kind(kind).label),
+                       lines=[(debit, amount), (credit_acc, -amount)])
+
+
+def _loan_party_check(commitment: SponsorCommitment) -> None:
+    if commitment.kind != SponsorCommitment.Kind.LOAN:
+        raise ValidationError({"kind": _("Only a concessional loan can be drawn or repaid.")})
+
+
+@transaction.atomic
+def draw_loan(user, commitment: SponsorCommitment, *, date: dt.date) -> Transaction:
+    _loan_party_check(commitment)
+    return record_flow(user, commitment.fund, T.LOAN_DRAWDOWN, commitment.amount, date=date,
+                       party=commitment.party, project=commitment.project,
+                       description=_("Drawdown of %(loan)s") % {"loan": commitment})
+
+
+@transaction.atomic
+def repay_loan(user, commitment: SponsorCommitment, month: int, *, date: dt.date) -> Transaction:
+    """Post the ``month``-th scheduled payment, split into interest and principal."""
+    from .queries import loan_schedule
+
+    _loan_party_check(commitment)
+    require(user, "post", Fund, commitment.fund)
+    rows = loan_schedule(commitment)
+    if not 1 <= month <= len(rows):
+        raise ValidationError({"month": _("The schedule has payments for months 1 to %(n)s.") % {"n": len(rows)}})
+    row = rows[month - 1]
+    fund = commitment.fund
+    lines = [(_account(fund, "cash"), -row["payment"])]
+    if row["principal"]:
+        lines.append((_account(fund, "loan-payable", commitment.party), row["principal"]))
+    if row["interest"]:
+        lines.append((_account(fund, "loan-interest", commitment.party), row["interest"]))
+    return ledger.post(fund=fund, date=date, kind=T.LOAN_REPAYMENT, created_by=user, project=commitment.project,
+                       description=_("Repayment %(n)s of %(loan)s") % {"n": month, "loan": commitment},
+                       lines=lines)
+
+
+# ---------------------------------------------------------------------------------------------
+# designer: specs, defaults, runs
+
+
+def default_spec() -> dict:
+    """A floor-plus-profit-share design for a Kazakh cohort funded in CNY: the designer's start."""
+    cohort = asdict(engine.CohortAssumptions(cohort_size=100, horizon_months=60))
+    loan = asdict(engine.ConcessionalLoan(principal=100_000.0, annual_rate=0.02, grace_months=12,
+                                          term_months=96))
+    sponsors = {"initial_capital": 150_000.0, "grant": 50_000.0, "trainee_fee": 0.0, "training_cost": 2_000.0,
+                "loan": loan}
+    floor = asdict(engine.IncomeFloor(refund_amount=100_000.0, refund_after_months=6, floor_income=200_000.0,
+                                      topup_months=12))
+    share = asdict(engine.ProfitShare(rate=0.10, threshold=20_000.0, months=36, cap_multiple=2.0))
+    return {"cohort": cohort, "sponsors": sponsors, "floor": floor, "share": share, "order": None,
+            "option": None}
+
+
+def expected_gain_from_outcomes(project) -> float | None:
+    """The project's estimated monthly income gain (local currency) from the outcomes app.
+
+    A hook: it returns None until the outcomes app exposes impact estimates per project; the designer
+    then keeps its default. (The project's *target* gain is deliberately not used: a target is not an
+    estimate, and pricing a fund on targets overstates what it will collect.)"""
+    return None
+
+
+# Monthly probability of a disruption by the risk app's cooperation-risk class. A platform assumption
+# (roughly: a very-high-risk host sees a multi-month halt every few years), not a calibrated estimate.
+DISRUPTION_BY_CLASS = {"Very Low": 0.001, "Low": 0.002, "Medium": 0.005, "High": 0.01, "Very High": 0.02}
+DEFAULT_DISRUPTION = 0.005
+
+
+def disruption_from_risk(project) -> tuple[float, str]:
+    """A monthly disruption probability for the project's host country, and where it came from."""
+    from tvetbridge.risk.queries import country_risk_summary
+
+    summary = country_risk_summary(project.host_country_id)
+    score = summary and summary.get("score")
+    risk_class = getattr(score, "risk_class", "") if score else ""
+    if risk_class in DISRUPTION_BY_CLASS:
+        return DISRUPTION_BY_CLASS[risk_class], _(
+            "From the %(country)s cooperation-risk class “%(cls)s” (%(period)s).") % {
+            "country": project.host_country, "cls": score.class_label, "period": summary["period"]}
+    return DEFAULT_DISRUPTION, _("No risk score for %(country)s yet: default assumption.") % {
+        "country": project.host_country}
+
+
+def spec_for_project(project, base: dict | None = None) -> tuple[dict, list[str]]:
+    """Start from ``base`` and take what the platform knows about the project; notes say what changed."""
+    spec = _copy_spec(base or default_spec())
+    notes = []
+    currency = getattr(project.host_country, "currency", "")
+    if currency in engine.CURRENCY_CODES:
+        spec["cohort"]["local_currency"] = currency
+    gain = expected_gain_from_outcomes(project)
+    if gain is not None:
+        spec["cohort"]["expected_gain"] = float(gain)
+        notes.append(_("Income gain from the project's impact estimate."))
+    else:
+        notes.append(_("No impact estimate for this project yet: the income gain is an assumption."))
+    p, note = disruption_from_risk(project)
+    spec["cohort"]["disruption_probability"] = p
+    notes.append(note)
+    if project.target_trainees:
+        spec["cohort"]["cohort_size"] = int(min(max(project.target_trainees, 1), 5_000))
+    return spec, notes
+
+
+def _copy_spec(spec: Mapping) -> dict:
+    return {k: (dict(v, loan=dict(v["loan"])) if k == "sponsors" else (dict(v) if isinstance(v, Mapping) else v))
+            for k, v in spec.items()}
+
+
+_SECTIONS = {"cohort": engine.CohortAssumptions, "floor": engine.IncomeFloor, "share": engine.ProfitShare,
+             "order": engine.OrderCommitment, "option": engine.SkillOption}
+
+
+def design_from_spec(spec: Mapping) -> engine.FundDesign:
+    """The engine design for a stored spec; ValidationError keys are ``section.field``."""
+    errors: dict[str, list[str]] = {}
+    parts: dict[str, Any] = {}
+
+    def attempt(section: str, build):
+        try:
+            return build()
+        except ValueError as exc:
+            name, sep, message = str(exc).partition(": ")
+            key = f"{section}.{name}" if sep else section
+            errors.setdefault(key, []).append(engine_message(message if sep else str(exc)))
+        except TypeError:
+            errors.setdefault(section, []).append(_("The terms contain an unknown field."))
+        return None
+
+    for section, cls in _SECTIONS.items():
+        data = spec.get(section)
+        if data is None:
+            if section == "cohort":
+                errors.setdefault("cohort", []).append(_("The cohort assumptions are missing."))
+            continue
+        parts[section] = attempt(section, lambda cls=cls, data=data: cls(**data))
+    sponsors = dict(spec.get("sponsors") or {})
+    loan = attempt("sponsors.loan", lambda: engine.ConcessionalLoan(**(sponsors.pop("loan", None) or {})))
+    if loan is not None:
+        parts["sponsors"] = attempt("sponsors", lambda: engine.Sponsors(loan=loan, **sponsors))
+    if errors:
+        raise ValidationError(errors)
+    try:
+        return engine.FundDesign(**parts)
+    except ValueError as exc:
+        name, _sep, message = str(exc).partition(": ")
+        raise ValidationError({name: engine_message(message)}) from exc
+
+
+MAX_PATHS = 5_000_000
+
+
+@transaction.atomic
+def start_simulation(user, spec: Mapping, *, n_paths: int, seed: int = 0, fund: Fund | None = None,
+                     project=None) -> SimulationRun:
+    """Queue a run; it starts in a background thread once this transaction commits.
+
+    With ``settings.FINANCE_SIMULATION_INLINE`` (tests) it runs at once, in the caller's thread."""
+    if not user.has_perm("finance.use_designer"):
+        raise PermissionDenied(_("Only fund managers may run simulations."))
+    design = design_from_spec(spec)
+    cs = design.cohort.cohort_size
+    if not isinstance(n_paths, int) or not cs <= n_paths <= MAX_PATHS:
+        raise ValidationError({"n_paths": _("Simulate between %(lo)s and %(hi)s trainee paths.")
+                               % {"lo": cs, "hi": MAX_PATHS}})
+    run = SimulationRun.objects.create(spec=_copy_spec(spec), n_paths=n_paths, seed=seed, fund=fund,
+                                       project=project, created_by=user)
+    if getattr(settings, "FINANCE_SIMULATION_INLINE", False):
+        execute_run(run.pk)
+        run.refresh_from_db()
+    else:
+        transaction.on_commit(lambda: _start_thread(run.pk))
+    return run
+
+
+def _start_thread(run_id: int) -> None:
+    threading.Thread(target=_run_in_thread, args=(run_id,), name=f"finance-run-{run_id}", daemon=True).start()
+
+
+def _run_in_thread(run_id: int) -> None:
+    close_old_connections()
+    try:
+        execute_run(run_id)
+    finally:
+        connection.close()
+
+
+# Share of the whole run each stage takes, for the progress bar.
+_STAGES = (("simulate", 0.5), ("break_even", 0.2), ("option", 0.05), ("tornado", 0.25))
+STAGE_LABELS = {"simulate": gettext_lazy("simulating the fund"), "break_even": gettext_lazy("finding the break-even share"),
+                "option": gettext_lazy("pricing the option"), "tornado": gettext_lazy("testing sensitivity"),
+                "done": gettext_lazy("done")}
+
+
+def execute_run(run_id: int) -> None:
+    """Run the engine for one SimulationRun, writing progress as it goes and the results at the end."""
+    run = SimulationRun.objects.get(pk=run_id)
+    SimulationRun.objects.filter(pk=run_id).update(status=SimulationRun.Status.RUNNING, progress=0.0)
+    start = {name: sum(w for _n, w in _STAGES[:i]) for i, (name, _w) in enumerate(_STAGES)}
+    weight = dict(_STAGES)
+
+    def report(stage: str, fraction: float = 0.0) -> None:
+        value = min(1.0, start[stage] + weight[stage] * fraction)
+        SimulationRun.objects.filter(pk=run_id).update(progress=value, stage=stage)
+
+    try:
+        design = design_from_spec(run.spec)
+        n = run.n_paths
+        cs = design.cohort.cohort_size
+        # Side studies (break-even, tornado) repeat the simulation a dozen times or more: fewer paths.
+        n_side = max(cs, n // 4)
+        chunk = max(cs, n // 8)
+        report("simulate")
+        result = mc.simulate_fund(design, n, seed=run.seed, chunk_size=chunk,
+                                  progress=lambda f: report("simulate", f))
+        report("break_even")
+        break_even = None
+        if design.share is not None:
+            try:
+                be = mc.break_even_share_rate(design, n_side, seed=run.seed, chunk_size=n_side)
+                break_even = {"rate": be.rate, "fund_npv": be.fund_npv, "fund_npv_se": be.fund_npv_se}
+            except ValueError as exc:
+                break_even = {"error": _("The fund does not break even at any share rate up to 100%.")
+                              if "does not break even" in str(exc) else engine_message(str(exc))}
+        report("option")
+        option = None
+        if design.option is not None:
+            value, se = mc.price_option(design, n_side, seed=run.seed, chunk_size=n_side)
+            option = {"value": value, "se": se, "premium": design.option.premium}
+        report("tornado")
+        torn = mc.tornado(design, n_side, seed=run.seed, metric="fund_npv", chunk_size=n_side)
+        payload = summarise(result, break_even=break_even, option=option, tornado=torn)
+    except Exception as exc:  # the page must show failure, whatever it was
+        log.exception("simulation run %s failed", run_id)
+        msg = "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items()) \
+            if isinstance(exc, ValidationError) and hasattr(exc, "error_dict") else str(exc)
+        SimulationRun.objects.filter(pk=run_id).update(status=SimulationRun.Status.FAILED, error=msg[:2000],
+                                                       finished=timezone.now())
+        return
+    SimulationRun.objects.filter(pk=run_id).update(status=SimulationRun.Status.DONE, progress=1.0, stage="done",
+                                                   result=payload, finished=timezone.now())
+
+
+def _num(x) -> float | None:
+    x = float(x)
+    return x if math.isfinite(x) else None
+
+
+def _arr(a) -> list:
+    return [_num(v) for v in a]
+
+
+RUIN_HORIZONS = (12, 24, 36, 48, 60, 84, 120)
+
+
+def summarise(result: mc.FundResult, *, break_even=None, option=None, tornado=None) -> dict:
+    """The run's result as plain JSON (no NaN: PostgreSQL's jsonb refuses it)."""
+    H = result.horizon_months
+    horizons = [h for h in RUIN_HORIZONS if h < H] + [H]
+    pmf = list(result.refund_count_pmf)
+    while len(pmf) > 1 and pmf[-1] == 0:
+        pmf.pop()
+    return {
+        "currency": result.currency, "n_paths": result.n_paths, "n_scenarios": result.n_scenarios,
+        "cohort_size": result.cohort_size, "horizon_months": H, "seed": result.seed,
+        "months": [int(m) for m in result.months],
+        "balance_mean": _arr(result.balance_mean),
+        "quantiles": {f"{q:g}": _arr(row) for q, row in zip(result.quantile_levels, result.balance_quantiles,
+                                                             strict=True)},
+        "ruin": _arr(result.ruin_probability), "ruin_se": _arr(result.ruin_se),
+        "ruin_by_horizon": [{"months": h, "p": _num(result.ruin_probability[h]), "se": _num(result.ruin_se[h])}
+                            for h in horizons],
+        "reserve": {"alpha": result.reserve.alpha, "var": _num(result.reserve.var),
+                    "var_se": _num(result.reserve.var_se), "es": _num(result.reserve.es),
+                    "es_se": _num(result.reserve.es_se)},
+        "fund_npv": _num(result.fund_npv), "fund_npv_se": _num(result.fund_npv_se),
+        "parties": {k: {"mean": _num(v.mean), "se": _num(v.se)} for k, v in result.party_returns.items()},
+        "option": option,
+        "break_even": break_even,
+        "refund_pmf": _arr(pmf),
+        "rates": {k: _num(v) for k, v in result.rates.items()},
+        "tornado": None if tornado is None else {
+            "metric": tornado.metric, "base": _num(tornado.base_value), "rel_change": tornado.rel_change,
+            "rows": [{"assumption": r.assumption, "low_input": _num(r.low_input), "high_input": _num(r.high_input),
+                      "low": _num(r.low_value), "high": _num(r.high_value)} for r in tornado.rows]},
+    }
+
+
+def summary_of(result: Mapping | None) -> dict:
+    """The few figures a saved design keeps (the full result stays with its run)."""
+    if not result:
+        return {}
+    ruin = result["ruin_by_horizon"][-1]
+    return {"currency": result["currency"], "ruin_probability": ruin["p"], "ruin_horizon": ruin["months"],
+            "reserve_var": result["reserve"]["var"], "reserve_es": result["reserve"]["es"],
+            "fund_npv": result["fund_npv"], "break_even_rate": (result.get("break_even") or {}).get("rate"),
+            "option_value": (result.get("option") or {}).get("value"), "n_paths": result["n_paths"]}
+
+
+@transaction.atomic
+def save_design(user, run: SimulationRun, *, name: str, project=None, fund: Fund | None = None,
+                notes: str = "") -> FundDesign:
+    """Keep a run's design, its assumptions and its result summary under a name."""
+    require(user, "add", FundDesign)
+    if run.status != SimulationRun.Status.DONE:
+        raise ValidationError({"run": _("Only a finished run can be saved as a design.")})
+    design = FundDesign(name=name, project=project if project is not None else run.project,
+                        fund=fund if fund is not None else run.fund, spec=run.spec, run=run,
+                        summary=summary_of(run.result), notes=notes, created_by=user)
+    design._history_user = user
+    design.full_clean()
+    design.save()
+    return design
+
+
+@transaction.atomic
+def attach_design(user, design: FundDesign, project) -> FundDesign:
+    require(user, "change", FundDesign, design)
+    if project is not None and not user.has_perm(perm_name(type(project), "view"), project):
+        raise PermissionDenied(_("You may not see this project."))
+    design.project = project
+    design._history_user = user
+    design.full_clean()
+    design.save()
+    return design
+
+
+@transaction.atomic
+def price_skill_option(user, option, spec: Mapping | None = None, *, n_paths: int = 50_000, seed: int = 0):
+    """Price a recorded skill option with the engine under ``spec``'s cohort assumptions."""
+    require(user, "change", Fund, option.fund)
+    design = design_from_spec(spec or default_spec())
+    horizon = max(design.cohort.horizon_months, option.maturity_month)
+    cohort = replace(design.cohort, horizon_months=horizon, fund_currency=option.fund.currency
+                     if option.fund.currency in engine.CURRENCY_CODES else design.cohort.fund_currency)
+    design = replace(design, cohort=cohort, option=option.engine_terms())
+    value, se = mc.price_option(design, max(n_paths, cohort.cohort_size), seed=seed)
+    option.fair_value = Decimal(f"{value:.2f}")
+    option.fair_value_se = Decimal(f"{se:.2f}")
+    option.priced_at = timezone.now()
+    option._history_user = user
+    option.save(update_fields=["fair_value", "fair_value_se", "priced_at", "updated"])
+    return option
