@@ -161,14 +161,14 @@ def _to_data(payload: DemandPatch) -> dict:
             else:
                 data["occupation"] = None
         elif name == "required_skills":
-            keys = [v.removeprefix(ESCO_SKILL_PREFIX) for v in value]
+            keys = [v.removeprefix(ESCO_SKILL_PREFIX) for v in value or []]
             skills = dict(Skill.objects.filter(esco_id__in=keys).values_list("esco_id", "pk"))
             missing = [k for k in keys if k not in skills]
             if missing:
                 errors["required_skills"] = [_("Unknown skill “%(value)s”.") % {"value": k} for k in missing]
             data["required_skills"] = [skills[k] for k in keys if k in skills]
         elif name == "languages":
-            data["languages"] = [dict(item) for item in value]
+            data["languages"] = [dict(item) for item in value or []]
         elif value is None and name in {"wage_currency", "commitment_currency", "description"}:
             data[name] = ""
         else:

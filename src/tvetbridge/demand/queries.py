@@ -39,7 +39,7 @@ def filtered(user, *, q: str = "", country: str = "", region: str = "", kind: st
     if occupation:
         qs = qs.filter(Q(occupation__code=occupation) | Q(occupation__esco_id=occupation))
     if isco:
-        qs = qs.filter(occupation__isco_group_id__startswith=isco)
+        qs = qs.filter(occupation__isco_group__code__startswith=isco)
     if enterprise:
         qs = qs.filter(enterprise_id=enterprise)
     if is_synthetic is not None:

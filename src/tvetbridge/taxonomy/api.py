@@ -110,7 +110,7 @@ def _search(request, model, f: SearchFilter):
         return model.objects.filter(pk__in=ranked).order_by(order)
     qs = model.objects.order_by("pk")
     if f.isco and model is Occupation:
-        qs = qs.filter(isco_group_id__startswith=f.isco)
+        qs = qs.filter(isco_group__code__startswith=f.isco)
     return qs
 
 
