@@ -15,11 +15,11 @@ from ninja.errors import ValidationError as NinjaValidationError
 
 from tvetbridge.core.api import reference
 from tvetbridge.core.api import router as account
-from tvetbridge.registry.api import public
 from tvetbridge.demand.api import router as demand
 from tvetbridge.finance.api import router as finance
 from tvetbridge.matching.api import router as matching
 from tvetbridge.outcomes.api import router as outcomes
+from tvetbridge.registry.api import public
 from tvetbridge.registry.api import router as registry
 from tvetbridge.risk.api import router as risk
 from tvetbridge.taxonomy.api import router as taxonomy

@@ -12,7 +12,6 @@ from __future__ import annotations
 import os
 import sys
 
-
 ALIASES = {"import": "import_records", "export": "export_records"}
 
 

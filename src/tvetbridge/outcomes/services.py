@@ -229,6 +229,14 @@ def review_flag(user, flag: QualityFlag, *, status: str, comment: str) -> Qualit
 def generate_demo_outcomes(projects=None, seed: int = 2025, *, per_project: int = 120,
                            true_effect_usd: float = 90.0, today: dt.date | None = None) -> dict[str, int]:
     """Synthetic trainees, applicants, jobs and incomes for demo projects; see ``demo_outcomes``."""
-    from .demo_outcomes import generate
+    from tvetbridge.core.models import ExchangeRate, Source
 
+    from .demo_outcomes import generate
+    from .models import CpiIndex
+    from .money import install_shipped_tables
+
+    # Incomes are generated in USD and converted; a database flushed since migration (as in
+    # transactional tests) would otherwise have no rates to convert with.
+    if not ExchangeRate.objects.exists():
+        install_shipped_tables(ExchangeRate, CpiIndex, Source)
     return generate(projects, seed=seed, per_project=per_project, true_effect_usd=true_effect_usd, today=today)
