@@ -45,7 +45,9 @@ def history_rows(model_name: str | None, user_id: str | None, object_id: str | N
     for name, model in AUDITED.items():
         if model_name and name != model_name:
             continue
-        qs = model.history.model.objects.all()
+        # A plain QuerySet: modeltranslation's manager reorders values() columns, which breaks the
+        # column alignment a UNION needs (PostgreSQL refuses it; SQLite silently mixes columns).
+        qs = models.QuerySet(model=model.history.model)
         if user_id:
             qs = qs.filter(history_user_id=user_id)
         if object_id:
