@@ -18,6 +18,8 @@ echo "== pytest on PostgreSQL (throw-away cluster in $pgdir)"
 url=$(scripts/pg-cluster.sh start "$pgdir" 54329)
 TVETBRIDGE_DATABASE_URL=$url $PY -m pytest -m "not browser and not engine" -n 2 "$@" || status=1
 
-echo "== browser tests (headless chromium)"
-$PY -m pytest -m browser "$@" || status=1
+# On PostgreSQL: the live server and the report worker thread write concurrently, which SQLite's
+# shared-cache in-memory test database answers with "table is locked" instead of waiting.
+echo "== browser tests (headless chromium, PostgreSQL)"
+TVETBRIDGE_DATABASE_URL=$url $PY -m pytest -m browser "$@" || status=1
 exit $status
