@@ -3,8 +3,8 @@
 The registry's importer (``registry.io_import``) does the work: header matching in every interface
 language, per-cell parsing, natural keys resolved in bulk, the whole file checked before anything is
 written, all-or-nothing writes with audit rows, dry runs, idempotence by ``external_key``. This module
-adds only what demand has and registry records do not: an occupation and skills named by ESCO codes,
-languages with levels, and the enterprise-staff scope.
+adds, through the importer's public hooks, only what demand has and registry records do not: an
+occupation and skills named by ESCO codes, languages with levels, and the enterprise-staff scope.
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from django.utils.translation import gettext_lazy
 from tvetbridge.core.models import Language
 from tvetbridge.core.roles import Role, role_of
 from tvetbridge.registry.io_columns import CellError, Column, Constraint, Spec, cell_text, translated
-from tvetbridge.registry.io_files import FileError, read_table, write_csv, write_xlsx
-from tvetbridge.registry.io_import import ImportResult, RowError, _Importer, _Row
+from tvetbridge.registry.io_files import write_csv, write_xlsx
+from tvetbridge.registry.io_import import Importer, ImportResult, Row, RowError, run_import
 from tvetbridge.taxonomy.models import ESCO_OCCUPATION_PREFIX, ESCO_SKILL_PREFIX, Occupation, Skill
 
 from .models import SkillDemand, format_languages, parse_languages
@@ -66,10 +66,9 @@ def _concept_key(value: str, prefix: str) -> str:
     return value[len(prefix):] if value.startswith(prefix) else value
 
 
-class _DemandImporter(_Importer):
-    def run(self, header, records) -> None:
+class DemandImporter(Importer):
+    def prepare(self) -> None:
         self.language_codes = set(Language.objects.values_list("code", flat=True))
-        super().run(header, records)
 
     def parse_cell(self, column: Column, raw):
         if column.type == "languages":
@@ -84,11 +83,7 @@ class _DemandImporter(_Importer):
             return value
         return super().parse_cell(column, raw)
 
-    def resolve(self, rows: list[_Row]) -> None:
-        self.resolve_taxonomy(rows)
-        super().resolve(rows)
-
-    def resolve_taxonomy(self, rows: list[_Row]) -> None:
+    def resolve_custom(self, rows: list[Row]) -> None:
         """Occupations by ESCO code, id or URI; skills by ESCO id or URI — a few queries per file."""
         occ_wanted, skill_wanted = set(), set()
         for row in rows:
@@ -129,32 +124,25 @@ class _DemandImporter(_Importer):
                 else:
                     row.values["required_skills"] = {skills[_concept_key(v, ESCO_SKILL_PREFIX)] for v in values}
 
-    def plan(self, rows: list[_Row]) -> None:
+    def check_rows(self, rows: list[Row]) -> None:
         titles = [c.key for c in self.spec.name_columns if c.key in self.positions]
         for row in rows:
             if titles and not any(row.values.get(k) for k in titles) and not (set(titles) & row.bad):
                 self.error(row, titles[0], _("Give the title in at least one language."))
-        super().plan(rows)
 
-    def apply(self, row: _Row, obj, is_new: bool) -> None:
+    def apply(self, row: Row, obj, is_new: bool) -> None:
         super().apply(row, obj, is_new)
         if is_new and getattr(self.user, "is_authenticated", False):
             obj.created_by_id = self.user.pk
 
-    def validate(self, row: _Row, obj) -> None:
-        # A missing title is reported above on its column; a stand-in keeps full_clean from reporting it
-        # again without a column. A row with an error is never written.
-        titles = ("title_en", "title_zh_hans", "title_ru", "title_kk")
-        stand_in = not any(getattr(obj, name) for name in titles)
-        if stand_in:
-            obj.title_en = "-"
-        try:
-            super().validate(row, obj)
-        finally:
-            if stand_in:
-                obj.title_en = ""
+    def validation_stand_ins(self, row: Row, obj) -> dict[str, object]:
+        # A missing title is reported by check_rows on its column; a stand-in keeps full_clean from
+        # reporting it again without a column. A row with an error is never written.
+        if any(getattr(obj, c.field) for c in self.spec.name_columns):
+            return {}
+        return {"title_en": "-"}
 
-    def check_scope(self, row: _Row, obj) -> None:
+    def check_scope(self, row: Row, obj) -> None:
         if self.user is None or role_of(self.user) != Role.ENTERPRISE_STAFF or "enterprise" in row.bad:
             return
         if obj.enterprise_id != self.user.profile.enterprise_id:
@@ -165,17 +153,11 @@ def import_demand(user, data: bytes, filename: str, *, dry_run: bool = False) ->
     """Import ``data`` (a CSV or XLSX file's bytes): every row checked, then all written or none.
 
     ``user`` is checked row by row with the demand rules; ``None`` is the platform itself."""
-    result = ImportResult(kind=KIND, filename=filename, dry_run=dry_run)
     if user is not None and not user.has_perm("demand.import_skilldemand"):
+        result = ImportResult(kind=KIND, filename=filename, dry_run=dry_run)
         result.errors.append(RowError(None, "", _("You may not import demand.")))
         return result
-    try:
-        table = read_table(data, filename)
-    except FileError as exc:
-        result.errors.append(RowError(None, "", str(exc)))
-        return result
-    _DemandImporter(user, SPEC, result).run(table.header, table.rows)
-    return result
+    return run_import(DemandImporter, user, SPEC, data, filename, dry_run=dry_run)
 
 
 def template_file(fmt: str = "xlsx") -> bytes:

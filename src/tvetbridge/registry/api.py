@@ -8,7 +8,7 @@ natural keys to objects, exceptions to status codes (see `tvetbridge.api`).
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q, QuerySet, Sum
@@ -62,10 +62,68 @@ FieldCode = text(4, 1)
 # Filters
 
 
+# A filter rule turns one query parameter's value into a condition on the records.
+Rule = Callable[[Any], Q]
+
+
+def equal(lookup: str, normalise: Callable[[Any], Any] = lambda value: value) -> Rule:
+    return lambda value: Q(**{lookup: normalise(value)})
+
+
+def in_region(prefix: str) -> Rule:
+    # Regions nest at most three deep (region → district → city).
+    return lambda code: (Q(**{f"{prefix}__code": code}) | Q(**{f"{prefix}__parent__code": code})
+                         | Q(**{f"{prefix}__parent__parent__code": code}))
+
+
+def having(model: type, *lookups: str, normalise: Callable[[Any], Any] = lambda value: value) -> Rule:
+    """Records related to the value through any of ``lookups`` (a many-to-many path).
+
+    A subquery rather than a join keeps one row per record, so no DISTINCT fights the ordering."""
+    def rule(value) -> Q:
+        query = Q()
+        for lookup in lookups:
+            query |= Q(pk__in=model.objects.filter(**{lookup: normalise(value)}).values("pk"))
+        return query
+    return rule
+
+
+def _aware(moment: dt.datetime) -> dt.datetime:
+    if timezone.is_naive(moment):
+        moment = timezone.make_aware(moment, dt.UTC)
+    try:
+        return moment.astimezone(dt.UTC)
+    except OverflowError as exc:
+        raise ValidationError({"updated_since": [_("This date is out of range.")]}) from exc
+
+
 class RecordFilter(Schema):
+    """The query parameters of a list; each subclass says in ``rules`` what its own parameters select."""
+
     q: Search | None = Field(None, description="Text to find in the name (any language) or external key.")
     is_synthetic: bool | None = Field(None, description="Only generated (true) or only real (false) records.")
     updated_since: dt.datetime | None = Field(None, description="Records changed at or after this time.")
+
+    rules: ClassVar[dict[str, Rule]] = {}
+    searched: ClassVar[tuple[str, ...]] = ("name",)  # what ?q= looks in besides the external key
+    searched_translated: ClassVar[bool] = True
+
+    def apply(self, qs: QuerySet) -> QuerySet:
+        if self.q:
+            query = Q(external_key__icontains=self.q)
+            for name in self.searched:
+                query |= name_query(self.q, name) if self.searched_translated else Q(**{f"{name}__icontains": self.q})
+            qs = qs.filter(query)
+        if self.is_synthetic is not None:
+            qs = qs.filter(is_synthetic=self.is_synthetic)
+        if self.updated_since is not None:
+            qs = qs.filter(updated__gte=_aware(self.updated_since))
+        for name, rule in self.rules.items():
+            value = getattr(self, name)
+            # An empty code means "any", as an absent one does; false is a real answer to a yes/no filter.
+            if value is not None and value != "":
+                qs = qs.filter(rule(value))
+        return qs
 
 
 class InstitutionFilter(RecordFilter):
@@ -74,6 +132,14 @@ class InstitutionFilter(RecordFilter):
     kind: s.choice(Institution.Kind) | None = None
     field: FieldCode | None = Field(None, description="ISCED-F code; a broad code includes its narrower fields.")
     language: LanguageCode | None = None
+
+    rules: ClassVar[dict[str, Rule]] = {
+        "country": equal("country_id", str.upper),
+        "region": in_region("region"),
+        "kind": equal("kind"),
+        "field": having(Institution, "fields__code__startswith"),
+        "language": having(Institution, "languages__code", normalise=str.lower),
+    }
 
 
 class ProgrammeFilter(RecordFilter):
@@ -84,6 +150,15 @@ class ProgrammeFilter(RecordFilter):
     isced_level: s.choice(Programme.IscedLevel) | None = None
     language: LanguageCode | None = None
 
+    rules: ClassVar[dict[str, Rule]] = {
+        "institution": equal("institution_id"),
+        "country": equal("institution__country_id", str.upper),
+        "region": in_region("institution__region"),
+        "field": equal("field__code__startswith"),
+        "isced_level": equal("isced_level"),
+        "language": having(Programme, "languages__code", normalise=str.lower),
+    }
+
 
 class FacultyFilter(RecordFilter):
     institution: Id | None = None
@@ -92,12 +167,29 @@ class FacultyFilter(RecordFilter):
     language: LanguageCode | None = None
     willing_to_dispatch: bool | None = None
 
+    rules: ClassVar[dict[str, Rule]] = {
+        "institution": equal("institution_id"),
+        "country": equal("institution__country_id", str.upper),
+        "field": having(FacultyMember, "fields__code__startswith"),
+        "language": having(FacultyMember, "language_skills__language_id", normalise=str.lower),
+        "willing_to_dispatch": equal("willing_to_dispatch"),
+    }
+    searched: ClassVar[tuple[str, ...]] = ("full_name",)
+    searched_translated: ClassVar[bool] = False
+
 
 class FacilityFilter(RecordFilter):
     institution: Id | None = None
     country: Code2 | None = None
     kind: s.choice(Facility.Kind) | None = None
     field: FieldCode | None = None
+
+    rules: ClassVar[dict[str, Rule]] = {
+        "institution": equal("institution_id"),
+        "country": equal("institution__country_id", str.upper),
+        "kind": equal("kind"),
+        "field": having(Facility, "fields__code__startswith"),
+    }
 
 
 class EnterpriseFilter(RecordFilter):
@@ -106,11 +198,24 @@ class EnterpriseFilter(RecordFilter):
     sector: s.choice(Enterprise.Sector) | None = None
     chinese_funded: bool | None = None
 
+    rules: ClassVar[dict[str, Rule]] = {
+        "country": equal("country_id", str.upper),
+        "region": in_region("region"),
+        "sector": equal("sector"),
+        "chinese_funded": equal("chinese_funded"),
+    }
+
 
 class AllianceFilter(RecordFilter):
     institution: Id | None = Field(None, description="Alliances this institution is a member of.")
     enterprise: Id | None = None
     country: Code2 | None = Field(None, description="Alliances with a member institution in this country.")
+
+    rules: ClassVar[dict[str, Rule]] = {
+        "institution": having(Alliance, "institutions"),
+        "enterprise": having(Alliance, "enterprises"),
+        "country": having(Alliance, "institutions__country_id", normalise=str.upper),
+    }
 
 
 class ProjectFilter(RecordFilter):
@@ -123,144 +228,16 @@ class ProjectFilter(RecordFilter):
     enterprise: Id | None = None
     alliance: Id | None = None
 
-
-def _in_region(prefix: str, code: str) -> Q:
-    # Regions nest at most three deep (region → district → city).
-    return (Q(**{f"{prefix}__code": code}) | Q(**{f"{prefix}__parent__code": code})
-            | Q(**{f"{prefix}__parent__parent__code": code}))
-
-
-def _having(model, lookup: str, value) -> Q:
-    # A subquery rather than a join keeps one row per record, so no DISTINCT fights the ordering.
-    return Q(pk__in=model.objects.filter(**{lookup: value}).values("pk"))
-
-
-def _aware(moment: dt.datetime) -> dt.datetime:
-    if timezone.is_naive(moment):
-        moment = timezone.make_aware(moment, dt.UTC)
-    try:
-        return moment.astimezone(dt.UTC)
-    except OverflowError as exc:
-        raise ValidationError({"updated_since": [_("This date is out of range.")]}) from exc
-
-
-def _common(qs: QuerySet, f: RecordFilter, name_fields: tuple[str, ...], translated_name: bool) -> QuerySet:
-    if f.q:
-        query = Q(external_key__icontains=f.q)
-        for name in name_fields:
-            query |= name_query(f.q, name) if translated_name else Q(**{f"{name}__icontains": f.q})
-        qs = qs.filter(query)
-    if f.is_synthetic is not None:
-        qs = qs.filter(is_synthetic=f.is_synthetic)
-    if f.updated_since is not None:
-        qs = qs.filter(updated__gte=_aware(f.updated_since))
-    return qs
-
-
-def filter_institutions(qs, f: InstitutionFilter):
-    qs = _common(qs, f, ("name",), True)
-    if f.country:
-        qs = qs.filter(country_id=f.country.upper())
-    if f.region:
-        qs = qs.filter(_in_region("region", f.region))
-    if f.kind:
-        qs = qs.filter(kind=f.kind)
-    if f.field:
-        qs = qs.filter(_having(Institution, "fields__code__startswith", f.field))
-    if f.language:
-        qs = qs.filter(_having(Institution, "languages__code", f.language.lower()))
-    return qs
-
-
-def filter_programmes(qs, f: ProgrammeFilter):
-    qs = _common(qs, f, ("name",), True)
-    if f.institution:
-        qs = qs.filter(institution_id=f.institution)
-    if f.country:
-        qs = qs.filter(institution__country_id=f.country.upper())
-    if f.region:
-        qs = qs.filter(_in_region("institution__region", f.region))
-    if f.field:
-        qs = qs.filter(field__code__startswith=f.field)
-    if f.isced_level:
-        qs = qs.filter(isced_level=f.isced_level)
-    if f.language:
-        qs = qs.filter(_having(Programme, "languages__code", f.language.lower()))
-    return qs
-
-
-def filter_faculty(qs, f: FacultyFilter):
-    qs = _common(qs, f, ("full_name",), False)
-    if f.institution:
-        qs = qs.filter(institution_id=f.institution)
-    if f.country:
-        qs = qs.filter(institution__country_id=f.country.upper())
-    if f.field:
-        qs = qs.filter(_having(FacultyMember, "fields__code__startswith", f.field))
-    if f.language:
-        qs = qs.filter(_having(FacultyMember, "language_skills__language_id", f.language.lower()))
-    if f.willing_to_dispatch is not None:
-        qs = qs.filter(willing_to_dispatch=f.willing_to_dispatch)
-    return qs
-
-
-def filter_facilities(qs, f: FacilityFilter):
-    qs = _common(qs, f, ("name",), True)
-    if f.institution:
-        qs = qs.filter(institution_id=f.institution)
-    if f.country:
-        qs = qs.filter(institution__country_id=f.country.upper())
-    if f.kind:
-        qs = qs.filter(kind=f.kind)
-    if f.field:
-        qs = qs.filter(_having(Facility, "fields__code__startswith", f.field))
-    return qs
-
-
-def filter_enterprises(qs, f: EnterpriseFilter):
-    qs = _common(qs, f, ("name",), True)
-    if f.country:
-        qs = qs.filter(country_id=f.country.upper())
-    if f.region:
-        qs = qs.filter(_in_region("region", f.region))
-    if f.sector:
-        qs = qs.filter(sector=f.sector)
-    if f.chinese_funded is not None:
-        qs = qs.filter(chinese_funded=f.chinese_funded)
-    return qs
-
-
-def filter_alliances(qs, f: AllianceFilter):
-    qs = _common(qs, f, ("name",), True)
-    if f.institution:
-        qs = qs.filter(_having(Alliance, "institutions", f.institution))
-    if f.enterprise:
-        qs = qs.filter(_having(Alliance, "enterprises", f.enterprise))
-    if f.country:
-        qs = qs.filter(_having(Alliance, "institutions__country_id", f.country.upper()))
-    return qs
-
-
-def filter_projects(qs, f: ProjectFilter):
-    qs = _common(qs, f, ("name",), True)
-    if f.country:
-        qs = qs.filter(host_country_id=f.country.upper())
-    if f.region:
-        qs = qs.filter(_in_region("host_region", f.region))
-    if f.kind:
-        qs = qs.filter(kind=f.kind)
-    if f.status:
-        qs = qs.filter(status=f.status)
-    if f.field:
-        qs = qs.filter(_having(CooperationProject, "fields__code__startswith", f.field))
-    if f.institution:
-        qs = qs.filter(_having(CooperationProject, "chinese_institutions", f.institution)
-                       | _having(CooperationProject, "partner_institutions", f.institution))
-    if f.enterprise:
-        qs = qs.filter(_having(CooperationProject, "enterprises", f.enterprise))
-    if f.alliance:
-        qs = qs.filter(alliance_id=f.alliance)
-    return qs
+    rules: ClassVar[dict[str, Rule]] = {
+        "country": equal("host_country_id", str.upper),
+        "region": in_region("host_region"),
+        "kind": equal("kind"),
+        "status": equal("status"),
+        "field": having(CooperationProject, "fields__code__startswith"),
+        "institution": having(CooperationProject, "chinese_institutions", "partner_institutions"),
+        "enterprise": having(CooperationProject, "enterprises"),
+        "alliance": equal("alliance_id"),
+    }
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -322,8 +299,7 @@ class Resource:
     out: type[Schema]
     full_in: type[Schema]
     patch_in: type[Schema]
-    filters: type[Schema]
-    apply_filters: Callable[[QuerySet, Any], QuerySet]
+    filters: type[RecordFilter]
     select: tuple[str, ...] = ()
     prefetch: tuple[str, ...] = ()
 
@@ -372,7 +348,7 @@ def register(resource: Resource) -> None:
     @paginate(BoundedPagination)
     def list_records(request, filters: Query[Filters]):
         _require_view(request, r)
-        return r.apply_filters(r.queryset(), filters)
+        return filters.apply(r.queryset())
 
     @router.get(f"/{path}/{{record_id}}", response={200: Out, **READ_ERRORS}, tags=[r.tag],
                 operation_id=f"get_{name}", summary=f"One {r.model._meta.verbose_name} by id")
@@ -412,23 +388,23 @@ def register(resource: Resource) -> None:
 
 PROJECTS = Resource(
     CooperationProject, "projects", "projects", s.ProjectOut, s.ProjectIn, s.ProjectPatch, ProjectFilter,
-    filter_projects, select=("host_region", "approved_by"),
+    select=("host_region", "approved_by"),
     prefetch=("chinese_institutions", "partner_institutions", "enterprises", "fields", "funding__source",
               "reported_results__source"))
 
 RESOURCES = [
     Resource(Institution, "institutions", "institutions", s.InstitutionOut, s.InstitutionIn, s.InstitutionPatch,
-             InstitutionFilter, filter_institutions, select=("region",), prefetch=("languages", "fields")),
+             InstitutionFilter, select=("region",), prefetch=("languages", "fields")),
     Resource(Programme, "programmes", "programmes", s.ProgrammeOut, s.ProgrammeIn, s.ProgrammePatch,
-             ProgrammeFilter, filter_programmes, prefetch=("languages",)),
+             ProgrammeFilter, prefetch=("languages",)),
     Resource(FacultyMember, "faculty", "faculty", s.FacultyOut, s.FacultyIn, s.FacultyPatch, FacultyFilter,
-             filter_faculty, prefetch=("fields", "language_skills")),
+             prefetch=("fields", "language_skills")),
     Resource(Facility, "facilities", "facilities", s.FacilityOut, s.FacilityIn, s.FacilityPatch, FacilityFilter,
-             filter_facilities, prefetch=("fields",)),
+             prefetch=("fields",)),
     Resource(Enterprise, "enterprises", "enterprises", s.EnterpriseOut, s.EnterpriseIn, s.EnterprisePatch,
-             EnterpriseFilter, filter_enterprises, select=("region",)),
+             EnterpriseFilter, select=("region",)),
     Resource(Alliance, "alliances", "alliances", s.AllianceOut, s.AllianceIn, s.AlliancePatch, AllianceFilter,
-             filter_alliances, prefetch=("institutions", "lead_institutions", "enterprises", "committees")),
+             prefetch=("institutions", "lead_institutions", "enterprises", "committees")),
     PROJECTS,
 ]
 

@@ -5,6 +5,10 @@ the row number a spreadsheet shows (the header is row 1). Rows are matched on ``
 whose values equal the stored record is left alone, so importing the same file twice changes nothing
 and adds no audit rows. Writes go through bulk paths with django-simple-history's bulk helpers, so a
 file of tens of thousands of rows costs a few queries per thousand rows, not several per row.
+
+Other apps import their own records with the same machinery: describe the columns with a ``Spec``,
+subclass ``Importer`` where the record needs more than the standard column types (its hooks are
+listed on the class) and call ``run_import``. ``demand.io`` is the example.
 """
 
 from __future__ import annotations
@@ -41,7 +45,7 @@ from .io_columns import (
     yes_no_words,
 )
 from .io_files import FileError, read_table
-from .models import Alliance, CooperationProject, Enterprise, Institution
+from .models import Alliance, Enterprise, Institution
 from .services import perm_name
 
 BATCH = 500
@@ -99,30 +103,65 @@ def import_file(user, kind: str, data: bytes, filename: str, *, dry_run: bool = 
     platform itself (the command line without ``--user``), which may write anything. Nothing is
     written when any row is bad, or when ``dry_run`` is set.
     """
-    spec = SPECS[kind]
-    result = ImportResult(kind=kind, filename=filename, dry_run=dry_run)
+    return run_import(IMPORTERS.get(kind, Importer), user, SPECS[kind], data, filename, dry_run=dry_run)
+
+
+def run_import(importer: type[Importer], user, spec: Spec, data: bytes, filename: str, *,
+               dry_run: bool = False) -> ImportResult:
+    """Read ``data`` as a CSV or XLSX file and import its rows as ``spec`` describes, with ``importer``.
+
+    The entry point for every kind of record, the registry's and other apps' alike: the result lists
+    every bad row and field, and nothing is written unless every row is good and ``dry_run`` is off.
+    """
+    result = ImportResult(kind=spec.kind, filename=filename, dry_run=dry_run)
     try:
         table = read_table(data, filename)
     except FileError as exc:
         result.errors.append(RowError(None, "", str(exc)))
         return result
-    _Importer(user, spec, result).run(table.header, table.rows)
+    importer(user, spec, result).run(table.header, table.rows)
     return result
 
 
 @dataclass
-class _Row:
-    number: int
+class Row:
+    """One data row of the file on its way to the database; hooks read and change it."""
+
+    number: int  # as a spreadsheet shows it: the header is row 1
     values: dict[str, object]  # column key -> parsed value (natural keys still unresolved)
     bad: set[str] = field(default_factory=set)  # column keys already reported
     obj: object = None
     action: str = "error"
     changed: list[str] = field(default_factory=list)  # column keys
     m2m: dict[str, set] = field(default_factory=dict)  # column key -> new target pks, when changed
-    old_status: str | None = None
+    old_status: str | None = None  # projects: the stored status, before the row changed it
 
 
-class _Importer:
+class Importer:
+    """Checks a whole file against a ``Spec`` and writes it all or not at all.
+
+    It reads the standard column types (text, int, decimal, date, bool, choice, and fk / m2m columns
+    with a ``lookup`` table), matches rows to stored records by ``external_key``, checks the acting
+    user's permissions, the model's validation and constraints, and writes in bulk with audit rows.
+    A kind of record that needs more extends it through these hooks, and only these:
+
+    - ``prepare()``: once per file, before any row is read; load what the other hooks need.
+    - ``parse_cell(column, raw)``: read a cell of a column type of the subclass's own; defer to
+      ``super()`` for the standard types. Raise ``CellError`` to report the cell.
+    - ``resolve_custom(rows)``: resolve columns without a lookup table (fk / m2m with ``lookup=None``)
+      to primary keys, before the standard tables are resolved.
+    - ``check_rows(rows)``: checks across the columns of a row, before rows meet stored records.
+    - ``load_existing(existing)``: once, with the stored records the file names (by external key).
+    - ``may_change(row, obj)``: whether the acting user may change a stored record.
+    - ``apply(row, obj, is_new)``: copy the row onto the record; extend it to set further fields.
+    - ``check_row(row, obj, is_new)``: the acting user's rules for a row that parsed cleanly; by
+      default ``check_scope``, which keeps institution staff inside their institution.
+    - ``validation_stand_ins(row, obj)``: values held on the record only while the model validates
+      it, for fields already reported on their column, so they are not reported again without one.
+
+    Hooks report with ``error(row, column_key, message)``, which names the row and the column.
+    """
+
     def __init__(self, user, spec: Spec, result: ImportResult):
         self.user = user
         self.spec = spec
@@ -135,7 +174,8 @@ class _Importer:
     def header_of(self, key: str) -> str:
         return self.headers.get(key) or self.spec.column(key).label(self.model)
 
-    def error(self, row: _Row | None, key: str, message: str) -> None:
+    def error(self, row: Row | None, key: str, message: str) -> None:
+        """Report ``message`` on a row's column (``row=None``: on the header, or the file when no key)."""
         column = self.header_of(key) if key else ""
         self.result.errors.append(RowError(row.number if row else 1 if key else None, column, message))
         if row is not None and key:
@@ -143,6 +183,7 @@ class _Importer:
 
     # --- the run ----------------------------------------------------------------------------------
     def run(self, header: list[str], records: list[tuple[int, list]]) -> None:
+        self.prepare()
         if not self.map_header(header):
             return
         self.yes_no = yes_no_words()
@@ -162,6 +203,9 @@ class _Importer:
                     outcome.action = "error"
             return
         self.write(rows)
+
+    def prepare(self) -> None:
+        """Hook: runs once per file before anything is read. The registry's kinds need nothing here."""
 
     def map_header(self, header: list[str]) -> bool:
         # Field names win over labels; labels are matched in every interface language.
@@ -197,8 +241,8 @@ class _Importer:
                        % {"column": first.label(self.model)})
         return not self.result.errors
 
-    def parse(self, number: int, cells: list) -> _Row:
-        row = _Row(number, {})
+    def parse(self, number: int, cells: list) -> Row:
+        row = Row(number, {})
         for column in self.spec.columns:
             index = self.positions.get(column.key)
             if index is None:
@@ -211,6 +255,7 @@ class _Importer:
         return row
 
     def parse_cell(self, column: Column, raw):
+        """Hook: one cell's value, or ``CellError`` with a message for the user."""
         kind = column.type
         if kind == "int":
             return parse_int(raw)
@@ -233,7 +278,7 @@ class _Importer:
             return value
         return text
 
-    def check_keys(self, rows: list[_Row]) -> None:
+    def check_keys(self, rows: list[Row]) -> None:
         first_seen: dict[str, int] = {}
         for row in rows:
             key = row.values.get("external_key") or ""
@@ -247,7 +292,11 @@ class _Importer:
                 first_seen[key] = row.number
 
     # --- natural keys -----------------------------------------------------------------------------
-    def resolve(self, rows: list[_Row]) -> None:
+    def resolve_custom(self, rows: list[Row]) -> None:
+        """Hook: resolve the columns the standard lookup tables do not know; none in the registry."""
+
+    def resolve(self, rows: list[Row]) -> None:
+        self.resolve_custom(rows)
         wanted: dict[str, set[str]] = defaultdict(set)
         columns = [c for c in self.spec.columns if c.lookup and c.key in self.positions]
         for row in rows:
@@ -280,7 +329,7 @@ class _Importer:
                     row.values[column.key] = table[_fold(column.lookup, value)][0]
             self.check_region(row)
 
-    def check_region(self, row: _Row) -> None:
+    def check_region(self, row: Row) -> None:
         if not self.spec.region_in_country:
             return
         region_key, country_key = self.spec.region_in_country
@@ -291,13 +340,20 @@ class _Importer:
             self.error(row, region_key, _("This region is not in the country %(country)s.") % {"country": country})
 
     # --- comparing and validating -----------------------------------------------------------------
-    def plan(self, rows: list[_Row]) -> None:
+    def check_rows(self, rows: list[Row]) -> None:
+        """Hook: checks across a row's columns, before the rows meet the stored records."""
+
+    def load_existing(self, existing: dict[str, object]) -> None:
+        """Hook: the stored records the file names, by external key, to preload what the rules ask."""
+
+    def plan(self, rows: list[Row]) -> None:
+        self.check_rows(rows)
         keys = [r.values["external_key"] for r in rows if r.values.get("external_key")]
         existing = {obj.external_key: obj for obj in _in_chunks(self.model.objects.all(), "external_key", keys)}
         m2m_columns = [c for c in self.spec.columns if c.type == "m2m" and c.key in self.positions]
         self.old_m2m = {c.key: _through_sets(self.model, c.field, [o.pk for o in existing.values()])
                         for c in m2m_columns}
-        self.owner_sets = self.project_owners(existing) if self.model is CooperationProject else {}
+        self.load_existing(existing)
         for row in rows:
             key = row.values.get("external_key")
             if not key or "external_key" in row.bad:
@@ -313,22 +369,13 @@ class _Importer:
             self.apply(row, obj, is_new)
             row.obj = obj
             if not row.bad:
-                self.check_scope(row, obj)
-                self.check_approval(row, obj, is_new)
+                self.check_row(row, obj, is_new)
             if is_new or row.changed:
                 self.validate(row, obj)
             if not row.bad:
                 row.action = "create" if is_new else "update" if row.changed else "unchanged"
 
-    def project_owners(self, existing: dict) -> dict[int, set[int]]:
-        ids = [o.pk for o in existing.values()]
-        owners: dict[int, set[int]] = defaultdict(set)
-        for name in ("chinese_institutions", "partner_institutions"):
-            for pk, targets in _through_sets(self.model, name, ids).items():
-                owners[pk] |= targets
-        return owners
-
-    def may_add(self, row: _Row) -> bool:
+    def may_add(self, row: Row) -> bool:
         if not hasattr(self, "_may_add"):
             # Adding is decided by role, not by the row: ask the rules once per file.
             self._may_add = self.user is None or self.user.has_perm(perm_name(self.model, "add"))
@@ -338,49 +385,31 @@ class _Importer:
                    % {"records": self.model._meta.verbose_name_plural})
         return False
 
-    def may_change(self, row: _Row, obj) -> bool:
+    def may_change(self, row: Row, obj) -> bool:
+        """Hook: whether the acting user may change the stored ``obj``; reports the row if not."""
         if self.user is None:
             return True
-        if self.model is CooperationProject:
-            # The rule asks the project for its owners; answer from the sets loaded in bulk rather
-            # than with two queries per row. The stored owners decide, before the row changes them.
-            owners = frozenset(self.owner_sets.get(obj.pk, ()))
-            obj.owner_institution_ids = lambda: set(owners)
         allowed = self.user.has_perm(perm_name(self.model, "change"), obj)
-        if self.model is CooperationProject:
-            del obj.owner_institution_ids
         if not allowed:
             self.error(row, "external_key", _("You may not change the %(record)s “%(key)s”.")
                        % {"record": self.model._meta.verbose_name, "key": obj.external_key})
         return allowed
 
-    def check_scope(self, row: _Row, obj) -> None:
+    def check_row(self, row: Row, obj, is_new: bool) -> None:
+        """Hook: the acting user's rules for a row whose cells are all good."""
+        self.check_scope(row, obj)
+
+    def is_institution_staff(self) -> bool:
+        return self.user is not None and role_of(self.user) == Role.INSTITUTION_STAFF
+
+    def check_scope(self, row: Row, obj) -> None:
         """Institution staff may only leave records inside their own institution's scope."""
-        if self.user is None or role_of(self.user) != Role.INSTITUTION_STAFF:
-            return
-        own = self.user.profile.institution_id
-        if self.model is CooperationProject:
-            owners = set()
-            for name in ("chinese_institutions", "partner_institutions"):
-                owners |= row.m2m.get(name, self.old_m2m.get(name, {}).get(obj.pk, set()))
-            if own not in owners:
-                key = "partner_institutions" if "partner_institutions" in self.positions else "external_key"
-                self.error(row, key, _("Your institution must be a partner of the project."))
-        elif hasattr(obj, "institution_id") and obj.institution_id != own:
+        if self.is_institution_staff() and hasattr(obj, "institution_id") and (
+                obj.institution_id != self.user.profile.institution_id):
             self.error(row, "institution", _("You can only import records of your own institution."))
 
-    def check_approval(self, row: _Row, obj, is_new: bool) -> None:
-        """Approval is a coordinator's act; an import must not slip a project past it."""
-        if self.model is not CooperationProject or self.user is None or "status" in row.bad:
-            return
-        old_status = None if is_new else row.old_status
-        if obj.status in APPROVED_STATUSES and old_status not in APPROVED_STATUSES and not self.user.has_perm(
-                perm_name(self.model, "approve"), obj):
-            self.error(row, "status" if "status" in self.positions else "external_key",
-                       _("Only coordinators can approve a project; use the status draft or proposed."))
-
-    def apply(self, row: _Row, obj, is_new: bool) -> None:
-        row.old_status = getattr(obj, "status", None)
+    def apply(self, row: Row, obj, is_new: bool) -> None:
+        """Hook: copy the row's good values onto ``obj``, noting the changed columns."""
         for column in self.spec.columns:
             key = column.key
             if key not in row.values or key in row.bad or key == "external_key":
@@ -405,7 +434,22 @@ class _Importer:
                 if not is_new:
                     row.changed.append(key)
 
-    def validate(self, row: _Row, obj) -> None:
+    def validation_stand_ins(self, row: Row, obj) -> dict[str, object]:
+        """Hook: field values held on ``obj`` only while the model validates it (none by default)."""
+        return {}
+
+    def validate(self, row: Row, obj) -> None:
+        stand_ins = self.validation_stand_ins(row, obj)
+        kept = {name: getattr(obj, name) for name in stand_ins}
+        for name, value in stand_ins.items():
+            setattr(obj, name, value)
+        try:
+            self.validate_model(row, obj)
+        finally:
+            for name, value in kept.items():
+                setattr(obj, name, value)
+
+    def validate_model(self, row: Row, obj) -> None:
         by_field: dict[str, str] = {c.field: c.key for c in self.spec.columns}
         for column in self.spec.name_columns:
             if column.key in self.positions:
@@ -445,7 +489,7 @@ class _Importer:
                     self.result.errors.append(RowError(row.number, "", " ".join(exc.messages)))
 
     # --- writing ----------------------------------------------------------------------------------
-    def write(self, rows: list[_Row]) -> None:
+    def write(self, rows: list[Row]) -> None:
         try:
             with transaction.atomic():
                 self.write_rows(rows)
@@ -457,7 +501,7 @@ class _Importer:
             return
         self.result.committed = not self.result.dry_run
 
-    def write_rows(self, rows: list[_Row]) -> None:
+    def write_rows(self, rows: list[Row]) -> None:
         stamp = timezone.now()
         history_user = self.user if getattr(self.user, "is_authenticated", False) else None
         creates = [r for r in rows if r.action == "create"]
@@ -482,7 +526,7 @@ class _Importer:
         self.write_m2m(creates + updates)
         self.write_m2m_history([r.obj.pk for r in creates + updates], stamp)
 
-    def update_rows(self, updates: list[_Row], stamp, history_user) -> None:
+    def update_rows(self, updates: list[Row], stamp, history_user) -> None:
         """Write only the changed columns of changed rows, then one audit row per record.
 
         Django's bulk_update builds a CASE over every row for every field, which grows slow with tens
@@ -517,7 +561,7 @@ class _Importer:
         bulk_update_with_history(objects, self.model, [], batch_size=BATCH, default_user=history_user,
                                  default_change_reason=CHANGE_REASON, default_date=stamp)
 
-    def write_m2m(self, rows: list[_Row]) -> None:
+    def write_m2m(self, rows: list[Row]) -> None:
         for column in self.spec.columns:
             if column.type != "m2m":
                 continue
@@ -555,6 +599,59 @@ class _Importer:
                     records.append(m2m_history(id=through_id, history_id=history_ids[pk],
                                                **{source: pk, target: target_pk}))
             m2m_history.objects.bulk_create(records, batch_size=BATCH)
+
+
+class ProjectImporter(Importer):
+    """Projects belong to the institutions on both sides, and approval is not an import's to give."""
+
+    def load_existing(self, existing: dict[str, object]) -> None:
+        ids = [o.pk for o in existing.values()]
+        self.owner_sets: dict[int, set[int]] = defaultdict(set)
+        for name in ("chinese_institutions", "partner_institutions"):
+            for pk, targets in _through_sets(self.model, name, ids).items():
+                self.owner_sets[pk] |= targets
+
+    def may_change(self, row: Row, obj) -> bool:
+        # The rule asks the project for its owners; answer from the sets loaded in bulk rather than
+        # with two queries per row. The stored owners decide, before the row changes them.
+        owners = frozenset(self.owner_sets.get(obj.pk, ()))
+        obj.owner_institution_ids = lambda: set(owners)
+        try:
+            return super().may_change(row, obj)
+        finally:
+            del obj.owner_institution_ids
+
+    def apply(self, row: Row, obj, is_new: bool) -> None:
+        row.old_status = obj.status
+        super().apply(row, obj, is_new)
+
+    def check_row(self, row: Row, obj, is_new: bool) -> None:
+        super().check_row(row, obj, is_new)
+        self.check_approval(row, obj, is_new)
+
+    def check_scope(self, row: Row, obj) -> None:
+        if not self.is_institution_staff():
+            return
+        owners = set()
+        for name in ("chinese_institutions", "partner_institutions"):
+            owners |= row.m2m.get(name, self.old_m2m.get(name, {}).get(obj.pk, set()))
+        if self.user.profile.institution_id not in owners:
+            key = "partner_institutions" if "partner_institutions" in self.positions else "external_key"
+            self.error(row, key, _("Your institution must be a partner of the project."))
+
+    def check_approval(self, row: Row, obj, is_new: bool) -> None:
+        """Approval is a coordinator's act; an import must not slip a project past it."""
+        if self.user is None or "status" in row.bad:
+            return
+        old_status = None if is_new else row.old_status
+        if obj.status in APPROVED_STATUSES and old_status not in APPROVED_STATUSES and not self.user.has_perm(
+                perm_name(self.model, "approve"), obj):
+            self.error(row, "status" if "status" in self.positions else "external_key",
+                       _("Only coordinators can approve a project; use the status draft or proposed."))
+
+
+# The importer of each registry kind; a kind not named here needs nothing beyond the standard one.
+IMPORTERS: dict[str, type[Importer]] = {"projects": ProjectImporter}
 
 
 # --- helpers ------------------------------------------------------------------------------------------

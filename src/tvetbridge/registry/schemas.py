@@ -50,8 +50,35 @@ Ids = Annotated[list[Id], Field(max_length=200)]
 # Output
 
 
+# Resolvers: a related record is given by its id or natural key, and only records that belong to
+# the one shown (a project's funding) are nested; each output schema names, per field, which of these
+# shapes it takes. Reading through .all() uses prefetch_related; values_list would query again per row.
+
+
+def id_of(name: str) -> staticmethod:
+    """The id (or code, where it is the primary key) of the related record ``name``."""
+    return staticmethod(lambda obj: getattr(obj, f"{name}_id"))
+
+
+def key_of(name: str, key: str = "code") -> staticmethod:
+    """A natural key of the optional related record ``name``; None without one."""
+    return staticmethod(lambda obj: getattr(getattr(obj, name), key) if getattr(obj, f"{name}_id") else None)
+
+
+def ids_of(name: str) -> staticmethod:
+    """The ids (or codes) of the many related records ``name``."""
+    return staticmethod(lambda obj: [related.pk for related in getattr(obj, name).all()])
+
+
+def all_of(name: str) -> staticmethod:
+    """The many related records ``name``, for a nested schema."""
+    return staticmethod(lambda obj: list(getattr(obj, name).all()))
+
+
 class Translated(Schema):
-    """`name` follows the request language (?lang= or Accept-Language); the four versions are all given."""
+    """`name` follows the request language (?lang= or Accept-Language); the four versions are all given.
+
+    So does `description`, in the schemas that have one."""
 
     name: str
     name_en: str | None
@@ -63,8 +90,18 @@ class Translated(Schema):
     def resolve_name(obj, context):
         return translated(obj, "name", context)
 
+    @staticmethod
+    def resolve_description(obj, context):
+        return translated(obj, "description", context)
+
 
 class RecordOut(Schema):
+    """Fields every record has.
+
+    The resolvers serve the registry's schemas that have a field of their name; a schema without
+    the field never calls it, and one whose field means something else defines its own.
+    """
+
     id: int
     external_key: str
     is_synthetic: bool = Field(description="True for generated demo data, which is not a real record.")
@@ -72,14 +109,12 @@ class RecordOut(Schema):
     created: dt.datetime
     updated: dt.datetime
 
-
-def _codes(manager) -> list:
-    # .all() so that prefetch_related is used; values_list would query again per row.
-    return [related.pk for related in manager.all()]
-
-
-def _description(obj, context) -> str:
-    return translated(obj, "description", context)
+    resolve_institution = id_of("institution")
+    resolve_country = id_of("country")
+    resolve_region = key_of("region")
+    resolve_languages = ids_of("languages")
+    resolve_fields = ids_of("fields")
+    resolve_enterprises = ids_of("enterprises")
 
 
 class InstitutionOut(RecordOut, Translated):
@@ -96,26 +131,6 @@ class InstitutionOut(RecordOut, Translated):
     address: str
     description: str
 
-    @staticmethod
-    def resolve_country(obj):
-        return obj.country_id
-
-    @staticmethod
-    def resolve_region(obj):
-        return obj.region.code if obj.region_id else None
-
-    @staticmethod
-    def resolve_languages(obj):
-        return _codes(obj.languages)
-
-    @staticmethod
-    def resolve_fields(obj):
-        return _codes(obj.fields)
-
-    @staticmethod
-    def resolve_description(obj, context):
-        return _description(obj, context)
-
 
 class ProgrammeOut(RecordOut, Translated):
     institution: int
@@ -128,30 +143,14 @@ class ProgrammeOut(RecordOut, Translated):
     expected_graduates: int
     description: str
 
-    @staticmethod
-    def resolve_institution(obj):
-        return obj.institution_id
-
-    @staticmethod
-    def resolve_field(obj):
-        return obj.field_id
-
-    @staticmethod
-    def resolve_languages(obj):
-        return _codes(obj.languages)
-
-    @staticmethod
-    def resolve_description(obj, context):
-        return _description(obj, context)
+    resolve_field = id_of("field")
 
 
 class LanguageSkillOut(Schema):
     language: str
     level: str
 
-    @staticmethod
-    def resolve_language(obj):
-        return obj.language_id
+    resolve_language = id_of("language")
 
 
 class FacultyOut(RecordOut):
@@ -162,17 +161,7 @@ class FacultyOut(RecordOut):
     willing_to_dispatch: bool
     languages: list[LanguageSkillOut]
 
-    @staticmethod
-    def resolve_institution(obj):
-        return obj.institution_id
-
-    @staticmethod
-    def resolve_fields(obj):
-        return _codes(obj.fields)
-
-    @staticmethod
-    def resolve_languages(obj):
-        return list(obj.language_skills.all())
+    resolve_languages = all_of("language_skills")
 
 
 class FacilityOut(RecordOut, Translated):
@@ -181,14 +170,6 @@ class FacilityOut(RecordOut, Translated):
     capacity: int | None
     area_m2: int | None
     fields: list[str]
-
-    @staticmethod
-    def resolve_institution(obj):
-        return obj.institution_id
-
-    @staticmethod
-    def resolve_fields(obj):
-        return _codes(obj.fields)
 
 
 class EnterpriseOut(RecordOut, Translated):
@@ -199,18 +180,6 @@ class EnterpriseOut(RecordOut, Translated):
     website: str
     description: str
 
-    @staticmethod
-    def resolve_country(obj):
-        return obj.country_id
-
-    @staticmethod
-    def resolve_region(obj):
-        return obj.region.code if obj.region_id else None
-
-    @staticmethod
-    def resolve_description(obj, context):
-        return _description(obj, context)
-
 
 class CommitteeOut(Schema):
     name: str
@@ -220,9 +189,7 @@ class CommitteeOut(Schema):
     def resolve_name(obj, context):
         return translated(obj, "name", context)
 
-    @staticmethod
-    def resolve_field(obj):
-        return obj.field_id
+    resolve_field = id_of("field")
 
 
 class AllianceOut(RecordOut, Translated):
@@ -235,25 +202,9 @@ class AllianceOut(RecordOut, Translated):
     description: str
     committees: list[CommitteeOut]
 
-    @staticmethod
-    def resolve_institutions(obj):
-        return _codes(obj.institutions)
-
-    @staticmethod
-    def resolve_lead_institutions(obj):
-        return _codes(obj.lead_institutions)
-
-    @staticmethod
-    def resolve_enterprises(obj):
-        return _codes(obj.enterprises)
-
-    @staticmethod
-    def resolve_committees(obj):
-        return list(obj.committees.all())
-
-    @staticmethod
-    def resolve_description(obj, context):
-        return _description(obj, context)
+    resolve_institutions = ids_of("institutions")
+    resolve_lead_institutions = ids_of("lead_institutions")
+    resolve_committees = all_of("committees")
 
 
 class FundingOut(Schema):
@@ -263,9 +214,7 @@ class FundingOut(Schema):
     currency: str
     source: str | None
 
-    @staticmethod
-    def resolve_source(obj):
-        return obj.source.key if obj.source_id else None
+    resolve_source = key_of("source", "key")
 
 
 class ReportedResultOut(Schema):
@@ -300,49 +249,17 @@ class ProjectOut(RecordOut, Translated):
     funding: list[FundingOut]
     reported_results: list[ReportedResultOut]
 
-    @staticmethod
-    def resolve_host_country(obj):
-        return obj.host_country_id
-
-    @staticmethod
-    def resolve_host_region(obj):
-        return obj.host_region.code if obj.host_region_id else None
-
-    @staticmethod
-    def resolve_chinese_institutions(obj):
-        return _codes(obj.chinese_institutions)
-
-    @staticmethod
-    def resolve_partner_institutions(obj):
-        return _codes(obj.partner_institutions)
-
-    @staticmethod
-    def resolve_enterprises(obj):
-        return _codes(obj.enterprises)
-
-    @staticmethod
-    def resolve_alliance(obj):
-        return obj.alliance_id
-
-    @staticmethod
-    def resolve_fields(obj):
-        return _codes(obj.fields)
+    resolve_host_country = id_of("host_country")
+    resolve_host_region = key_of("host_region")
+    resolve_chinese_institutions = ids_of("chinese_institutions")
+    resolve_partner_institutions = ids_of("partner_institutions")
+    resolve_alliance = id_of("alliance")
+    resolve_funding = all_of("funding")
+    resolve_reported_results = all_of("reported_results")
 
     @staticmethod
     def resolve_approved_by(obj):
         return obj.approved_by.get_username() if obj.approved_by_id else None
-
-    @staticmethod
-    def resolve_funding(obj):
-        return list(obj.funding.all())
-
-    @staticmethod
-    def resolve_reported_results(obj):
-        return list(obj.reported_results.all())
-
-    @staticmethod
-    def resolve_description(obj, context):
-        return _description(obj, context)
 
 
 # ---------------------------------------------------------------------------------------------------

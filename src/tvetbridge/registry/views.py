@@ -45,15 +45,6 @@ def can(user, action: str, model: type, obj=None) -> bool:
     return user.has_perm(services.perm_name(model, action), obj)
 
 
-def _check(request, action: str, model: type, obj=None):
-    """Anonymous visitors are sent to log in; signed-in users without the right get 403."""
-    if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
-    if not can(request.user, action, model, obj):
-        raise PermissionDenied(_("You do not have permission to do this."))
-    return None
-
-
 def _spec(key: str) -> queries.ListSpec:
     try:
         return queries.SPECS[key]
@@ -66,6 +57,19 @@ def _get(spec: queries.ListSpec, pk: int):
         return queries.detail_object(spec, pk)
     except spec.model.DoesNotExist as exc:
         raise Http404 from exc
+
+
+def _allowed(request, action: str, spec: queries.ListSpec, pk: int | None = None):
+    """(the record, or None without a pk; the response that ends the view, or None to go on).
+
+    Anonymous visitors are sent to log in, before the record is looked up so that they cannot tell
+    from a 404 which records exist; signed-in users without the right get 403."""
+    if not request.user.is_authenticated:
+        return None, redirect_to_login(request.get_full_path())
+    obj = None if pk is None else _get(spec, pk)
+    if not can(request.user, action, spec.model, obj):
+        raise PermissionDenied(_("You do not have permission to do this."))
+    return obj, None
 
 
 # --- list -------------------------------------------------------------------------------------------
@@ -143,7 +147,7 @@ def _filter_options(spec: queries.ListSpec) -> list[dict]:
 
 def record_list(request, key: str):
     spec = _spec(key)
-    denied = _check(request, "view", spec.model)
+    _obj, denied = _allowed(request, "view", spec)
     if denied:
         return denied
     qs, sort = queries.list_queryset(spec, request.GET)
@@ -249,10 +253,7 @@ def translations_of(obj) -> list[dict]:
 
 def record_detail(request, key: str, pk: int):
     spec = _spec(key)
-    if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
-    obj = _get(spec, pk)
-    denied = _check(request, "view", spec.model, obj)
+    obj, denied = _allowed(request, "view", spec, pk)
     if denied:
         return denied
     user = request.user
@@ -306,7 +307,7 @@ def _related(obj) -> list[dict]:
 
 def record_create(request, key: str):
     spec = _spec(key)
-    denied = _check(request, "add", spec.model)
+    _obj, denied = _allowed(request, "add", spec)
     if denied:
         return denied
     form_class = form_class_for(spec.model)
@@ -326,10 +327,7 @@ def record_create(request, key: str):
 
 def record_edit(request, key: str, pk: int):
     spec = _spec(key)
-    if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
-    obj = _get(spec, pk)
-    denied = _check(request, "change", spec.model, obj)
+    obj, denied = _allowed(request, "change", spec, pk)
     if denied:
         return denied
     form_class = form_class_for(spec.model)
@@ -352,10 +350,7 @@ def record_edit(request, key: str, pk: int):
 
 def record_delete(request, key: str, pk: int):
     spec = _spec(key)
-    if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
-    obj = _get(spec, pk)
-    denied = _check(request, "delete", spec.model, obj)
+    obj, denied = _allowed(request, "delete", spec, pk)
     if denied:
         return denied
     if request.method == "POST":
@@ -376,11 +371,7 @@ def record_delete(request, key: str, pk: int):
 
 @require_POST
 def project_approve(request, pk: int):
-    spec = queries.SPECS["projects"]
-    if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
-    obj = _get(spec, pk)
-    denied = _check(request, "approve", CooperationProject, obj)
+    obj, denied = _allowed(request, "approve", queries.SPECS["projects"], pk)
     if denied:
         return denied
     form = ApproveForm(request.POST)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 
 from tvetbridge.registry import io
+from tvetbridge.registry.management.acting_user import acting_user
 
 
 class Command(BaseCommand):
@@ -28,12 +28,7 @@ class Command(BaseCommand):
         fmt = out.suffix.lower().lstrip(".")
         if fmt not in io.FORMATS:
             raise CommandError("The output file must end in .csv or .xlsx.")
-        actor = None
-        if user:
-            try:
-                actor = get_user_model().objects.get(username=user)
-            except get_user_model().DoesNotExist:
-                raise CommandError(f"No user named {user!r}.") from None
+        actor = acting_user(user)
         params = {"country": country or "", "kind": record_kind or "", "q": q or ""}
         try:
             with translation.override(language):

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from tvetbridge.registry import io
+from tvetbridge.registry.management.acting_user import acting_user
 
 
 class Command(BaseCommand):
@@ -25,12 +25,7 @@ class Command(BaseCommand):
                                            "trail. Without it the import runs with full rights and no named user.")
 
     def handle(self, *args, kind, file, dry_run, user, verbosity, **options):
-        actor = None
-        if user:
-            try:
-                actor = get_user_model().objects.get(username=user)
-            except get_user_model().DoesNotExist:
-                raise CommandError(f"No user named {user!r}.") from None
+        actor = acting_user(user)
         try:
             data = file.read_bytes()
         except OSError as exc:
