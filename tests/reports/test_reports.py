@@ -128,3 +128,108 @@ def test_generate_reports_command_reuses_unchanged(risk_world, period):
     call_command("generate_reports", "--period", period, "--language", "ru", "--kind", "risk", stdout=out)
     lines = out.getvalue().splitlines()
     assert "(new version)" in lines[0] and "(unchanged)" in lines[1]
+
+
+def test_refused_progress_writes_do_not_fail_the_job(risk_world, users, period, monkeypatch, caplog):
+    """As in CI on SQLite's shared in-memory database, where the live server's connection can hold the
+    table: every progress write and the first attempt at the final status are refused."""
+    from django.db import OperationalError
+    from django.db.models.query import QuerySet
+
+    from tvetbridge.reports import services
+    from tvetbridge.reports.models import Report, ReportJob
+
+    job = ReportJob.objects.create(kind="risk", scope="region", period=period, language="ru",
+                                   created_by=users["coordinator"])
+    real_update = QuerySet.update
+    refused = {"progress": 0, "final": 0}
+
+    def update(qs, **fields):
+        if qs.model is ReportJob and "report" in fields and refused["final"] == 0:
+            refused["final"] += 1
+            raise OperationalError("database table is locked")
+        if qs.model is ReportJob and "step" in fields:
+            refused["progress"] += 1
+            raise OperationalError("database table is locked")
+        return real_update(qs, **fields)
+
+    monkeypatch.setattr(QuerySet, "update", update)
+    monkeypatch.setattr(services, "FINAL_WRITE_BACKOFF_S", 0)
+    job = services.run_job(job.pk)
+    assert refused["progress"] >= 3 and refused["final"] == 1
+    assert job.status == ReportJob.Status.DONE and job.progress == 100 and job.error == ""
+    assert job.report == Report.objects.get() and job.report.pdf[:4] == b"%PDF"
+    assert "could not record" in caplog.text
+
+
+# Print view: the PDF shows the same figures in fewer cells, and names the export for anything it leaves out.
+
+
+def test_print_statistics_show_headline_rows_with_dates_and_sources_folded_in():
+    from django.template.loader import render_to_string
+
+    from tvetbridge.reports.sections import CountryStatistics
+
+    data = {"headline_rows": [0, 2], "tables": [{
+        "key": "country_statistics", "title": "National TVET statistics",
+        "columns": ["Country", "Indicator", "Period", "Value", "Note", "Source"],
+        "rows": [["Kazakhstan", "TVET students", "2025-2026", 562000, "", 3],
+                 ["Kazakhstan", "colleges with dual training", "2025", 400, "with German partners", 4],
+                 ["Uzbekistan", "TVET institutions", "2021", 555, "vocational schools", None]]}]}
+    printed = CountryStatistics().for_print(data)
+    t = printed["tables"][0]
+    assert t["columns"] == ["Country", "Indicator", "Value (period)", "Note"] and t["omitted"] == 1
+    assert t["rows"][0] == ["Kazakhstan", "TVET students", {"num": 562000, "date": "2025-2026"},
+                            {"text": "", "cite": 3}]
+    assert data["tables"][0]["rows"][1][1] == "colleges with dual training"  # the export keeps every row
+    html = render_to_string("reports/sections/country_statistics.html", {"d": printed, "for_pdf": True})
+    assert "562\u202f000 <span" in html and "(2025-2026)" in html and "<sup>[3]</sup>" in html
+    assert "vocational schools</td>" in html and "dual training</td>" not in html
+    assert "1 further row is in the full table “country_statistics”" in html
+    screen = render_to_string("reports/sections/country_statistics.html", {"d": data, "for_pdf": False})
+    assert "dual training</td>" in screen and "further row" not in screen
+
+
+def test_print_trend_is_one_row_per_country_with_the_latest_class():
+    from tvetbridge.reports.sections import RiskTrend
+
+    rows = [["2026-Q1", "China", 2.0, "Low"], ["2026-Q1", "Kazakhstan", 4.1, "Medium"],
+            ["2026-Q2", "China", 2.1, "Low"], ["2026-Q2", "Kazakhstan", 5.2, "High"], ["2026-Q3", "China", 2.4, "Low"]]
+    data = {"tables": [{"key": "risk_trend", "title": "Trend", "columns": ["Period", "Country", "Risk", "Class"],
+                        "rows": rows}]}
+    t = RiskTrend().for_print(data)["tables"][0]
+    assert t["columns"][1:4] == ["2026-Q1", "2026-Q2", "2026-Q3"] and t["pivoted"]
+    assert t["rows"] == [["China", {"num": "2.0"}, {"num": "2.1"}, {"num": "2.4"}, "Low"],
+                         ["Kazakhstan", {"num": "4.1"}, {"num": "5.2"}, {"num": None}, "High"]]
+
+
+def test_print_projects_keep_top_fields_and_leave_charted_tables_to_the_chart():
+    from tvetbridge.reports.sections import PRINT_TOP_ROWS, ResultsProjects
+
+    def t(key, n):
+        return {"key": key, "title": key, "columns": ["Label", "Projects", "of which synthetic"],
+                "rows": [[f"{key} {i}", 100 - i, 0] for i in range(n)]}
+
+    data = {"total": 30, "tables": [t("projects_by_kind", 3), t("projects_by_country", 0), t("projects_by_status", 2),
+                                    t("projects_by_field", 25)]}
+    printed = {x["key"]: x for x in ResultsProjects().for_print(data)["tables"]}
+    assert printed["projects_by_kind"]["in_chart"] and "in_chart" not in printed["projects_by_country"]
+    assert printed["projects_by_status"] is data["tables"][2]
+    field = printed["projects_by_field"]
+    assert len(field["rows"]) == PRINT_TOP_ROWS and field["omitted"] == 25 - PRINT_TOP_ROWS
+    assert field["rows"][0] == ["projects_by_field 0", 100, 0]
+
+
+def test_results_pdf_names_the_exports_of_the_tables_it_shortens(risk_world, period):
+    from tvetbridge.core.models import FieldOfStudy
+    from tvetbridge.reports.services import generate_report
+
+    for i in range(12):
+        f = FieldOfStudy.objects.create(code=f"9{i:02d}", name=f"Field {i}")
+        risk_world["project"].fields.add(f)
+    report, _ = generate_report("results", "country:KZ", period, "en")
+    assert report.html.count("<tr>") > 12 and "Field 11" in report.html
+    text = " ".join(pdf_text(report.pdf).split())
+    assert "further rows are in the full table “projects_by_field”" in text or \
+           "further rows are in the full table \"projects_by_field\"" in text
+    assert "projects_by_kind" in text and "Bar label: projects (of which synthetic)." in text

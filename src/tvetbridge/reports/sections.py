@@ -3,7 +3,9 @@
 
 To add a section: subclass ``Section``, set ``key``, ``title``, ``template``, implement ``collect``
 (and ``charts`` if it has any), and register it in ``SECTIONS`` under the report kinds it belongs
-to. Tables put in ``data["tables"]`` are exported as CSV/XLSX automatically.
+to. Tables put in ``data["tables"]`` are exported as CSV/XLSX automatically. ``for_print`` may give
+the PDF a more compact view of the same data (top rows, folded columns, a pivot) as long as the PDF
+names the export holding whatever it leaves out: WeasyPrint's time grows with every table cell.
 """
 
 from __future__ import annotations
@@ -100,6 +102,42 @@ def table(key: str, title: str, columns: list[str], rows: list[list[Any]]) -> di
     return {"key": key, "title": title, "columns": columns, "rows": rows}
 
 
+# Typesetting a table row costs WeasyPrint several milliseconds whatever its content, so long tables
+# are cut in print; the PDF names the export that has every row (see ``_table.html``).
+PRINT_TOP_ROWS = 10
+
+
+def print_top(t: dict, n: int = PRINT_TOP_ROWS) -> dict:
+    """The first ``n`` rows of a table already sorted by importance, and how many were left out."""
+    if len(t["rows"]) <= n:
+        return t
+    return {**t, "rows": t["rows"][:n], "omitted": len(t["rows"]) - n}
+
+
+def fold_columns(t: dict, *, value: int, date: int, text: int, source: int, value_title: str) -> dict:
+    """A print table with a date column folded into its value ("1 150 (2025-06-30)") and the source
+    column into a text column as a footnote mark: every figure and reference stays, in a third fewer
+    cells (see ``report_tags.cell``)."""
+    drop = {date, source}
+    columns = [value_title if j == value else c for j, c in enumerate(t["columns"]) if j not in drop]
+    rows = []
+    for row in t["rows"]:
+        out = []
+        for j, v in enumerate(row):
+            if j == value:
+                out.append({"num": v, "date": row[date]})
+            elif j == text:
+                out.append({"text": v, "cite": row[source]})
+            elif j not in drop:
+                out.append(v)
+        rows.append(out)
+    return {**t, "columns": columns, "rows": rows}
+
+
+def _replace_tables(data: dict, **tables: dict) -> dict:
+    return {**data, "tables": [tables.get(t["key"], t) for t in data["tables"]]}
+
+
 # ---------------------------------------------------------------------------------------------------
 # Sections
 
@@ -117,6 +155,11 @@ class Section:
 
     def charts(self, data: dict, language: str) -> dict[str, str]:
         return {}
+
+    def for_print(self, data: dict) -> dict:
+        """The data as the PDF shows it: the same figures, in fewer rows where a table runs long.
+        The HTML and the CSV/XLSX exports always have every row."""
+        return data
 
 
 def _risk_period(ctx: Context) -> str:
@@ -147,7 +190,7 @@ class RiskSummary(Section):
                 for s in scores]
         return {"period": period, "n_countries": scores[0].n_countries if scores else 0, "source": note,
                 "tables": [table("risk_scores", str(self.title),
-                                 [_("Country"), _("Code"), _("Cooperation risk"), _("Low (5 %)"), _("High (95 %)"),
+                                 [_("Country"), _("Code"), _("Cooperation risk"), _("Low (5th percentile)"), _("High (95th percentile)"),
                                   _("Class"), _("Rank"), _("Rank, best"), _("Rank, worst"), _("INFORM risk"),
                                   _("INFORM class"), _("Main driver"), _("Event uplift")], rows)]}
 
@@ -199,6 +242,24 @@ class RiskTrend(Section):
             return {}
         return {"trend": charts.trend_lines(rows, value_title=_("Cooperation risk (0–10)"),
                                             series_title=_("Country"), language=language)}
+
+    def for_print(self, data):
+        """One row per country and one column per quarter, as the chart reads, instead of one row per
+        country and quarter; the class is that of the latest quarter."""
+        t = data["tables"][0]
+        if not t["rows"]:
+            return data
+        periods = sorted({r[0] for r in t["rows"]})
+        by_country: dict[str, dict] = {}
+        for period, country, score, risk_class in t["rows"]:
+            row = by_country.setdefault(country, {"scores": {}, "class": ""})
+            row["scores"][period] = score
+            row["class"] = risk_class  # rows are in period order, so the last one is the latest
+        rows = [[country, *({"num": None if v["scores"].get(p) is None else f"{v['scores'][p]:.1f}"}
+                            for p in periods), v["class"]] for country, v in by_country.items()]
+        pivot = {**t, "columns": [_("Country"), *periods, _("Class, latest quarter")], "rows": rows,
+                 "pivoted": True}
+        return _replace_tables(data, risk_trend=pivot)
 
 
 class RiskEvents(Section):
@@ -287,14 +348,24 @@ class ResultsProjects(Section):
             table("projects_by_field", _("Projects by field of study (top 25)"),
                   [_("Field (ISCED-F 2013)"), _("Projects")], by_field)]}
 
+    # These two tables are drawn as charts whose bar labels carry both of their columns.
+    CHARTED = {"projects_by_kind": "kind", "projects_by_country": "country"}
+
     def charts(self, data, language):
         t = {x["key"]: x for x in data["tables"]}
-        return {
-            "kind": charts.bars([{"label": r[0], "value": r[1]} for r in t["projects_by_kind"]["rows"]],
-                                value_title=_("projects"), language=language),
-            "country": charts.bars([{"label": r[0], "value": r[1]} for r in t["projects_by_country"]["rows"]],
-                                   value_title=_("projects"), language=language),
-        }
+
+        def bar(r):  # label: projects (of which synthetic)
+            return {"label": r[0], "value": r[1], "text": f"{r[1]:,} ({r[2]:,})" if r[2] else f"{r[1]:,}"}
+
+        return {name: charts.bars([bar(r) for r in t[key]["rows"]], value_title=_("projects"), language=language)
+                for key, name in self.CHARTED.items()}
+
+    def for_print(self, data):
+        """Top fields only; the tables behind the two charts are left to the exports, since each bar's
+        label already gives both of their figures."""
+        t = {x["key"]: x for x in data["tables"]}
+        charted = {key: {**t[key], "in_chart": True} for key in self.CHARTED if t[key]["rows"]}
+        return _replace_tables(data, projects_by_field=print_top(t["projects_by_field"]), **charted)
 
 
 class ResultsReported(Section):
@@ -302,6 +373,11 @@ class ResultsReported(Section):
     title = gettext_lazy("Reported results")
     template = "reports/sections/results_reported.html"
     max_rows = 80
+
+    def for_print(self, data):
+        t = {x["key"]: x for x in data["tables"]}["reported_results"]
+        return _replace_tables(data, reported_results=fold_columns(
+            t, value=2, date=3, text=4, source=5, value_title=_("Value (as of)")))
 
     def collect(self, ctx):
         qs = ReportedResult.objects.filter(project__in=_active_in(ctx.scope.projects(), ctx.period).values("pk")) \
@@ -325,6 +401,10 @@ class CountryStatistics(Section):
     key = "country_statistics"
     title = gettext_lazy("National TVET statistics")
     template = "reports/sections/country_statistics.html"
+    HEADLINE = {CountryStatistic.Indicator.INSTITUTIONS, CountryStatistic.Indicator.BRANCHES,
+                CountryStatistic.Indicator.STUDENTS, CountryStatistic.Indicator.ENTRANTS,
+                CountryStatistic.Indicator.GRADUATES, CountryStatistic.Indicator.EMPLOYMENT_RATE,
+                CountryStatistic.Indicator.PLANNED_ENROLMENT}
 
     def collect(self, ctx):
         year = str(ctx.period.year)
@@ -334,12 +414,26 @@ class CountryStatistics(Section):
                      .select_related("country", "source").order_by("country__name", "indicator", "period", "pk")):
             if stat.period[:4] <= year:
                 latest[(stat.country_id, stat.indicator, stat.note)] = stat
+        headline = []
         for stat in latest.values():
+            if stat.indicator in self.HEADLINE:
+                headline.append(len(rows))
             rows.append([stat.country.name, stat.get_indicator_display(), stat.period, _num(stat.value), stat.note,
                          ctx.cite(stat.source)])
-        return {"tables": [table("country_statistics", str(self.title),
-                                 [_("Country"), _("Indicator"), _("Period"), _("Value"), _("Note"), _("Source")],
-                                 rows)]}
+        return {"headline_rows": headline, "tables": [
+            table("country_statistics", str(self.title),
+                  [_("Country"), _("Indicator"), _("Period"), _("Value"), _("Note"), _("Source")], rows)]}
+
+    def for_print(self, data):
+        """The size of each country's TVET system in print; reform, dual-training and cooperation
+        statistics, which run to several times as many rows, are in the exports."""
+        t = data["tables"][0]
+        keep = data.get("headline_rows")
+        if keep is None or len(keep) == len(t["rows"]):
+            return data
+        shown = {**t, "rows": [t["rows"][i] for i in keep], "omitted": len(t["rows"]) - len(keep)}
+        shown = fold_columns(shown, value=3, date=2, text=4, source=5, value_title=_("Value (period)"))
+        return {**_replace_tables(data, country_statistics=shown), "headline_only": True}
 
 
 class Outcomes(Section):

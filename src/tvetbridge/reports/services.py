@@ -10,16 +10,18 @@ the job's status and progress are what the page polls.
 from __future__ import annotations
 
 import csv
+import gc
 import hashlib
 import io
 import json
 import logging
 import threading
+import time
 from collections.abc import Callable
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import Max
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -33,7 +35,7 @@ from .sections import Context, resolve_scope, sections_for
 log = logging.getLogger(__name__)
 
 # Bump when a change of layout or section logic should produce new versions from unchanged data.
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 LANGUAGE_CODES = [code for code, _name in settings.LANGUAGES]
 Progress = Callable[[int, str], None]
 
@@ -104,6 +106,7 @@ def prepare_sections(kind: str, data: dict, progress: Progress = _quiet) -> list
             progress(50 + int(20 * n / len(data["sections"])), str(section.title))
             rendered.append({"number": len(rendered) + 1, "key": item["key"], "title": str(section.title),
                              "template": section.template, "data": item["data"],
+                             "print_data": section.for_print(item["data"]),
                              "charts": section.charts(item["data"], language)})
         return rendered
 
@@ -121,7 +124,14 @@ def render_html(kind: str, data: dict, sections: list[dict], *, generated, versi
 def render_pdf(html: str) -> bytes:
     from weasyprint import HTML
 
-    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
+    # WeasyPrint makes hundreds of thousands of short-lived boxes; each full collection they trigger would
+    # also walk every object the web process already holds (a third of the typesetting time in
+    # benchmarks/report_pdf.py). Frozen objects are skipped; new garbage is still collected.
+    gc.freeze()
+    try:
+        return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
+    finally:
+        gc.unfreeze()
 
 
 def _latest(kind, scope, period, language) -> Report | None:
@@ -193,24 +203,51 @@ def _run_in_thread(job_id: int) -> None:
         connection.close()
 
 
+# The final status must land (the page polls for it), so it is retried briefly; SQLite in particular
+# answers "database table is locked" while another connection writes.
+FINAL_WRITE_ATTEMPTS = 5
+FINAL_WRITE_BACKOFF_S = 0.2
+
+
+def _write_job(job_id: int, **fields) -> bool:
+    """Update the job row; False instead of an exception when the database refuses. The savepoint keeps
+    a refused write from breaking a surrounding transaction (PostgreSQL aborts it otherwise)."""
+    try:
+        with transaction.atomic():
+            ReportJob.objects.filter(pk=job_id).update(updated=timezone.now(), **fields)
+    except DatabaseError as exc:
+        log.warning("report job %s: could not record %s: %s", job_id, sorted(fields), exc)
+        return False
+    return True
+
+
+def _write_job_final(job_id: int, **fields) -> None:
+    for attempt in range(FINAL_WRITE_ATTEMPTS):
+        if _write_job(job_id, **fields):
+            return
+        time.sleep(FINAL_WRITE_BACKOFF_S * (attempt + 1))
+    log.error("report job %s: final status %s could not be recorded", job_id, fields.get("status"))
+
+
 def run_job(job_id: int) -> ReportJob:
-    """Generate the report of a job, recording progress as it goes; failures are recorded, not raised."""
+    """Generate the report of a job, recording progress as it goes; failures are recorded, not raised.
+
+    Progress is best-effort: a progress write the database refuses is logged and skipped, never a reason
+    for the job to fail."""
     job = ReportJob.objects.get(pk=job_id)
 
     def progress(pct: int, step: str) -> None:
-        ReportJob.objects.filter(pk=job_id).update(progress=min(100, max(0, pct)), step=step[:200],
-                                                   updated=timezone.now())
+        _write_job(job_id, progress=min(100, max(0, pct)), step=step[:200])
 
-    ReportJob.objects.filter(pk=job_id).update(status=ReportJob.Status.RUNNING, progress=1)
+    _write_job(job_id, status=ReportJob.Status.RUNNING, progress=1)
     try:
         report, created = generate_report(job.kind, job.scope, job.period, job.language, user=job.created_by,
                                           progress=progress)
     except Exception as exc:
         log.exception("report job %s failed", job_id)
-        ReportJob.objects.filter(pk=job_id).update(status=ReportJob.Status.FAILED, error=str(exc)[:2000])
+        _write_job_final(job_id, status=ReportJob.Status.FAILED, error=str(exc)[:2000])
     else:
-        ReportJob.objects.filter(pk=job_id).update(status=ReportJob.Status.DONE, progress=100, report=report,
-                                                   reused=not created)
+        _write_job_final(job_id, status=ReportJob.Status.DONE, progress=100, report=report, reused=not created)
     job.refresh_from_db()
     return job
 

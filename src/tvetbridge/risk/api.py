@@ -8,13 +8,14 @@ row and field, nothing written); events recompute the scores and return the aler
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated, Literal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404
 from django.utils import translation
 from ninja import Field, Router, Schema, Status
 
-from tvetbridge.core.api import AUTH, AUTH_ERRORS, ErrorOut, ValidationErrorOut, request_language, text
+from tvetbridge.core.api import AUTH, AUTH_ERRORS, ErrorOut, Id, ValidationErrorOut, request_language, text
 
 from . import queries, services
 from .labels import class_label, inform_label
@@ -22,6 +23,10 @@ from .models import Alert, Indicator, Observation, RiskEvent
 
 router = Router(auth=AUTH, tags=["risk"])
 WRITE = {**AUTH_ERRORS, 404: ErrorOut, 422: ValidationErrorOut}
+# Finite numbers only: JSON parsers accept NaN and Infinity, which no range check or chart can use.
+Number = Annotated[float, Field(allow_inf_nan=False)]
+EventKind = Literal[tuple(RiskEvent.Kind.values)]
+AlertStatus = Literal[tuple(Alert.Status.values)]
 
 
 def _fail(exc: Exception):
@@ -91,7 +96,7 @@ def list_scores(request, period: text(7) | None = None, focus: bool = True):
 
 
 @router.get("/countries/{code}", response={200: ScoreOut, **AUTH_ERRORS, 404: ErrorOut}, summary="One country's risk")
-def get_score(request, code: str, period: text(7) | None = None):
+def get_score(request, code: text(3), period: text(7) | None = None):
     _check(request, "risk.view_risk")
     p = period or queries.latest_period() or ""
     with translation.override(request_language(request)):
@@ -108,9 +113,9 @@ class IndicatorIn(Schema):
     name_ru: text(200) = ""
     name_kk: text(200) = ""
     unit: text(40) = ""
-    min_value: float | None = None
-    max_value: float | None = None
-    direction: int = Field(1, description="1: higher value = more risk; -1: higher value = less risk.")
+    min_value: Number | None = None
+    max_value: Number | None = None
+    direction: Literal[1, -1] = Field(1, description="1: higher value = more risk; -1: higher value = less risk.")
     description: text(2000) = ""
 
 
@@ -147,7 +152,7 @@ class ObservationRow(Schema):
     country: text(3)
     indicator: text(80)
     period: text(9)
-    value: float | str | None
+    value: Number | text(40) | None
     source: text(80) = ""
     source_note: text(300) = ""
 
@@ -191,12 +196,12 @@ def add_observations(request, payload: ObservationsIn):
 class EventIn(Schema):
     country: text(3)
     date: dt.date
-    kind: text(30)
+    kind: EventKind
     severity: int = Field(..., ge=1, le=5)
     title: text(200, 1)
     source: text(300, 1)
     description: text(5000) = ""
-    affected_projects: list[int] = []
+    affected_projects: list[Id] = Field([], max_length=200)
 
 
 class AlertOut(Schema):
@@ -254,7 +259,7 @@ def create_event(request, payload: EventIn):
 
 
 @router.get("/alerts", response={200: list[AlertOut], **AUTH_ERRORS})
-def list_alerts(request, status: text(20) | None = None, country: text(3) | None = None):
+def list_alerts(request, status: AlertStatus | None = None, country: text(3) | None = None):
     _check(request, "risk.view_alert")
     with translation.override(request_language(request)):
         return [_alert_out(a) for a in queries.alerts(status, country)[:500]]
@@ -265,7 +270,7 @@ class NoteIn(Schema):
 
 
 @router.post("/alerts/{alert_id}/acknowledge", response={200: AlertOut, **WRITE})
-def acknowledge(request, alert_id: int, payload: NoteIn | None = None):
+def acknowledge(request, alert_id: Id, payload: NoteIn | None = None):
     alert = get_object_or_404(Alert, pk=alert_id)
     try:
         services.acknowledge_alert(request.user, alert, note=payload.note if payload else "")
@@ -275,7 +280,7 @@ def acknowledge(request, alert_id: int, payload: NoteIn | None = None):
 
 
 @router.post("/alerts/{alert_id}/resolve", response={200: AlertOut, **WRITE})
-def resolve(request, alert_id: int, payload: NoteIn | None = None):
+def resolve(request, alert_id: Id, payload: NoteIn | None = None):
     alert = get_object_or_404(Alert, pk=alert_id)
     try:
         services.resolve_alert(request.user, alert, note=payload.note if payload else "")
