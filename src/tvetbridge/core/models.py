@@ -135,6 +135,8 @@ class Role(models.TextChoices):
     COORDINATOR = "coordinator", _("coordinator")
     INSTITUTION_STAFF = "institution", _("institution staff")
     ENTERPRISE_STAFF = "enterprise", _("enterprise staff")
+    # A trainee signed in to see their own vacancy matches; linked through outcomes.Trainee.user.
+    TRAINEE = "trainee", _("trainee")
 
 
 class Profile(models.Model):

@@ -37,9 +37,16 @@ def is_enterprise_staff(user) -> bool:
 
 
 @rules.predicate
+def is_trainee(user) -> bool:
+    """A trainee's own account: sees their own vacancy matches, nothing of other people."""
+    return role_of(user) == Role.TRAINEE
+
+
+@rules.predicate
 def is_member(user) -> bool:
-    """Any signed-in user with a platform role; the public sees only published aggregates."""
-    return role_of(user) is not None
+    """Any signed-in user with a staff role (not a trainee's own account); the public sees only
+    published aggregates, a trainee only their own matches."""
+    return role_of(user) not in (None, Role.TRAINEE)
 
 
 is_manager = is_admin | is_coordinator

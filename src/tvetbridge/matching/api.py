@@ -1,4 +1,5 @@
-"""The matching REST router (read-only): gap figures and the ranked proposals for one gap.
+"""The matching REST router (read-only): gap figures, the ranked proposals for one gap, and the stored
+trainee ↔ vacancy candidate lists (same permissions as the pages).
 
 Mount it with ``api.add_router("/matching", router)``. Accepting a proposal stays a page action for now.
 """
@@ -10,9 +11,9 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
-from tvetbridge.core.api import AUTH, AUTH_ERRORS, ErrorOut
+from tvetbridge.core.api import AUTH, AUTH_ERRORS, ErrorOut, Id
 
-from . import queries, services
+from . import candidates, queries, services
 
 router = Router(auth=AUTH, tags=["matching"])
 
@@ -88,3 +89,79 @@ def gap_proposals(request, key: str, filters: Query[GapFilter]):
     return [{"rank": p.rank, "host": p.host.pk, "partner": p.partner.pk, "expected_trainees": p.expected_trainees,
              "cost": p.cost, "income_gain": p.income_gain, "currency": p.currency, "score": p.score,
              "components": [vars(c) for c in p.components]} for p in services.proposals_for(row).proposals]
+
+
+class CandidateExplanationOut(Schema):
+    skill_score: float = Field(description="Cosine similarity of the skill vectors, 0–1.")
+    shared_skills: list[str]
+    region_points: float
+    region_note: str
+    language_points: float
+    languages: list[str] = Field(description="Required languages the trainee speaks.")
+    missing_languages: list[str]
+
+
+class TraineeCandidateOut(Schema):
+    rank: int
+    trainee: int = Field(description="Trainee id; no identity number or income is ever given here.")
+    score: float
+    home_region: str
+    willing_to_relocate: bool
+    explanation: CandidateExplanationOut | None
+
+
+class VacancyMatchOut(Schema):
+    rank: int
+    vacancy: int
+    title: str
+    enterprise: str
+    country: str
+    region: str
+    score: float
+    explanation: CandidateExplanationOut | None
+
+
+def _explanation(e: candidates.Explanation | None) -> dict | None:
+    if e is None:
+        return None
+    return {"skill_score": e.skill_score, "shared_skills": e.shared_skills, "region_points": e.region_points,
+            "region_note": e.region_note, "language_points": e.language_points, "languages": e.languages,
+            "missing_languages": e.missing_languages}
+
+
+def _deny():
+    raise PermissionDenied(_("You do not have permission to do this."))
+
+
+@router.get("/vacancies/{vacancy_id}/candidates", response={200: list[TraineeCandidateOut], 404: ErrorOut,
+                                                            **AUTH_ERRORS},
+            summary="The best consenting trainees for a vacancy")
+def vacancy_candidates(request, vacancy_id: Id):
+    from tvetbridge.demand.models import SkillDemand
+
+    vacancy = SkillDemand.objects.filter(pk=vacancy_id, kind=SkillDemand.Kind.VACANCY).first()
+    if vacancy is None:
+        raise Http404(_("No such vacancy."))
+    if not request.user.has_perm("matching.view_vacancy_candidates", vacancy):
+        _deny()
+    rows, _lst = candidates.candidates_of_vacancy(vacancy.pk)
+    return [{"rank": r.rank, "trainee": r.pk, "score": r.score,
+             "home_region": r.obj.home_region.name if r.obj.home_region else "",
+             "willing_to_relocate": r.obj.willing_to_relocate, "explanation": _explanation(r.explanation)}
+            for r in rows]
+
+
+@router.get("/trainees/{trainee_id}/vacancies", response={200: list[VacancyMatchOut], 404: ErrorOut, **AUTH_ERRORS},
+            summary="The best open vacancies for a trainee")
+def trainee_vacancies(request, trainee_id: Id):
+    from tvetbridge.outcomes.models import Trainee
+
+    trainee = Trainee.objects.filter(pk=trainee_id).first()
+    if trainee is None:
+        raise Http404(_("No such trainee."))
+    if not request.user.has_perm("matching.view_trainee_matches", trainee):
+        _deny()
+    rows, _lst = candidates.vacancies_of_trainee(trainee.pk)
+    return [{"rank": r.rank, "vacancy": r.pk, "title": r.obj.title, "enterprise": str(r.obj.enterprise),
+             "country": r.obj.country_id, "region": r.obj.region.name if r.obj.region else "", "score": r.score,
+             "explanation": _explanation(r.explanation)} for r in rows]

@@ -33,6 +33,8 @@ from .engine_gap import (  # noqa: F401  (re-export)
 __all__ = [
     "TopK",
     "topk_cosine",
+    "topk_prepared",
+    "prepare",
     "candidates_both_ways",
     "compat_features",
     "AllocationResult",
@@ -96,7 +98,7 @@ def _prepare(X, extra, name: str) -> sp.csr_matrix:
 
 
 def _finish_block(C: sp.csr_matrix, Ablk: sp.csr_matrix, BT: sp.csr_matrix, k: int, n_req: int,
-                  out_i: np.ndarray, out_s: np.ndarray) -> int:
+                  out_i: np.ndarray, out_s: np.ndarray, n_threads: int = 1) -> int:
     """Order each row's kernel results by (−score, index) and keep k. A row whose last kept score
     equals its k-th score may have lost tied candidates to the kernel's cut: it is recomputed in full,
     which makes the tie rule exact rather than an accident of the kernel."""
@@ -114,15 +116,41 @@ def _finish_block(C: sp.csr_matrix, Ablk: sp.csr_matrix, BT: sp.csr_matrix, k: i
     last = cs[C.indptr[full] + n_req - 1]
     kth = cs[C.indptr[full] + k - 1]
     redo = full[last == kth]
-    for r in redo:
-        row = np.asarray((Ablk[r] @ BT).todense()).ravel()
-        nz = np.flatnonzero(row > 0)
-        oo = np.lexsort((nz, -row[nz]))[:k]
-        out_i[r] = -1
-        out_s[r] = 0.0
-        out_i[r, : len(oo)] = nz[oo]
-        out_s[r, : len(oo)] = row[nz][oo]
-    return len(redo)
+    n_redo = len(redo)
+    # First ask the kernel again for a longer list: a row whose last returned score is below its k-th
+    # now holds every candidate tied with the k-th, and its order is exact. Rows with longer tie runs
+    # are recomputed in full, a few hundred at a time (one sparse product per chunk, not per row).
+    wide = max(8 * k, 64)
+    if len(redo) and wide < BT.shape[1]:
+        W = sp_matmul_topn(Ablk[redo], BT, top_n=wide, threshold=0.0, sort=True, n_threads=n_threads)
+        cnt = np.diff(W.indptr)
+        done = np.zeros(len(redo), dtype=bool)
+        for j, r in enumerate(redo):
+            a, b = W.indptr[j], W.indptr[j + 1]
+            d, ix = W.data[a:b], W.indices[a:b]
+            if cnt[j] < wide or d[-1] < out_s[r, k - 1]:
+                oo = np.lexsort((ix, -d))[:k]
+                out_i[r] = -1
+                out_s[r] = 0.0
+                out_i[r, : len(oo)] = ix[oo]
+                out_s[r, : len(oo)] = d[oo]
+                done[j] = True
+        redo = redo[~done]
+    for s in range(0, len(redo), 256):
+        rr = redo[s : s + 256]
+        M = (Ablk[rr] @ BT).tocsr()
+        M.eliminate_zeros()
+        cnt = np.diff(M.indptr)
+        loc = np.repeat(np.arange(len(rr)), cnt)
+        o = np.lexsort((M.indices, -M.data, loc))
+        mi, ms = M.indices[o].astype(np.int64), M.data[o]
+        rank = np.arange(len(o)) - np.repeat(M.indptr[:-1], cnt)
+        keep = rank < k
+        out_i[rr] = -1
+        out_s[rr] = 0.0
+        out_i[rr[loc[keep]], rank[keep]] = mi[keep]
+        out_s[rr[loc[keep]], rank[keep]] = ms[keep]
+    return n_redo
 
 
 def topk_cosine(
@@ -178,6 +206,18 @@ def topk_cosine(
     return _topk_prepared(A, B, k, block_rows, n_threads, tie_margin)
 
 
+def topk_prepared(A: sp.csr_matrix, B: sp.csr_matrix, k: int = 10, *, block_rows: int = 65536,
+                  n_threads: int | None = -1, tie_margin: int = 2) -> TopK:
+    """Exact top-k of ``A_i · B_j`` for operands already prepared (normalised, extras appended, CSR with
+    sorted indices) — e.g. by :func:`prepare` once for several calls."""
+    return _topk_prepared(A, B, k, block_rows, n_threads, tie_margin)
+
+
+def prepare(X, extra=None, name: str = "A") -> sp.csr_matrix:
+    """L2-normalised rows of ``X`` with ``extra`` columns appended: the operand :func:`topk_cosine` builds."""
+    return _prepare(X, extra, name)
+
+
 def _topk_prepared(A, B, k, block_rows, n_threads, tie_margin) -> TopK:
     n_a = A.shape[0]
     out_i = np.full((n_a, k), -1, dtype=np.int64)
@@ -192,7 +232,8 @@ def _topk_prepared(A, B, k, block_rows, n_threads, tie_margin) -> TopK:
     for s in range(0, n_a, block_rows):
         Ablk = A[s : s + block_rows]
         C = sp_matmul_topn(Ablk, BT, top_n=n_req, threshold=0.0, sort=False, n_threads=n_threads)
-        fb += _finish_block(C, Ablk, BT, k, n_req, out_i[s : s + block_rows], out_s[s : s + block_rows])
+        fb += _finish_block(C, Ablk, BT, k, n_req, out_i[s : s + block_rows], out_s[s : s + block_rows],
+                            n_threads)
     return TopK(out_i, out_s, fb)
 
 

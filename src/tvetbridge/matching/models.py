@@ -58,3 +58,27 @@ class AllocationRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created:%Y-%m-%d %H:%M}: {self.served}/{self.total_demand}"
+
+
+class CandidateList(models.Model):
+    """The stored top-k of one subject: for a vacancy its best trainees, for a trainee its best
+    vacancies. One compact row per subject (ordered ids and scores), rebuilt in one transaction by
+    ``candidates.rebuild`` so readers see the previous lists or the new ones, never a mix."""
+
+    class Kind(models.TextChoices):
+        VACANCY = "vacancy", _("candidates for a vacancy")
+        TRAINEE = "trainee", _("vacancies for a trainee")
+
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
+    subject_id = models.BigIntegerField(_("vacancy or trainee"))
+    candidate_ids = models.JSONField(_("candidates, best first"), default=list)
+    scores = models.JSONField(_("scores"), default=list)
+    computed = models.DateTimeField(_("computed"))
+
+    class Meta:
+        verbose_name = _("candidate list")
+        verbose_name_plural = _("candidate lists")
+        constraints = [models.UniqueConstraint(fields=["kind", "subject_id"], name="uniq_candidate_list")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.subject_id}: {len(self.candidate_ids)}"

@@ -10,8 +10,29 @@ from __future__ import annotations
 
 import rules
 
-from tvetbridge.core.roles import is_institution_staff, is_manager, is_member
+from tvetbridge.core.roles import is_enterprise_staff, is_institution_staff, is_manager, is_member, is_trainee
 
 rules.add_perm("matching.view_gaps", is_member)
 rules.add_perm("matching.accept_proposal", is_manager | is_institution_staff)
 rules.add_perm("matching.run_allocation", is_manager)
+
+
+# Candidate lists. A vacancy's list: coordinators and admins, and the staff of the enterprise that
+# posted it (only consenting trainees are ever in it, shown without identity or income). A trainee's
+# list: coordinators and admins, and that trainee's own account.
+@rules.predicate
+def acts_for_vacancy_enterprise(user, vacancy) -> bool:
+    if vacancy is None:
+        return False
+    profile = getattr(user, "profile", None)
+    return profile is not None and profile.enterprise_id is not None and profile.enterprise_id == vacancy.enterprise_id
+
+
+@rules.predicate
+def is_that_trainee(user, trainee) -> bool:
+    return trainee is not None and trainee.user_id is not None and trainee.user_id == user.pk
+
+
+rules.add_perm("matching.view_vacancy_candidates", is_manager | (is_enterprise_staff & acts_for_vacancy_enterprise))
+rules.add_perm("matching.view_trainee_matches", is_manager | (is_trainee & is_that_trainee))
+rules.add_perm("matching.rebuild_candidates", is_manager)

@@ -1,4 +1,5 @@
-"""Pages: gap table and map, drill-down, proposals (accept → draft project), allocation.
+"""Pages: gap table and map, drill-down, proposals (accept → draft project), allocation, and the
+trainee ↔ vacancy candidate lists.
 Thin: figures come from ``queries`` and ``services``; the rules in ``rules.py`` decide access."""
 
 from __future__ import annotations
@@ -14,8 +15,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from . import charts, queries, services
+from . import candidates, charts, queries, services
 from .forms import AllocationForm, GapFilterForm
+from .models import CandidateList
 
 
 def _need(request, perm: str):
@@ -129,3 +131,88 @@ def allocation(request):
             return redirect("matching_allocation")
     return render(request, "matching/allocation.html", {"form": form, "run": queries.latest_run(),
                                                         "can_run": can_run})
+
+
+# --- trainee ↔ vacancy candidates ---------------------------------------------------------------
+
+def _vacancy_or_404(pk: int):
+    from tvetbridge.demand.models import SkillDemand
+
+    vacancy = SkillDemand.objects.select_related("enterprise", "region", "country", "occupation").filter(
+        pk=pk, kind=SkillDemand.Kind.VACANCY).first()
+    if vacancy is None:
+        raise Http404(_("No such vacancy."))
+    return vacancy
+
+
+def vacancy_candidates(request, pk: int):
+    """A vacancy's best trainees: consenting people only, without identity or income."""
+    vacancy = _vacancy_or_404(pk)
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    if not request.user.has_perm("matching.view_vacancy_candidates", vacancy):
+        raise PermissionDenied(_("You do not have permission to do this."))
+    rows, lst = candidates.candidates_of_vacancy(vacancy.pk)
+    return render(request, "matching/vacancy_candidates.html", {
+        "vacancy": vacancy, "rows": rows, "list": lst, "weights": _weights(),
+        "show_keys": request.user.has_perm("matching.rebuild_candidates")})
+
+
+def _trainee_page(request, trainee):
+    rows, lst = candidates.vacancies_of_trainee(trainee.pk)
+    return render(request, "matching/trainee_matches.html", {
+        "trainee": trainee, "rows": rows, "list": lst, "weights": _weights()})
+
+
+def my_matches(request):
+    """The signed-in trainee's own best vacancies."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    trainee = getattr(request.user, "trainee", None)
+    if trainee is None or not request.user.has_perm("matching.view_trainee_matches", trainee):
+        raise PermissionDenied(_("This account is not linked to a trainee record."))
+    return _trainee_page(request, trainee)
+
+
+def trainee_matches(request, pk: int):
+    from tvetbridge.outcomes.models import Trainee
+
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    trainee = Trainee.objects.filter(pk=pk).first()
+    if trainee is None:
+        raise Http404(_("No such trainee."))
+    if not request.user.has_perm("matching.view_trainee_matches", trainee):
+        raise PermissionDenied(_("You do not have permission to do this."))
+    return _trainee_page(request, trainee)
+
+
+def candidate_vacancies(request):
+    """Vacancies with their candidate lists: an enterprise's own, or all for coordinators."""
+    from tvetbridge.core.roles import is_enterprise_staff, is_manager
+    from tvetbridge.demand.models import SkillDemand
+
+    denied = _need(request, "matching.view_gaps")
+    if denied:
+        return denied
+    qs = SkillDemand.objects.filter(kind=SkillDemand.Kind.VACANCY).select_related(
+        "enterprise", "region", "country", "occupation").order_by("-status", "deadline", "pk")
+    if is_manager(request.user):
+        pass
+    elif is_enterprise_staff(request.user):
+        qs = qs.filter(enterprise_id=request.user.profile.enterprise_id)
+    else:
+        raise PermissionDenied(_("You do not have permission to do this."))
+    vacancies = list(qs[:200])
+    lists = dict(CandidateList.objects.filter(kind=CandidateList.Kind.VACANCY,
+                                              subject_id__in=[v.pk for v in vacancies])
+                 .values_list("subject_id", "candidate_ids"))
+    for v in vacancies:
+        v.n_candidates = len(lists.get(v.pk, []))
+    latest = CandidateList.objects.order_by("-computed").values_list("computed", flat=True).first()
+    return render(request, "matching/candidate_vacancies.html", {
+        "vacancies": vacancies, "computed": latest, "total": qs.count()})
+
+
+def _weights() -> dict:
+    return {"region": candidates.REGION_WEIGHT, "language": candidates.LANGUAGE_WEIGHT, "k": candidates.K}

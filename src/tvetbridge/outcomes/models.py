@@ -91,10 +91,20 @@ class Trainee(RulesModel):
     consent_follow_up = models.BooleanField(_("consents to follow-up"), default=False,
                                             help_text=_("Employment and income may be collected after training."))
     consent_date = models.DateField(_("consent recorded on"), null=True, blank=True)
+    # Job matching: where the person would work. Home region always; plus the listed regions, or
+    # anywhere when willing to move and no region is listed.
+    willing_to_relocate = models.BooleanField(
+        _("willing to move for work"), default=False,
+        help_text=_("Without regions listed: anywhere. With regions: only those (and home)."))
+    relocation_regions = models.ManyToManyField(Region, blank=True, related_name="+",
+                                                verbose_name=_("would move to"))
+    # The trainee's own account (role "trainee"): they see their own vacancy matches, nothing else.
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                related_name="trainee", verbose_name=_("user account"))
     is_synthetic = models.BooleanField(_("synthetic"), default=False, db_index=True)
     created = models.DateTimeField(_("created"), auto_now_add=True)
     updated = models.DateTimeField(_("updated"), auto_now=True)
-    history = HistoricalRecords(excluded_fields=["identity_hash"])
+    history = HistoricalRecords(excluded_fields=["identity_hash", "user"])
 
     class Meta:
         ordering = ["external_key"]
@@ -260,6 +270,45 @@ class Credential(RulesModel):
 
     def __str__(self) -> str:
         return f"{self.name} {self.level}".strip()
+
+    def owner_institution_ids(self) -> set[int]:
+        return self.trainee.owner_institution_ids()
+
+
+class TraineeSkill(RulesModel):
+    """An ESCO skill a trainee holds, with how strongly and on what evidence. Job matching reads
+    these (weight = the skill's weight in the trainee's skill vector)."""
+
+    class Source(models.TextChoices):
+        CREDENTIAL = "credential", _("certified by a credential")
+        PROGRAMME = "programme", _("taught in the programme or project completed")
+        ASSESSMENT = "assessment", _("assessed")
+        DECLARED = "declared", _("declared by the trainee")
+
+    trainee = models.ForeignKey(Trainee, on_delete=models.CASCADE, related_name="skills",
+                                verbose_name=_("trainee"))
+    skill = models.ForeignKey("taxonomy.Skill", on_delete=models.PROTECT, related_name="+",
+                              verbose_name=_("skill"))
+    weight = models.FloatField(_("weight"), default=1.0,
+                               validators=[MinValueValidator(0.0), MaxValueValidator(1.0)],
+                               help_text=_("1 = fully mastered or certified; lower for partial or declared."))
+    source = models.CharField(_("evidence"), max_length=12, choices=Source.choices, default=Source.PROGRAMME)
+    credential = models.ForeignKey(Credential, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="skills", verbose_name=_("certified by"))
+
+    class Meta:
+        ordering = ["trainee", "-weight"]
+        verbose_name = _("trainee skill")
+        verbose_name_plural = _("trainee skills")
+        rules_permissions = perms.trainee_child_permissions
+        constraints = [
+            models.UniqueConstraint(fields=["trainee", "skill"], name="uniq_trainee_skill"),
+            models.CheckConstraint(condition=models.Q(weight__gte=0) & models.Q(weight__lte=1),
+                                   name="trainee_skill_weight_0_1"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.trainee} · {self.skill_id}"
 
     def owner_institution_ids(self) -> set[int]:
         return self.trainee.owner_institution_ids()

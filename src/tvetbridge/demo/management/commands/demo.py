@@ -7,8 +7,10 @@ from django.db import transaction
 
 from tvetbridge.core.models import Profile, Role
 from tvetbridge.core.reference import load_reference
+from tvetbridge.demo import matching_demo
 from tvetbridge.demo.generator import generate
 from tvetbridge.demo.loader import load_demo
+from tvetbridge.outcomes.models import Trainee
 from tvetbridge.registry.models import Enterprise, Institution
 from tvetbridge.risk.services import load_reference_risk
 from tvetbridge.taxonomy.services import load_taxonomy
@@ -20,6 +22,8 @@ DEMO_ACCOUNTS = (
     ("coordinator", "demo-coordinator-2025", Role.COORDINATOR, None),
     ("alt-staff", "demo-institution-2025", Role.INSTITUTION_STAFF, "real-inst-alt-university"),
     ("jd-staff", "demo-enterprise-2025", Role.ENTERPRISE_STAFF, "real-ent-jd"),
+    # A trainee who consented to job matching; sees only their own best vacancies (/matching/my-matches/).
+    ("trainee", "demo-trainee-2025", Role.TRAINEE, None),
 )
 DEMO_SEED = 42
 
@@ -38,6 +42,11 @@ def ensure_demo_accounts() -> list[tuple[str, str, str]]:
         elif role == Role.ENTERPRISE_STAFF:
             profile["enterprise"] = Enterprise.objects.get(external_key=org)
         Profile.objects.update_or_create(user=user, defaults=profile)
+        if role == Role.TRAINEE:
+            Trainee.objects.filter(user=user).update(user=None)
+            trainee = matching_demo.demo_trainee()
+            if trainee is not None:
+                Trainee.objects.filter(pk=trainee.pk).update(user=user)
         out.append((username, password, str(Role(role).label)))
     return out
 
@@ -63,6 +72,8 @@ class Command(BaseCommand):
             self.stdout.write("synthetic data already present (re-create with `tvetbridge generate`)")
         self.stdout.write(f"taxonomy: {load_taxonomy()}")
         call_command("demo_outcomes", seed=DEMO_SEED, stdout=self.stdout)
+        for line in matching_demo.build(seed=DEMO_SEED):
+            self.stdout.write(f"matching {line}")
         risk = load_reference_risk()
         self.stdout.write(f"country risk: INFORM 2021 {risk['inform']}, scored {', '.join(risk['periods'])}")
         self.stdout.write(self.style.SUCCESS("\nDemo accounts (local demo only):"))
