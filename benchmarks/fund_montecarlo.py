@@ -33,7 +33,9 @@ def design():
         Sponsors,
     )
     return FundDesign(
-        cohort=CohortAssumptions(cohort_size=500, horizon_months=MONTHS),
+        # gain_uncertainty: the average gain carries an impact estimate's standard error, as when the
+        # designer starts from a project with one (one extra draw per scenario, counted in the floor too).
+        cohort=CohortAssumptions(cohort_size=500, horizon_months=MONTHS, gain_uncertainty=6_000),
         sponsors=Sponsors(initial_capital=200_000, grant=100_000, trainee_fee=20_000,
                           loan=ConcessionalLoan(principal=500_000)),
         floor=IncomeFloor(refund_amount=100_000, refund_after_months=6, floor_income=200_000, topup_months=12),

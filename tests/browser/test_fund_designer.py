@@ -59,8 +59,11 @@ def test_fund_manager_designs_runs_and_saves_a_floor_plus_share_fund(page, live_
     page.select_option("#id_project", str(project.pk))
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "finance-designer-form.png"), full_page=True)
-    page.locator("#run-simulation").focus()
-    page.keyboard.press("Enter")
+    # A full-page screenshot resizes the viewport and back; Chromium then owes the page a scroll that
+    # it pays on the next focus change, i.e. between the click's mousedown and mouseup, so the mouseup
+    # lands on the form and no click reaches the button. Settle the scroll before clicking.
+    page.evaluate("window.scrollTo(0, 0)")
+    page.click("#run-simulation")
     page.wait_for_url(re.compile(r"/finance/runs/\d+/$"))
     page.wait_for_selector("#headline", timeout=20_000)  # the polling script reloads when done
     ruin = page.inner_text("#metric-ruin")

@@ -39,6 +39,7 @@ def small_spec(**cohort):
      "floor_income", IncomeFloor),
     ("option", {"strike": D("800"), "start_month": 12, "maturity_month": 6}, "maturity_month", SkillOption),
     ("order", {"price_per_hire": D("100"), "currency": "XYZ"}, "currency", OrderCommitment),
+    ("order", {"price_per_hire": D("100")}, "demand", OrderCommitment),
     ("sponsor", {"kind": "loan", "amount": D("1000"), "annual_rate": D("2"), "grace_months": 24,
                  "term_months": 12}, "grace_months", SponsorCommitment),
     ("sponsor", {"kind": "loan", "amount": D("1000")}, "annual_rate", SponsorCommitment),
@@ -65,7 +66,7 @@ def test_error_messages_are_sentences_not_engine_internals(fund, users):
         "The maturity (month 6) must come after the start (month 12)."]
 
 
-def test_good_terms_are_saved_with_an_audit_row(fund, users, world, parties):
+def test_good_terms_are_saved_with_an_audit_row(fund, users, world, parties, demands):
     c = users["coordinator"]
     share = services.create_instrument(c, fund, "share", {"rate": D("10"), "threshold": D("20000"), "months": 36,
                                                           "cap_multiple": D("2"), "currency": "KZT"})
@@ -73,8 +74,9 @@ def test_good_terms_are_saved_with_an_audit_row(fund, users, world, parties):
     assert share.history.first().history_user == c
     order = services.create_instrument(c, fund, "order", {
         "enterprise": world["jd"], "project": world["project"], "price_per_hire": D("1500"),
-        "upfront_share": D("20"), "committed_hires": 20, "demand_reference": "SD-2025-017"})
+        "upfront_share": D("20"), "committed_hires": 20, "demand": demands["jd_order"]})
     assert order.currency == "CNY" and order.engine_terms().upfront_share == pytest.approx(0.2)
+    assert order.demand == demands["jd_order"] and demands["jd_order"].order_commitments.get() == order
     option = services.create_instrument(c, fund, "option", {"investor": parties["investor"], "strike": D("800"),
                                                             "maturity_month": 24, "premium": D("5000"),
                                                             "notional": D("100")})
@@ -180,7 +182,7 @@ def test_save_and_attach_design(users, world, inline_runs):
 
 
 def test_project_defaults_use_host_currency_and_risk_hooks(world):
-    spec, notes = services.spec_for_project(world["project"])
+    spec, notes, _field_notes = services.spec_for_project(world["project"])
     assert spec["cohort"]["local_currency"] == "KZT"
     assert services.expected_gain_from_outcomes(world["project"]) is None
     assert spec["cohort"]["disruption_probability"] == services.DEFAULT_DISRUPTION

@@ -31,9 +31,18 @@ class PartyAdmin(ObjectPermissionsModelAdmin, SimpleHistoryAdmin, TranslationAdm
     list_filter = ("kind",)
 
 
-for model in (OrderCommitment, IncomeFloor, ProfitShare, SkillOption, SponsorCommitment):
+for model in (IncomeFloor, ProfitShare, SkillOption, SponsorCommitment):
     admin.site.register(model, type(f"{model.__name__}Admin", (ObjectPermissionsModelAdmin, SimpleHistoryAdmin),
                                     {"list_display": ("__str__", "fund", "currency", "project")}))
+
+
+@admin.register(OrderCommitment)
+class OrderCommitmentAdmin(ObjectPermissionsModelAdmin, SimpleHistoryAdmin):
+    list_display = ("__str__", "demand", "fund", "currency", "project")
+    list_filter = ("fund", "currency")
+    # Demands are many; pick one by id rather than from a select of all of them.
+    raw_id_fields = ("demand",)
+    list_select_related = ("enterprise", "demand", "fund", "project")
 
 
 @admin.register(Account)

@@ -31,6 +31,7 @@ DESIGNER_FIELDS: list[tuple[str, str, str, Any]] = [
     ("cohort", "monthly_default_hazard", PERCENT, _("Monthly migration or default (%)")),
     ("cohort", "baseline_income", MONEY, _("Baseline monthly income (local currency)")),
     ("cohort", "expected_gain", MONEY, _("Expected monthly income gain (local currency)")),
+    ("cohort", "gain_uncertainty", MONEY, _("Uncertainty of that gain (standard error, local currency)")),
     ("cohort", "gain_dispersion", NUMBER, _("Spread of gains across trainees (log s.d.)")),
     ("cohort", "income_volatility", NUMBER, _("Month-to-month income noise (log s.d.)")),
     ("cohort", "wage_drift", PERCENT, _("Wage growth per year (%)")),
@@ -97,7 +98,8 @@ def initial_from_spec(spec: dict) -> dict:
         initial[f"use_{section}"] = spec.get(section) is not None
     for section, name, kind, _label in DESIGNER_FIELDS:
         values = _section_values(spec, section) or _section_values(base, section) or ENGINE_DEFAULTS.get(section, {})
-        value = values.get(name)
+        # Specs saved before a field existed lack it: show the default rather than an empty input.
+        value = values.get(name, (_section_values(base, section) or ENGINE_DEFAULTS.get(section, {})).get(name))
         if kind == PERCENT and value is not None:
             value = round(value * 100, 6)
         initial[field_name(section, name)] = value
@@ -111,8 +113,10 @@ class DesignerForm(forms.Form):
                               help_text=_("The same seed and terms give the same figures."))
     project = forms.ModelChoiceField(CooperationProject.objects.all(), required=False, label=_("Project"))
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, field_notes: dict[str, list[str]] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
+        # "section.name" → sentences shown under that input (e.g. where a default came from)
+        self.field_notes = {field_name(*key.split(".", 1)): v for key, v in (field_notes or {}).items()}
         for section in OPTIONAL_SECTIONS:
             self.fields[f"use_{section}"] = forms.BooleanField(
                 required=False, label=_("Include: %(name)s") % {"name": OPTIONAL_SECTIONS[section]})
@@ -137,7 +141,8 @@ class DesignerForm(forms.Form):
         sections = list(dict.fromkeys(section for section, *_rest in DESIGNER_FIELDS))
         return [{"key": s, "legend": SECTION_LEGENDS[s],
                  "toggle": self[f"use_{s}"] if s in OPTIONAL_SECTIONS else None,
-                 "fields": [self[field_name(s, n)] for sec, n, *_r in DESIGNER_FIELDS if sec == s]}
+                 "fields": [{"field": self[field_name(s, n)], "notes": self.field_notes.get(field_name(s, n), [])}
+                            for sec, n, *_r in DESIGNER_FIELDS if sec == s]}
                 for s in sections]
 
     def clean(self):
@@ -199,11 +204,28 @@ class FundForm(forms.ModelForm):
                   "projects"]
 
 
+class DemandChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return f"{obj.title} · {obj.enterprise} · {obj.external_key}"
+
+
 def instrument_form_class(kind: str) -> type[forms.ModelForm]:
     """A ModelForm for one instrument kind; terms are validated by the model (hence the engine)."""
     # Pricing fields are the engine's output, not the user's input.
-    return forms.modelform_factory(INSTRUMENT_MODELS[kind], exclude=["fund", "fair_value", "fair_value_se",
-                                                                     "priced_at"])
+    form_class = forms.modelform_factory(INSTRUMENT_MODELS[kind], exclude=["fund", "fair_value", "fair_value_se",
+                                                                           "priced_at"])
+    if kind != "order":
+        return form_class
+    from tvetbridge.demand.models import SkillDemand
+
+    class OrderCommitmentForm(form_class):
+        # Cancelled demands cannot be answered; the model says so if one is posted anyway.
+        demand = DemandChoiceField(
+            SkillDemand.objects.exclude(status=SkillDemand.Status.CANCELLED).select_related("enterprise")
+            .order_by("enterprise__name", "deadline", "pk"),
+            label=_("Skill demand"), help_text=_("The enterprise's skill demand this order answers."))
+
+    return OrderCommitmentForm
 
 
 class FlowForm(forms.Form):

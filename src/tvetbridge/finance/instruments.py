@@ -77,6 +77,9 @@ class CohortAssumptions:
     monthly_default_hazard: float = 0.005
     baseline_income: float = 150_000.0
     expected_gain: float = 60_000.0
+    # Standard error of expected_gain (local): how unsure we are of the *average* gain itself, e.g. an
+    # impact estimate's. Each scenario draws its own average gain; 0 = the average is known.
+    gain_uncertainty: float = 0.0
     gain_dispersion: float = 0.4
     income_volatility: float = 0.15
     wage_drift: float = 0.05
@@ -100,8 +103,8 @@ class CohortAssumptions:
         for name in ("monthly_dropout", "monthly_employment_hazard", "monthly_default_hazard",
                      "disruption_probability"):
             _probability(name, getattr(self, name))
-        for name in ("baseline_income", "gain_dispersion", "income_volatility", "wage_volatility",
-                     "fx_volatility"):
+        for name in ("baseline_income", "gain_uncertainty", "gain_dispersion", "income_volatility",
+                     "wage_volatility", "fx_volatility"):
             _nonneg(name, getattr(self, name))
         _positive("expected_gain", self.expected_gain)
         _positive("fx_rate", self.fx_rate)

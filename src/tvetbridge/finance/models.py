@@ -207,9 +207,12 @@ class OrderCommitment(Instrument):
 
     enterprise = models.ForeignKey(Enterprise, on_delete=models.PROTECT, related_name="order_commitments",
                                    verbose_name=_("enterprise"))
-    # TODO(lead): replace by a ForeignKey to demand.SkillDemand once the demand app has its models.
-    demand_reference = models.CharField(_("skill demand"), max_length=100, blank=True,
-                                        help_text=_("Reference of the skill demand this order answers."))
+    # Nullable only for commitments recorded before demands were linked (see migration 0003); a new
+    # or edited commitment must name its demand (blank=False).
+    demand = models.ForeignKey("demand.SkillDemand", on_delete=models.PROTECT, null=True,
+                               related_name="order_commitments", verbose_name=_("skill demand"),
+                               help_text=_("The enterprise's skill demand this order answers."),
+                               error_messages={"invalid": _("There is no skill demand with id %(value)r.")})
     price_per_hire = models.DecimalField(_("payment per graduate hired"), max_digits=16, decimal_places=2)
     upfront_share = models.DecimalField(_("share paid up front (%)"), max_digits=5, decimal_places=2,
                                         default=Decimal(0))
@@ -230,6 +233,49 @@ class OrderCommitment(Instrument):
 
     def __str__(self) -> str:
         return f"{self.enterprise} · {self.price_per_hire} {self.currency}"
+
+    def clean(self) -> None:
+        # Report bad terms and an incoherent demand together, not one after the other.
+        errors: dict = {}
+        for check in (super().clean, self._check_demand):
+            try:
+                check()
+            except ValidationError as exc:
+                errors = exc.update_error_dict(errors)
+        if errors:
+            raise ValidationError(errors)
+
+    def _check_demand(self) -> None:
+        """The commitment must answer its demand: same enterprise, same currency, no more hires."""
+        from tvetbridge.demand.models import SkillDemand
+
+        if self.demand_id is None:
+            return  # clean_fields() reports the missing demand
+        try:
+            demand = SkillDemand.objects.filter(pk=self.demand_id).first()
+        except (TypeError, ValueError):
+            return  # not an id: clean_fields() says so
+        if demand is None:
+            return  # clean_fields() reports the unknown id
+        errors: dict[str, list[str]] = {}
+        if self.enterprise_id is not None and demand.enterprise_id != self.enterprise_id:
+            errors.setdefault("demand", []).append(
+                gettext("This skill demand (%(demand)s) was posted by %(owner)s, not by the committing "
+                        "enterprise.") % {"demand": demand, "owner": demand.enterprise})
+        if demand.status == SkillDemand.Status.CANCELLED:
+            errors.setdefault("demand", []).append(
+                gettext("This skill demand (%(demand)s) was cancelled.") % {"demand": demand})
+        if (demand.order_commitment and demand.commitment_currency and self.currency
+                and self.currency != demand.commitment_currency):
+            errors.setdefault("currency", []).append(
+                gettext("The skill demand states its payment per graduate in %(demand_currency)s; record the "
+                        "commitment in %(demand_currency)s too.") % {"demand_currency": demand.commitment_currency})
+        if isinstance(self.committed_hires, int) and self.committed_hires > demand.count:
+            errors.setdefault("committed_hires", []).append(
+                gettext("The skill demand asks for %(count)s people; the enterprise cannot commit to hire "
+                        "more (%(hires)s).") % {"count": demand.count, "hires": self.committed_hires})
+        if errors:
+            raise ValidationError(errors)
 
     def engine_terms(self) -> engine.OrderCommitment:
         return engine.OrderCommitment(

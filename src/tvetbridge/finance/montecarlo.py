@@ -5,7 +5,9 @@ a wage index W (GBM), an exchange rate X (GBM, local units per fund unit) and co
 (each month an event with probability p halts employment and all trainee flows for d months).
 Within a scenario each trainee independently drops out during training, waits a geometric number of
 *undisrupted* months for a job, earns a lognormal gain (permanent dispersion across trainees ×
-monthly transitory noise × W), and may migrate/default (geometric) — after which nothing flows.
+monthly transitory noise × W), and may migrate/default (geometric) — after which nothing flows. When
+the average gain is itself uncertain (``gain_uncertainty``, e.g. an impact estimate's standard error),
+each scenario first draws its own average gain, lognormal with that mean and standard deviation.
 ``n_paths`` counts trainee paths, so a run has ``n_paths / cohort_size`` scenarios; fund-level
 figures (balance, ruin, reserve, NPV, option payoff) are per scenario.
 
@@ -271,6 +273,24 @@ def _static_draws(rng: np.random.Generator, ns: int, cs: int, months: int) -> di
     }
 
 
+def _gain_level_draws(seqs, blocks) -> np.ndarray:
+    """One standard normal per scenario for its average gain (estimation uncertainty).
+
+    Drawn from a stream derived from, but independent of, each block's own: turning the uncertainty
+    on or off leaves every other random number as it was (common random numbers across designs)."""
+    out = []
+    for seq, (_, nsb) in zip(seqs, blocks, strict=True):
+        side = np.random.SeedSequence(seq.entropy, spawn_key=(*seq.spawn_key, 0), pool_size=seq.pool_size)
+        out.append(np.random.default_rng(side).standard_normal(nsb))
+    return np.concatenate(out)
+
+
+def _gain_level_shift(c: CohortAssumptions, z: np.ndarray) -> np.ndarray:
+    """Per-scenario log shift of the gain: lognormal with mean 1 and s.d. gain_uncertainty/expected_gain."""
+    s2 = math.log1p((c.gain_uncertainty / c.expected_gain) ** 2)
+    return (math.sqrt(s2) * z - 0.5 * s2).astype(np.float32)
+
+
 def _chunks(plan: _Plan, seed: int | None):
     children = np.random.SeedSequence(seed).spawn(len(plan.blocks))
     step = plan.blocks_per_chunk
@@ -291,6 +311,8 @@ def rng_floor(design: FundDesign, n_paths: int, *, seed: int | None = 0,
         z = np.empty(sum(sizes), dtype=np.float32)
         for rng, (_, nsb) in zip(rngs, blocks, strict=True):
             acc += float(_static_draws(rng, nsb, cs, H)["z_gain"][0])
+        if c.gain_uncertainty > 0:
+            acc += float(_gain_level_draws(seqs, blocks)[0])
         if c.income_volatility > 0:
             offs = np.concatenate([[0], np.cumsum(sizes)])
             for _t in range(c.training_months + 1, H + 1):
@@ -397,6 +419,8 @@ def _simulate_chunk(design: FundDesign, blocks, seqs) -> dict[str, np.ndarray]:
     sig_e = c.income_volatility
     log_gain = d["z_gain"] * np.float32(c.gain_dispersion)
     log_gain += np.float32(math.log(c.expected_gain) - 0.5 * c.gain_dispersion**2 - 0.5 * sig_e**2)
+    if c.gain_uncertainty > 0:
+        log_gain += np.repeat(_gain_level_shift(c, _gain_level_draws(seqs, blocks)), cs)
     lw32 = log_w.astype(np.float32)
     lw32[disrupted] = -np.inf                     # no income, no payments while disrupted
     bw32 = (c.baseline_income * np.exp(log_w)).astype(np.float32)

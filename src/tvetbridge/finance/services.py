@@ -27,6 +27,7 @@ from tvetbridge.registry.services import create_record, perm_name, require, upda
 from . import instruments as engine
 from . import ledger
 from . import montecarlo as mc
+from .impact_defaults import GainEstimate, latest_gain_estimate
 from .models import (
     INSTRUMENT_MODELS,
     Account,
@@ -70,8 +71,32 @@ def create_instrument(user, fund: Fund, kind: str, data: Mapping[str, Any]) -> I
         raise ValidationError({"kind": _("Unknown instrument kind.")})
     require(user, "change", Fund, fund)
     data = dict(data)
+    if kind == "order":
+        data = _order_defaults_from_demand(data)
     data.setdefault("currency", fund.currency)
     return create_record(user, model, {**data, "fund": fund}, reason=f"{kind} created")
+
+
+def _order_defaults_from_demand(data: dict) -> dict:
+    """An order commitment answers a skill demand: its enterprise and, when the demand states a
+    payment per graduate, its currency and price default to the demand's (``clean`` checks them)."""
+    from tvetbridge.demand.models import SkillDemand
+
+    demand = data.get("demand")
+    if not isinstance(demand, SkillDemand):
+        demand_id = data.get("demand_id")
+        demand = SkillDemand.objects.filter(pk=demand_id).first() \
+            if isinstance(demand_id, int) and not isinstance(demand_id, bool) else None
+    if demand is None:
+        return data
+    if data.get("enterprise") is None and data.get("enterprise_id") is None:
+        data["enterprise_id"] = demand.enterprise_id
+    if demand.order_commitment:
+        if demand.commitment_currency and not data.get("currency"):
+            data["currency"] = demand.commitment_currency
+        if demand.commitment_amount is not None and data.get("price_per_hire") is None:
+            data["price_per_hire"] = demand.commitment_amount
+    return data
 
 
 @transaction.atomic
@@ -251,13 +276,13 @@ def default_spec() -> dict:
             "option": None}
 
 
-def expected_gain_from_outcomes(project) -> float | None:
-    """The project's estimated monthly income gain (local currency) from the outcomes app.
+def expected_gain_from_outcomes(project, local_currency: str | None = None) -> GainEstimate | None:
+    """The project's latest impact estimate as a monthly income gain in local currency, or None.
 
-    A hook: it returns None until the outcomes app exposes impact estimates per project; the designer
-    then keeps its default. (The project's *target* gain is deliberately not used: a target is not an
-    estimate, and pricing a fund on targets overstates what it will collect.)"""
-    return None
+    Only an estimate counts: the project's *target* gain is deliberately not used (a target is not an
+    estimate, and pricing a fund on targets overstates what it will collect)."""
+    currency = local_currency or getattr(project.host_country, "currency", "") or "KZT"
+    return latest_gain_estimate(project, currency)[0]
 
 
 # Monthly probability of a disruption by the risk app's cooperation-risk class. A platform assumption
@@ -281,25 +306,42 @@ def disruption_from_risk(project) -> tuple[float, str]:
         "country": project.host_country}
 
 
-def spec_for_project(project, base: dict | None = None) -> tuple[dict, list[str]]:
-    """Start from ``base`` and take what the platform knows about the project; notes say what changed."""
+def spec_for_project(project, base: dict | None = None) -> tuple[dict, list[str], dict[str, list[str]]]:
+    """Start from ``base`` and take what the platform knows about the project.
+
+    Returns the spec, notes on what changed, and notes per input (``section.field``: method, interval
+    and source of a figure taken from another app), to show next to the field."""
     spec = _copy_spec(base or default_spec())
-    notes = []
+    notes: list[str] = []
+    field_notes: dict[str, list[str]] = {}
     currency = getattr(project.host_country, "currency", "")
     if currency in engine.CURRENCY_CODES:
         spec["cohort"]["local_currency"] = currency
-    gain = expected_gain_from_outcomes(project)
-    if gain is not None:
-        spec["cohort"]["expected_gain"] = float(gain)
-        notes.append(_("Income gain from the project's impact estimate."))
+    estimate, why_not = latest_gain_estimate(project, spec["cohort"]["local_currency"])
+    if estimate is not None and estimate.usable:
+        spec["cohort"]["expected_gain"] = round(estimate.gain, 2)
+        spec["cohort"]["gain_uncertainty"] = round(estimate.std_error, 2)
+        notes.append(_("Income gain and its uncertainty from the project's impact estimate."))
+        field_notes["cohort.expected_gain"] = [
+            _("%(method)s: %(gain)s %(currency)s per month; %(interval)s.") % {
+                "method": estimate.method, "gain": f"{estimate.gain:,.0f}", "currency": estimate.currency,
+                "interval": estimate.interval()}, estimate.source()]
+        field_notes["cohort.gain_uncertainty"] = [
+            _("The standard error of the impact estimate: each simulated cohort draws its own average gain.")]
+    elif estimate is not None:
+        notes.append(_("The project's impact estimate (%(gain)s %(currency)s per month) is not a positive gain; "
+                       "the simulation needs one, so the income gain is an assumption.") % {
+            "gain": f"{estimate.gain:,.0f}", "currency": estimate.currency})
+        field_notes["cohort.expected_gain"] = [estimate.interval() + ".", estimate.source()]
     else:
-        notes.append(_("No impact estimate for this project yet: the income gain is an assumption."))
+        notes.append(why_not)
     p, note = disruption_from_risk(project)
     spec["cohort"]["disruption_probability"] = p
     notes.append(note)
+    field_notes["cohort.disruption_probability"] = [note]
     if project.target_trainees:
         spec["cohort"]["cohort_size"] = int(min(max(project.target_trainees, 1), 5_000))
-    return spec, notes
+    return spec, notes, field_notes
 
 
 def _copy_spec(spec: Mapping) -> dict:

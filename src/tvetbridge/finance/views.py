@@ -215,7 +215,7 @@ def designer(request, pk: int | None = None):
         notes = extra.get("notes", [])
         initial = initial_from_spec(spec)
         initial.update(n_paths=extra.get("n_paths", 50_000), seed=extra.get("seed", 2026), project=project)
-        form = DesignerForm(initial=initial)
+        form = DesignerForm(initial=initial, field_notes=extra.get("field_notes"))
     return render(request, "finance/designer.html", {
         "form": form, "fund": fund, "notes": notes, "project": project,
         "projects": CooperationProject.objects.order_by("name"),
@@ -237,8 +237,8 @@ def _starting_spec(request, fund) -> tuple[dict, dict]:
             spec, extra = design.spec, {"project": design.project}
     if project_id := request.GET.get("project"):
         project = get_object_or_404(CooperationProject, pk=project_id)
-        spec, notes = services.spec_for_project(project, spec)
-        extra.update(project=project, notes=notes)
+        spec, notes, field_notes = services.spec_for_project(project, spec)
+        extra.update(project=project, notes=notes, field_notes=field_notes)
     return spec, extra
 
 
