@@ -124,11 +124,14 @@ def test_k_cuts_and_rebuild_replaces_lists(cand_world):
     assert not CandidateList.objects.filter(kind="trainee", subject_id=w["a"].pk).exists()
 
 
-def test_withdrawn_consent_hides_a_candidate_before_the_next_rebuild(cand_world, client):
+def test_withdrawn_consent_or_filled_vacancy_hides_it_before_the_next_rebuild(cand_world):
     w = cand_world
     Trainee.objects.filter(pk=w["a"].pk).update(consent_matching=False)
     rows, _lst = candidates.candidates_of_vacancy(w["v1"].pk)
     assert [r.pk for r in rows] == [w["c"].pk, w["b"].pk, w["e"].pk]
+    SkillDemand.objects.filter(pk=w["v2"].pk).update(status="filled")
+    rows, _lst = candidates.vacancies_of_trainee(w["e"].pk)
+    assert [r.pk for r in rows] == [w["v1"].pk]  # a filled vacancy drops out of the trainee's list too
 
 
 def test_empty_world_rebuilds_to_nothing(db):

@@ -438,7 +438,8 @@ def vacancies_of_trainee(trainee_pk: int) -> tuple[list[CandidateRow], Candidate
     lst = stored(CandidateList.Kind.TRAINEE, trainee_pk)
     if lst is None:
         return [], None
-    vac = {v.pk: v for v in SkillDemand.objects.filter(pk__in=lst.candidate_ids)
+    # Vacancies filled or closed since the lists were computed are left out.
+    vac = {v.pk: v for v in SkillDemand.objects.filter(pk__in=lst.candidate_ids, status=SkillDemand.Status.OPEN)
            .select_related("enterprise", "region", "country", "occupation")}
     ex = explain_pairs([(trainee_pk, v) for v in vac])
     rows = [CandidateRow(i + 1, pk, s, ex.get((trainee_pk, pk)), vac[pk])
