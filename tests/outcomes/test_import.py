@@ -141,3 +141,51 @@ def test_only_permitted_users_import(loaded, users):
     with pytest.raises(PermissionDenied):
         import_file(users["enterprise"], "incomes", _csv(INCOMES), "i.csv")
     assert import_file(users["institution"], "incomes", _csv(INCOMES), "i.csv").committed
+
+
+def test_income_errors_are_all_counted_and_found_together(loaded):
+    # a dotted month, duplicates of known and of unknown trainees, and cell errors, in one file
+    text = ("trainee,period,amount,currency,source\n"
+            "T-1,01.09.2025,100,KZT,payroll\n"
+            "T-1,2025-09,100,KZT,payroll\n"
+            "T-404,2025-09,1,KZT,survey\n"
+            "T-404,2025-09,1,KZT,survey\n"
+            "T-2,2025-09,-5,KZT,tax\n"
+            "T-2,2025-10,x,KZT,tax\n")
+    result = import_file(None, "incomes", _csv(text), "i.csv")
+    assert [(e.row, e.column) for e in result.errors] == [
+        (3, "period"), (4, "trainee"), (5, "period"), (5, "trainee"), (6, "amount"), (7, "amount")]
+    assert "row 2" in result.errors[0].message and "row 4" in result.errors[2].message
+    assert result.error_count == len(result.errors) == 6
+    assert IncomeObservation.objects.count() == 0
+
+
+def test_income_import_takes_ids_from_the_sequence(loaded):
+    """The column path reserves ids itself on PostgreSQL: single writes after it must not collide."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from tvetbridge.outcomes import services
+
+    assert import_file(None, "incomes", _csv(INCOMES), "i.csv").created == 3
+    t2 = Trainee.objects.get(external_key="T-2")
+    one = services.record_income(None, {"trainee": t2, "period": dt.date(2026, 1, 1), "amount": Decimal(5),
+                                        "currency": "KZT", "source": "tax"})
+    assert one.pk > max(IncomeObservation.objects.exclude(pk=one.pk).values_list("pk", flat=True))
+    assert import_file(None, "incomes", _csv(INCOMES.replace("2025-09", "2025-12")), "i.csv").created == 2
+    assert IncomeObservation.objects.count() == 6
+
+
+def test_trainee_deleted_while_the_file_is_checked_writes_nothing(loaded, monkeypatch):
+    import polars as pl
+
+    from tvetbridge.outcomes import bulk_import
+
+    gone = Trainee.objects.create(external_key="T-GONE")
+    resolved = bulk_import._trainee_keys(pl.Series(["T-GONE"]))
+    gone.delete()  # after its key was resolved, before the write locks the trainees
+    monkeypatch.setattr(bulk_import, "_trainee_keys", lambda keys: resolved)
+    text = "trainee,period,amount,currency,source\nT-GONE,2025-09,1,KZT,tax\n"
+    result = import_file(None, "incomes", _csv(text), "i.csv")
+    assert [(e.row, e.column) for e in result.errors] == [(2, "trainee")] and not result.committed
+    assert IncomeObservation.objects.count() == 0 and ImportBatch.objects.count() == 0

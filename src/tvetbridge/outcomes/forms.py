@@ -6,7 +6,16 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from .bulk_import import KINDS
-from .models import QualityFlag, Trainee
+from .models import (
+    Assessment,
+    Credential,
+    Employment,
+    Enrolment,
+    IncomeObservation,
+    LearningProgress,
+    QualityFlag,
+    Trainee,
+)
 from .money import CURRENCY_ORDER
 
 
@@ -48,3 +57,67 @@ class BasisForm(forms.Form):
     prices = forms.ChoiceField(label=_("prices"), required=False,
                                choices=[("real", _("real (constant prices)")), ("nominal", _("nominal"))])
     base_year = forms.IntegerField(label=_("base year"), required=False, min_value=2000, max_value=2035)
+
+
+# --- the results chain of one trainee -------------------------------------------------------------
+# The trainee is fixed by the page; enrolment choices are that trainee's own. The services validate
+# again (permissions, employment before enrolment, currencies), exactly as for the API and imports.
+
+class _TraineeRecordForm(forms.ModelForm):
+    def __init__(self, *args, trainee: Trainee, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.trainee = trainee
+        if "enrolment" in self.fields:
+            self.fields["enrolment"].queryset = trainee.enrolments.select_related("project", "programme")
+
+
+_DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class EnrolmentForm(_TraineeRecordForm):
+    class Meta:
+        model = Enrolment
+        fields = ["external_key", "project", "programme", "status", "start_date", "end_date", "occupation_code"]
+        widgets = {"start_date": _DATE, "end_date": _DATE}
+
+
+class LearningProgressForm(_TraineeRecordForm):
+    class Meta:
+        model = LearningProgress
+        fields = ["enrolment", "as_of", "hours", "modules_completed", "modules_total"]
+        widgets = {"as_of": _DATE}
+
+
+class AssessmentForm(_TraineeRecordForm):
+    class Meta:
+        model = Assessment
+        fields = ["enrolment", "name", "date", "score", "max_score", "passed"]
+        widgets = {"date": _DATE}
+
+
+class CredentialForm(_TraineeRecordForm):
+    class Meta:
+        model = Credential
+        fields = ["enrolment", "kind", "name", "level", "issuer", "awarded"]
+        widgets = {"awarded": _DATE}
+
+
+class EmploymentForm(_TraineeRecordForm):
+    class Meta:
+        model = Employment
+        fields = ["external_key", "enrolment", "employer", "employer_name", "occupation_code", "country", "region",
+                  "start_date", "end_date", "formal"]
+        widgets = {"start_date": _DATE, "end_date": _DATE}
+
+
+class IncomeForm(_TraineeRecordForm):
+    period = forms.DateField(label=_("month"), input_formats=["%Y-%m", "%Y-%m-%d"],
+                             widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"))
+
+    class Meta:
+        model = IncomeObservation
+        fields = ["period", "amount", "currency", "source", "verified"]
+
+    def validate_unique(self):
+        # The service decides: a new observation for a month and source already recorded replaces it.
+        pass

@@ -21,6 +21,7 @@ from tvetbridge.core.roles import role_of
 
 from .identity import identity_hash
 from .models import (
+    Assessment,
     Credential,
     Employment,
     Enrolment,
@@ -149,19 +150,38 @@ def record_enrolment(user, data: Mapping[str, Any], *, instance: Enrolment | Non
 
 
 @transaction.atomic
-def record_progress(user, data: Mapping[str, Any]) -> LearningProgress:
-    progress = LearningProgress()
+def record_progress(user, data: Mapping[str, Any], *, instance: LearningProgress | None = None) -> LearningProgress:
+    progress = instance or LearningProgress()
     _assign(progress, data)
-    require(user, "change", Trainee, progress.enrolment.trainee)
-    return _save(user, progress, "progress recorded")
+    _require_enrolment(user, progress)
+    return _save(user, progress, "progress recorded" if instance is None else "progress updated")
 
 
 @transaction.atomic
-def award_credential(user, data: Mapping[str, Any]) -> Credential:
-    credential = Credential()
+def record_assessment(user, data: Mapping[str, Any], *, instance: Assessment | None = None) -> Assessment:
+    assessment = instance or Assessment()
+    _assign(assessment, data)
+    _require_enrolment(user, assessment)
+    if assessment.score is not None and assessment.max_score is not None and assessment.score > assessment.max_score:
+        raise ValidationError({"score": _("The score is above the maximum score.")})
+    return _save(user, assessment, "assessment recorded" if instance is None else "assessment updated")
+
+
+def _require_enrolment(user, record: LearningProgress | Assessment) -> None:
+    """Progress and assessments hang off an enrolment: without one there is no trainee to check."""
+    if record.enrolment_id is None:
+        raise ValidationError({"enrolment": _("Choose the enrolment.")})
+    require(user, "change", Trainee, record.enrolment.trainee)
+
+
+@transaction.atomic
+def award_credential(user, data: Mapping[str, Any], *, instance: Credential | None = None) -> Credential:
+    credential = instance or Credential()
     _assign(credential, data)
     require(user, "change", Trainee, credential.trainee)
-    return _save(user, credential, "credential awarded")
+    if credential.enrolment_id and credential.enrolment.trainee_id != credential.trainee_id:
+        raise ValidationError({"enrolment": _("This enrolment belongs to another trainee.")})
+    return _save(user, credential, "credential awarded" if instance is None else "credential updated")
 
 
 @transaction.atomic
@@ -169,19 +189,25 @@ def record_employment(user, data: Mapping[str, Any], *, instance: Employment | N
     job = instance or Employment()
     _assign(job, data)
     require(user, "change", Trainee, job.trainee)
-    return _save(user, job, "employment recorded")
+    if job.enrolment_id and job.enrolment.trainee_id != job.trainee_id:
+        raise ValidationError({"enrolment": _("This enrolment belongs to another trainee.")})
+    return _save(user, job, "employment recorded" if instance is None else "employment updated")
 
 
 @transaction.atomic
-def record_income(user, data: Mapping[str, Any]) -> IncomeObservation:
-    """One income observation; a second one for the same month and source replaces the first."""
-    income = IncomeObservation()
+def record_income(user, data: Mapping[str, Any], *, instance: IncomeObservation | None = None) -> IncomeObservation:
+    """One income observation. Without ``instance`` a second one for the same month and source
+    replaces the first (files and surveys re-send months); editing ``instance`` onto a month and
+    source another observation holds is an error instead, so no observation silently disappears."""
+    income = instance or IncomeObservation()
     _assign(income, data)
     if income.period:
         income.period = income.period.replace(day=1)
     require(user, "change", Trainee, income.trainee)
     existing = IncomeObservation.objects.filter(trainee_id=income.trainee_id, period=income.period,
-                                                source=income.source).first()
+                                                source=income.source).exclude(pk=income.pk).first()
+    if existing is not None and instance is not None:
+        raise ValidationError({"period": _("There is already an income for this month from this source.")})
     if existing is not None:
         income.pk = existing.pk
         income._state.adding = False

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_records
 
 urlpatterns = [
     path("projects/<int:pk>/", views.project_results, name="outcomes_project"),
@@ -14,6 +14,9 @@ urlpatterns = [
     path("trainees/new/", views.trainee_edit, name="outcomes_trainee_create"),
     path("trainees/<int:pk>/", views.trainee_detail, name="outcomes_trainee"),
     path("trainees/<int:pk>/edit/", views.trainee_edit, name="outcomes_trainee_edit"),
+    path("trainees/<int:pk>/<str:kind>/new/", views_records.trainee_record, name="outcomes_trainee_record_new"),
+    path("trainees/<int:pk>/<str:kind>/<int:record_pk>/edit/", views_records.trainee_record,
+         name="outcomes_trainee_record_edit"),
     path("import/", views.import_view, name="outcomes_import"),
     path("import/template/<str:kind>.csv", views.import_template, name="outcomes_import_template"),
     path("money/", views.money_tables, name="outcomes_money"),

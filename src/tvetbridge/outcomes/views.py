@@ -21,6 +21,7 @@ from . import flags as flag_rules
 from . import queries, services
 from .bulk_import import import_file, template_csv
 from .charts import funnel_svg
+from .flag_evidence import evidence_items
 from .forms import BasisForm, ImportForm, ReviewForm, TraineeForm
 from .impact_service import COMPARISONS, POST_FROM, POST_TO, project_impact
 from .models import CpiIndex, QualityFlag, Trainee
@@ -64,7 +65,7 @@ def project_results(request, pk: int):
 
 def _decorate(flag: QualityFlag) -> QualityFlag:
     flag.rule_info = flag_rules.RULES_BY_CODE.get(flag.rule)
-    flag.evidence_items = [(k.replace("_", " "), v) for k, v in flag.evidence.items() if k != "rule"]
+    flag.evidence_items = evidence_items(flag.evidence)
     return flag
 
 
@@ -165,7 +166,8 @@ def trainee_detail(request, pk: int):
     return render(request, "outcomes/trainee_detail.html", {
         "trainee": trainee, "show_incomes": incomes, "show_identity": sees_identity(request.user, trainee),
         "incomes": trainee.incomes.order_by("period") if incomes else None,
-        "enrolments": trainee.enrolments.select_related("project", "programme") if incomes else None,
+        "enrolments": trainee.enrolments.select_related("project", "programme").prefetch_related(
+            "progress", "assessments") if incomes else None,
         "jobs": trainee.jobs.all() if incomes else None,
         "credentials": trainee.credentials.all(),
         "can_edit": request.user.has_perm("outcomes.change_trainee", trainee)})
