@@ -160,3 +160,10 @@ def test_other_institution_may_not_write_and_records_are_scoped(trainee, users, 
     url = f"/outcomes/trainees/{stranger.pk}/enrolment/{enrolment.pk}/edit/"
     assert _as(users["coordinator"]).get(url).status_code == 404
     assert _as(users["coordinator"]).get(f"/outcomes/trainees/{trainee.pk}/nonsense/new/").status_code == 404
+
+
+def test_trainee_accounts_see_aggregates_as_the_public_does(make_user):
+    from tvetbridge.outcomes.queries import is_public
+
+    assert is_public(make_user("public")) and is_public(make_user("trainee"))
+    assert not is_public(make_user("coordinator"))

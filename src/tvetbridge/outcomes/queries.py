@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from tvetbridge.core.models import Region
-from tvetbridge.core.roles import role_of
+from tvetbridge.core.roles import is_member, role_of
 from tvetbridge.registry.models import CooperationProject, ProjectFunding
 
 from .impact_service import _dates, _rows, enrolment_frame, person_gains
@@ -55,7 +55,9 @@ def suppress(value, n: int | None = None) -> Cell:
 
 
 def is_public(user) -> bool:
-    return role_of(user) is None
+    """Sees only published aggregates with small cells suppressed: anonymous visitors, and trainees'
+    own accounts (they see their own matches, never other people's figures)."""
+    return not is_member(user)
 
 
 # --- scoped lists ---------------------------------------------------------------------------------
