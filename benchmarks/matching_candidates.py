@@ -34,8 +34,8 @@ import django  # noqa: E402
 
 django.setup()
 
-from sklearn.neighbors import NearestNeighbors  # noqa: E402
 from sklearn.preprocessing import normalize  # noqa: E402
+from sklearn_peer import brute_force_both_ways  # noqa: E402
 from sparse_dot_topn import sp_matmul_topn  # noqa: E402
 
 from tvetbridge.matching import candidates  # noqa: E402
@@ -153,19 +153,9 @@ def main() -> None:
     Tn, Vn = normalize(T), normalize(V)
     skill_kernel = bare_kernel(Tn, Vn, k)
     print(f"kernel_skills_only_s: {skill_kernel:.2f}")
-    qt = rng.choice(T.shape[0], min(n_sample, T.shape[0]), replace=False)
-    qv = rng.choice(V.shape[0], min(n_sample, V.shape[0]), replace=False)
-    nn_v = NearestNeighbors(n_neighbors=k, metric="cosine", algorithm="brute", n_jobs=-1).fit(V)
-    nn_t = NearestNeighbors(n_neighbors=k, metric="cosine", algorithm="brute", n_jobs=-1).fit(T)
-    t0 = time.perf_counter()
-    dv, iv = nn_v.kneighbors(T[qt])
-    s1 = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    dt_, it = nn_t.kneighbors(V[qv])
-    s2 = time.perf_counter() - t0
-    sk_total = s1 * T.shape[0] / len(qt) + s2 * V.shape[0] / len(qv)
-    print(f"sklearn_sampled_queries: {len(qt)}+{len(qv)} (time extrapolated linearly to all rows)")
-    print(f"sklearn_both_ways_s_extrapolated: {sk_total:.2f}")
+    peer = brute_force_both_ways(T, V, k, n_sample, rng)
+    qt, qv, sk_total = peer.queries_t, peer.queries_v, peer.seconds_extrapolated
+    dv, iv, dt_, it = peer.dist_tv, peer.idx_tv, peer.dist_vt, peer.idx_vt
     fwd = topk_cosine(T[qt], V, k)
     rev = topk_cosine(V[qv], T, k)
     strict = tied = 0

@@ -19,8 +19,8 @@ import scipy.sparse as sp
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from sklearn.neighbors import NearestNeighbors  # noqa: E402
 from sklearn.preprocessing import normalize  # noqa: E402
+from sklearn_peer import brute_force_both_ways  # noqa: E402
 from sparse_dot_topn import sp_matmul_topn  # noqa: E402
 
 from tvetbridge.matching.engine import topk_cosine  # noqa: E402
@@ -80,20 +80,9 @@ def main() -> None:
     print(f"engine_over_kernel: {eng / kernel:.3f}")
     print(f"tie_fallback_rows: {fwd.exact_fallback_rows + rev.exact_fallback_rows}")
 
-    # scikit-learn brute force on a random subset of queries, extrapolated linearly to all rows
-    qt = rng.choice(n_t, min(n_sample, n_t), replace=False)
-    qv = rng.choice(n_v, min(n_sample, n_v), replace=False)
-    nn_v = NearestNeighbors(n_neighbors=k, metric="cosine", algorithm="brute", n_jobs=-1).fit(V)
-    nn_t = NearestNeighbors(n_neighbors=k, metric="cosine", algorithm="brute", n_jobs=-1).fit(T)
-    t0 = time.perf_counter()
-    dv, iv = nn_v.kneighbors(T[qt])
-    s1 = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    dt, it = nn_t.kneighbors(V[qv])
-    s2 = time.perf_counter() - t0
-    sk_total = s1 * n_t / len(qt) + s2 * n_v / len(qv)
-    print(f"sklearn_sampled_queries: {len(qt)}+{len(qv)} (time extrapolated linearly to all rows)")
-    print(f"sklearn_both_ways_s_extrapolated: {sk_total:.2f}")
+    peer = brute_force_both_ways(T, V, k, n_sample, rng)
+    qt, qv, sk_total = peer.queries_t, peer.queries_v, peer.seconds_extrapolated
+    dv, iv, dt, it = peer.dist_tv, peer.idx_tv, peer.dist_vt, peer.idx_vt
 
     def same(res, rows, d, i):
         n_ok = 0

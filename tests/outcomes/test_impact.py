@@ -334,3 +334,20 @@ def test_did_validates_pre_and_post():
         im.did([1.0, 2, 3, 4], [1.0, 2], [0, 1, 0, 1])
     with pytest.raises(ValueError, match="X is required"):
         im.did([1.0, 2, 3, 4], [1.0, 2, 3, 5], [0, 1, 0, 1], method="regression")
+
+
+def test_logit_warm_start_on_large_data_reaches_the_same_maximum(monkeypatch):
+    from tvetbridge.outcomes import impact_models as models
+
+    rng = np.random.default_rng(3)
+    n = models.WARM_START_MIN_ROWS
+    X = rng.normal(size=(n, 4))
+    d = (rng.random(n) < 1 / (1 + np.exp(-(0.3 + X @ [0.8, -0.5, 0.2, 0.0])))).astype(float)
+    Z = np.column_stack([np.ones(n), X])
+    warm = models.fit_logit(Z, d)
+    monkeypatch.setattr(models, "WARM_START_MIN_ROWS", n + 1)
+    cold = models.fit_logit(Z, d)
+    assert warm.converged and cold.converged
+    assert warm.n_iter < cold.n_iter
+    np.testing.assert_allclose(warm.coef, cold.coef, rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(warm.p, cold.p, rtol=1e-9)
