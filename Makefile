@@ -30,7 +30,7 @@ test: setup browser-deps
 	scripts/test.sh
 
 bench: setup
-	@for b in benchmarks/*.py; do echo "== $$b"; $(PY) $$b --scale $(SCALE) || exit 1; done
+	@for b in benchmarks/[!_]*.py; do echo "== $$b"; $(PY) $$b --scale $(SCALE) || exit 1; done
 
 lint: setup
 	$(VENV)/bin/ruff check src tests benchmarks

@@ -34,8 +34,8 @@ import django  # noqa: E402
 
 django.setup()
 
+from _sklearn_peer import brute_force_both_ways  # noqa: E402
 from sklearn.preprocessing import normalize  # noqa: E402
-from sklearn_peer import brute_force_both_ways  # noqa: E402
 from sparse_dot_topn import sp_matmul_topn  # noqa: E402
 
 from tvetbridge.matching import candidates  # noqa: E402

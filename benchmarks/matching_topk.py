@@ -19,8 +19,8 @@ import scipy.sparse as sp
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
+from _sklearn_peer import brute_force_both_ways  # noqa: E402
 from sklearn.preprocessing import normalize  # noqa: E402
-from sklearn_peer import brute_force_both_ways  # noqa: E402
 from sparse_dot_topn import sp_matmul_topn  # noqa: E402
 
 from tvetbridge.matching.engine import topk_cosine  # noqa: E402
