@@ -33,6 +33,7 @@ import numpy as np
 import scipy.sparse as sp
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from tvetbridge.core.models import Language, Region
 from tvetbridge.demand.models import SkillDemand
@@ -393,13 +394,13 @@ def explain_pairs(pairs: list[tuple[int, int]]) -> dict[tuple[int, int], Explana
         anywhere = a["willing"] and not a["reloc"]
         regions = ({a["home"]} - {None}) | (a["reloc"] if a["willing"] else set())
         if anywhere:
-            ok, note = True, "would move anywhere"
+            ok, note = True, _("would move anywhere")
         elif b["region"] is not None:
             ok = b["region"] in regions
-            note = ("home region" if b["region"] == a["home"] else "would move there") if ok else "elsewhere"
+            note = (_("home region") if b["region"] == a["home"] else _("would move there")) if ok else _("elsewhere")
         else:
             ok = b["country"] in {region_country[r] for r in regions}
-            note = "same country" if ok else "other country"
+            note = _("same country") if ok else _("other country")
         covered = [c for c in b["langs"] if c in a["langs"]]
         share = len(covered) / len(b["langs"]) if b["langs"] else 1.0
         score = cos + (REGION_WEIGHT if ok else 0.0) + LANGUAGE_WEIGHT * share
