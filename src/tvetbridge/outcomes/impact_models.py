@@ -164,9 +164,24 @@ def fit_logit(Z: np.ndarray, d: np.ndarray, *, ridge: float = 0.0, max_iter: int
 
     obj, g, H = evaluate(beta)
     converged = False
+
+    def stop_at_maximum() -> bool:
+        # Under separation the weights p(1-p) underflow, the information matrix turns singular and
+        # the step vanishes without the likelihood having a maximum.
+        eig = np.linalg.eigvalsh(H)
+        return bool(np.all(np.isfinite(beta)) and eig[0] > max(1e-10 * eig[-1], 1e-14 * n))
+
+    def negligible(delta: np.ndarray) -> bool:
+        return bool(np.max(np.abs(delta)) <= tol * (1.0 + np.max(np.abs(beta))))
+
     it = 0
     for it in range(1, max_iter + 1):  # noqa: B007 - `it` is reported after the loop
         step = solve_psd(H, g)
+        if negligible(step):
+            # The Newton step from here is below tolerance: ``beta``, ``p`` and ``H`` are final, and
+            # no further pass over the data is needed to find that out.
+            converged = stop_at_maximum()
+            break
         t = 1.0
         for _ in range(40):
             cand = beta + t * step
@@ -174,14 +189,9 @@ def fit_logit(Z: np.ndarray, d: np.ndarray, *, ridge: float = 0.0, max_iter: int
             if obj_new <= obj + 1e-12 * abs(obj):
                 break
             t *= 0.5
-        beta, g, H = cand, g_new, H_new
-        small_step = np.max(np.abs(t * step)) <= tol * (1.0 + np.max(np.abs(beta)))
-        obj = obj_new
-        if small_step:
-            # Under separation the weights p(1-p) underflow, the information matrix turns singular
-            # and the step vanishes without the likelihood having a maximum.
-            eig = np.linalg.eigvalsh(H)
-            converged = bool(np.all(np.isfinite(beta)) and eig[0] > max(1e-10 * eig[-1], 1e-14 * n))
+        beta, g, H, obj = cand, g_new, H_new, obj_new
+        if negligible(t * step):
+            converged = stop_at_maximum()
             break
     return PropensityFit(coef=beta, p=p, hessian=H / n, n_iter=it, converged=converged, ridge=float(ridge))
 
