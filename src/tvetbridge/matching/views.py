@@ -147,9 +147,9 @@ def _vacancy_or_404(pk: int):
 
 def vacancy_candidates(request, pk: int):
     """A vacancy's best trainees: consenting people only, without identity or income."""
-    vacancy = _vacancy_or_404(pk)
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
+    vacancy = _vacancy_or_404(pk)
     if not request.user.has_perm("matching.view_vacancy_candidates", vacancy):
         raise PermissionDenied(_("You do not have permission to do this."))
     rows, lst = candidates.candidates_of_vacancy(vacancy.pk)
