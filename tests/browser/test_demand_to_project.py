@@ -4,7 +4,6 @@ gap becomes a draft project. Accepting is for coordinators and staff of a propos
 coordinator presses "Accept" on the proposal the enterprise user saw."""
 
 import datetime as dt
-import os
 from pathlib import Path
 
 import pytest
@@ -13,20 +12,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 RUSSIAN_AD = "Требуется сварщик для монтажа трубопроводов"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    if not Path("/usr/bin/chromium").exists():
-        pytest.skip("Debian chromium is not installed")
-    with playwright_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path="/usr/bin/chromium", headless=True,
-                                     args=["--headless", "--no-sandbox", "--disable-gpu",
-                                           "--disable-background-networking"])
-        yield browser
-        browser.close()
 
 
 def new_page(browser):

@@ -4,30 +4,15 @@ interval and diagnostics, and a flag with its evidence."""
 from __future__ import annotations
 
 import datetime as dt
-import os
 from pathlib import Path
 
 import pytest
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 SHOTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 
-@pytest.fixture
-def browser_page():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium",
-                                    args=["--headless", "--no-sandbox", "--disable-gpu",
-                                          "--disable-background-networking"])
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
-        yield page
-        browser.close()
-
-
-def test_coordinator_reviews_project_results(live_server, world, make_user, browser_page, settings):
+def test_coordinator_reviews_project_results(live_server, world, make_user, page, settings):
     settings.AXES_ENABLED = False
     from tvetbridge.outcomes import flags, services
 
@@ -39,7 +24,6 @@ def test_coordinator_reviews_project_results(live_server, world, make_user, brow
     ProjectTarget.objects.filter(project=project, region=None, indicator="employment_6m").update(value=100)
     flags.evaluate_project(project)
     make_user("coordinator", username="coordinator")
-    page = browser_page
     page.goto(f"{live_server.url}/login/")
     page.fill("input[name=username]", "coordinator")
     page.fill("input[name=password]", "pw-coordinator-123!")
