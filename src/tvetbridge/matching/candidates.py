@@ -446,3 +446,24 @@ def vacancies_of_trainee(trainee_pk: int) -> tuple[list[CandidateRow], Candidate
     rows = [CandidateRow(i + 1, pk, s, ex.get((trainee_pk, pk)), vac[pk])
             for i, (pk, s) in enumerate(zip(lst.candidate_ids, lst.scores, strict=True)) if pk in vac]
     return rows, lst
+
+
+def vacancy_overview(user, limit: int = 200) -> dict | None:
+    """The vacancies ``user`` may see candidates for (an enterprise's own; all for coordinators),
+    each with its number of listed candidates; None when the role sees no candidate lists."""
+    from tvetbridge.core.roles import is_enterprise_staff, is_manager
+
+    qs = SkillDemand.objects.filter(kind=SkillDemand.Kind.VACANCY).select_related(
+        "enterprise", "region", "country", "occupation").order_by("-status", "deadline", "pk")
+    if is_enterprise_staff(user):
+        qs = qs.filter(enterprise_id=user.profile.enterprise_id)
+    elif not is_manager(user):
+        return None
+    vacancies = list(qs[:limit])
+    lists = dict(CandidateList.objects.filter(kind=CandidateList.Kind.VACANCY,
+                                              subject_id__in=[v.pk for v in vacancies])
+                 .values_list("subject_id", "candidate_ids"))
+    for v in vacancies:
+        v.n_candidates = len(lists.get(v.pk, []))
+    latest = CandidateList.objects.order_by("-computed").values_list("computed", flat=True).first()
+    return {"vacancies": vacancies, "computed": latest, "total": qs.count()}

@@ -17,7 +17,6 @@ from django.views.decorators.http import require_http_methods
 
 from . import candidates, charts, queries, services
 from .forms import AllocationForm, GapFilterForm
-from .models import CandidateList
 
 
 def _need(request, perm: str):
@@ -189,29 +188,13 @@ def trainee_matches(request, pk: int):
 
 def candidate_vacancies(request):
     """Vacancies with their candidate lists: an enterprise's own, or all for coordinators."""
-    from tvetbridge.core.roles import is_enterprise_staff, is_manager
-    from tvetbridge.demand.models import SkillDemand
-
     denied = _need(request, "matching.view_gaps")
     if denied:
         return denied
-    qs = SkillDemand.objects.filter(kind=SkillDemand.Kind.VACANCY).select_related(
-        "enterprise", "region", "country", "occupation").order_by("-status", "deadline", "pk")
-    if is_manager(request.user):
-        pass
-    elif is_enterprise_staff(request.user):
-        qs = qs.filter(enterprise_id=request.user.profile.enterprise_id)
-    else:
+    overview = candidates.vacancy_overview(request.user)
+    if overview is None:
         raise PermissionDenied(_("You do not have permission to do this."))
-    vacancies = list(qs[:200])
-    lists = dict(CandidateList.objects.filter(kind=CandidateList.Kind.VACANCY,
-                                              subject_id__in=[v.pk for v in vacancies])
-                 .values_list("subject_id", "candidate_ids"))
-    for v in vacancies:
-        v.n_candidates = len(lists.get(v.pk, []))
-    latest = CandidateList.objects.order_by("-computed").values_list("computed", flat=True).first()
-    return render(request, "matching/candidate_vacancies.html", {
-        "vacancies": vacancies, "computed": latest, "total": qs.count()})
+    return render(request, "matching/candidate_vacancies.html", overview)
 
 
 def _weights() -> dict:
