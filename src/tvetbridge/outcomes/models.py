@@ -415,9 +415,10 @@ class IncomeObservation(RulesModel):
     source = models.CharField(_("source"), max_length=12, choices=Source.choices)
     verified = models.BooleanField(_("verified"), default=False)
     # Informational audit link (which file last wrote the row), set only by the importer right after it
-    # creates the batch in the same transaction.
+    # creates the batch in the same transaction. Not indexed: every load would maintain an index entry
+    # per row for a column nothing looks incomes up by, except the rare deletion of a batch.
     batch = models.ForeignKey(ImportBatch, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
-                              verbose_name=_("import batch"), db_constraint=False)
+                              verbose_name=_("import batch"), db_constraint=False, db_index=False)
     updated = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
