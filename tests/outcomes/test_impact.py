@@ -351,3 +351,22 @@ def test_logit_warm_start_on_large_data_reaches_the_same_maximum(monkeypatch):
     assert warm.n_iter < cold.n_iter
     np.testing.assert_allclose(warm.coef, cold.coef, rtol=1e-9, atol=1e-12)
     np.testing.assert_allclose(warm.p, cold.p, rtol=1e-9)
+    # the standard errors need the information at the maximum, not the warm start's estimate of it
+    np.testing.assert_allclose(warm.hessian, cold.hessian, rtol=1e-9)
+
+
+@pytest.mark.parametrize("estimand", ["ATE", "ATT"])
+def test_blocked_passes_do_not_depend_on_the_block_size(monkeypatch, estimand):
+    from tvetbridge.outcomes import impact_models as models
+
+    y, d, X, _ = _confounded(np.random.default_rng(13), 3001)
+    X = np.column_stack([X, 1e5 + 10 * X[:, 0] ** 2])  # a column far from zero, on another scale
+    methods = ("regression", "ipw", "aipw")
+    whole = {m: im.estimate(y, d, X, method=m, estimand=estimand) for m in methods}
+    monkeypatch.setattr(models, "CHUNK", 256)  # 12 blocks, the last one partial
+    for m in methods:
+        blocked = im.estimate(y, d, X, method=m, estimand=estimand)
+        assert blocked.estimate == pytest.approx(whole[m].estimate, rel=1e-12), m
+        assert blocked.std_error == pytest.approx(whole[m].std_error, rel=1e-10), m
+        if m != "regression":  # the weighting estimators' weights, through the balance table
+            assert blocked.balance.smd_after == pytest.approx(whole[m].balance.smd_after, rel=1e-9, abs=1e-12)

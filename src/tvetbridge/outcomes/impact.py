@@ -39,7 +39,15 @@ import numpy as np
 from scipy.stats import norm
 
 from .impact_matching import match_estimate
-from .impact_models import PropensityFit, blas_single_thread, design, fit_logit, fit_ols, solve_psd
+from .impact_models import (
+    PropensityFit,
+    blas_single_thread,
+    blocked_sum,
+    design,
+    fit_arms,
+    fit_logit,
+    solve_psd,
+)
 from .impact_overlap import Balance, Trimming, balance_table, crump_alpha, trim_mask
 
 __all__ = [
@@ -179,7 +187,7 @@ def _as_matrix(X: object, n: int, name: str = "X") -> np.ndarray:
     if M.shape[1] == 0:
         raise ValueError(f"{name} has no columns")
     # a column sum is finite unless the column holds NaN/inf (or overflows, checked exactly below)
-    if not np.isfinite(M.sum(axis=0)).all():
+    if not np.isfinite(np.einsum("ij->j", M)).all():
         bad = ~np.isfinite(M)
         if bad.any():
             r, c = np.argwhere(bad)[0]
@@ -237,25 +245,26 @@ def _welch(y: np.ndarray, d: np.ndarray) -> _Fit:
     return _Fit(tau, se, None, {"mean_treated": float(y1.mean()), "mean_control": float(y0.mean())})
 
 
-def _ratio(num: np.ndarray, den: np.ndarray, where: np.ndarray) -> np.ndarray:
-    """num/den on ``where``, 0 elsewhere: a treated record with p rounded to 1.0 must not turn
-    its (zero) comparison-arm weight into 0/0."""
-    return np.divide(num, den, out=np.zeros_like(den), where=where)
+def _inverse_probabilities(d: np.ndarray, p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """d/p and (1-d)/(1-p), each exactly 0 in the other arm: the denominators are p and 1 - p in
+    their own arm and at least 1 in the other, so a record with p rounded to 0 or 1 never makes
+    0/0 of the other arm's weight."""
+    c = 1.0 - d
+    return d / (p + c), c / ((1.0 - p) + d)
+
+
+def _comparison_odds(d: np.ndarray, p: np.ndarray) -> np.ndarray:
+    """p/(1-p) in the comparison arm, exactly 0 in the treated arm (as above)."""
+    return ((1.0 - d) * p) / ((1.0 - p) + d)
 
 
 def _se(psi: np.ndarray) -> float:
     return float(np.sqrt(psi @ psi) / psi.size)
 
 
-def _arms(Z: np.ndarray, y: np.ndarray, d: np.ndarray):
-    b1, A1 = fit_ols(Z, y, d)
-    b0, A0 = fit_ols(Z, y, 1.0 - d)
-    return b1, A1, b0, A0
-
-
 def _regression(y, d, Z, estimand, with_se) -> _Fit:
     t = d == 1
-    b1, A1, b0, A0 = _arms(Z, y, d)
+    b1, A1, b0, A0 = fit_arms(Z, y, d)
     if estimand == "ATE":
         mu1, mu0 = Z @ b1, Z @ b0
         tau = float(np.mean(mu1 - mu0))
@@ -283,7 +292,7 @@ def _ipw(y, d, Z, ps: PropensityFit, estimand, with_se) -> _Fit:
     p = ps.p
     t = d == 1
     if estimand == "ATE":
-        a1, a0 = _ratio(d, p, t), _ratio(1 - d, 1 - p, ~t)
+        a1, a0 = _inverse_probabilities(d, p)
         c1, c0 = a1.mean(), a0.mean()
         mu1, mu0 = (a1 @ y) / a1.sum(), (a0 @ y) / a0.sum()
         tau = float(mu1 - mu0)
@@ -297,7 +306,7 @@ def _ipw(y, d, Z, ps: PropensityFit, estimand, with_se) -> _Fit:
         v = Z @ solve_psd(ps.hessian, g1 / c1 - g0 / c0)
         psi = r1 / c1 - r0 / c0 + (d - p) * v
         return _Fit(tau, _se(psi), w, extra)
-    a0 = _ratio(p, 1 - p, ~t)
+    a0 = _comparison_odds(d, p)
     c0 = a0.mean()
     pi = t.mean()
     mu1 = float(y[t].mean())
@@ -315,50 +324,104 @@ def _ipw(y, d, Z, ps: PropensityFit, estimand, with_se) -> _Fit:
 
 
 def _aipw(y, d, Z, ps: PropensityFit, estimand, with_se) -> _Fit:
-    p = ps.p
-    t = d == 1
-    n = y.size
-    b1, A1, b0, A0 = _arms(Z, y, d)
+    """AIPW in two blocked passes over the records: the first sums the point estimate and the
+    derivatives of its moment with respect to the nuisance parameters, the second (which needs
+    those derivatives) the squared influence function."""
+    b1, A1, b0, A0 = fit_arms(Z, y, d)
     if estimand == "ATE":
-        mu1, mu0 = Z @ b1, Z @ b0
-        e1 = y - mu1
-        e0 = y - mu0
-        a1 = _ratio(d, p, t)
-        a0 = _ratio(1 - d, 1 - p, ~t)
-        aug1 = mu1 + a1 * e1
-        aug0 = mu0 + a0 * e0
-        pom1, pom0 = float(aug1.mean()), float(aug0.mean())
-        tau = pom1 - pom0
-        extra = {"pom_treated": pom1, "pom_control": pom0}
-        w = a1 + a0
+        return _aipw_ate(y, d, Z, ps.p, b1, A1, b0, A0, ps.hessian, with_se)
+    return _aipw_att(y, d, Z, ps.p, b0, A0, ps.hessian, with_se)
+
+
+def _aipw_ate(y, d, Z, p, b1, A1, b0, A0, H, with_se) -> _Fit:
+    n = y.size
+    w = np.empty(n)
+
+    def terms(s, e, coefs):
+        mu = coefs @ Z[s:e].T  # rows: Z @ b1, Z @ b0, then the influence-function directions
+        a1, a0 = _inverse_probabilities(d[s:e], p[s:e])
+        e1, e0 = y[s:e] - mu[0], y[s:e] - mu[1]
+        return mu, a1, a0, e1, e0, a1 * e1, a0 * e0
+
+    def moments(s, e):
+        mu, a1, a0, _, _, r1, r0 = terms(s, e, np.array([b1, b0]))
+        np.add(a1, a0, out=w[s:e])
+        sums = (mu[0].sum(), mu[1].sum(), r1.sum(), r0.sum())
         if not with_se:
-            return _Fit(tau, np.nan, w, extra)
-        # derivatives of the mean ATE moment with respect to b1, b0 and the logit coefficients
-        g1 = Z.T @ (1.0 - a1) / n
-        g0 = -(Z.T @ (1.0 - a0)) / n
-        gb = -(Z.T @ (a1 * e1 * (1 - p) + a0 * e0 * p)) / n
-        # (a skinny n×k @ k×3 product is far slower in OpenBLAS than three matrix-vector products)
-        v1, v0, vb = (Z @ solve_psd(A1, g1), Z @ solve_psd(A0, g0), Z @ solve_psd(ps.hessian, gb))
-        psi = (aug1 - aug0 - tau) + d * e1 * v1 + (1 - d) * e0 * v0 + (d - p) * vb
-        return _Fit(tau, _se(psi), w, extra)
-    mu0 = Z @ b0
-    e0 = y - mu0
-    pi = t.mean()
-    a0 = _ratio(p, 1 - p, ~t)
-    c = a0.mean()
-    A = float(e0[t].mean())
-    B = float((a0 @ e0) / a0.sum())
-    tau = A - B
-    extra = {"mean_treated": float(y[t].mean()), "pom_control": float(y[t].mean() - tau)}
-    w = d + a0
+            return sums
+        # n times the derivative of the ATE moment with respect to b1, -n times those with respect
+        # to b0 and the logit coefficients
+        G = np.empty((3, e - s))
+        np.subtract(1.0, a1, out=G[0])
+        np.subtract(1.0, a0, out=G[1])
+        pc = p[s:e]
+        np.add(r1 * (1.0 - pc), r0 * pc, out=G[2])
+        return (*sums, G @ Z[s:e])
+
+    m = blocked_sum(moments, n)
+    pom1, pom0 = (m[0] + m[2]) / n, (m[1] + m[3]) / n
+    tau = pom1 - pom0
+    extra = {"pom_treated": pom1, "pom_control": pom0}
     if not with_se:
         return _Fit(tau, np.nan, w, extra)
-    zbar1 = (d @ Z) / d.sum()
-    gBb = -(Z.T @ a0) / n
-    gBg = (Z.T @ (a0 * (e0 - B))) / n
-    v0, vb = Z @ solve_psd(A0, -zbar1 - gBb / c), Z @ solve_psd(ps.hessian, gBg / c)
-    psi = d * (e0 - A) / pi - a0 * (e0 - B) / c + (1 - d) * e0 * v0 - (d - p) * vb
-    return _Fit(tau, _se(psi), w, extra)
+    grad = m[4] / n
+    coefs = np.array([b1, b0, solve_psd(A1, grad[0]), solve_psd(A0, -grad[1]), solve_psd(H, -grad[2])])
+
+    def squared_influence(s, e):
+        mu, _, _, e1, e0, r1, r0 = terms(s, e, coefs)
+        dc = d[s:e]
+        psi = (mu[0] - mu[1] - tau) + (r1 - r0)
+        psi += dc * e1 * mu[2]
+        psi += (1.0 - dc) * e0 * mu[3]
+        psi += (dc - p[s:e]) * mu[4]
+        return (psi @ psi,)
+
+    (ss,) = blocked_sum(squared_influence, n)
+    return _Fit(tau, float(np.sqrt(ss) / n), w, extra)
+
+
+def _aipw_att(y, d, Z, p, b0, A0, H, with_se) -> _Fit:
+    n = y.size
+    w = np.empty(n)
+
+    def terms(s, e, coefs):
+        mu = coefs @ Z[s:e].T  # rows: Z @ b0, then the influence-function directions
+        dc, pc = d[s:e], p[s:e]
+        a0 = _comparison_odds(dc, pc)
+        return mu, dc, a0, y[s:e] - mu[0]
+
+    def moments(s, e):
+        _, dc, a0, e0 = terms(s, e, b0[None, :])
+        np.add(dc, a0, out=w[s:e])
+        a0e0 = a0 * e0
+        sums = (dc @ e0, dc @ y[s:e], a0.sum(), a0e0.sum())
+        if not with_se:
+            return sums
+        return (*sums, np.array([dc, a0, a0e0]) @ Z[s:e])
+
+    m = blocked_sum(moments, n)
+    n1 = float(d.sum())
+    A, mean_treated = m[0] / n1, m[1] / n1
+    B = m[3] / m[2]
+    tau = A - B
+    extra = {"mean_treated": mean_treated, "pom_control": mean_treated - tau}
+    if not with_se:
+        return _Fit(tau, np.nan, w, extra)
+    pi, c = n1 / n, m[2] / n
+    # gBg = Z' (a0 (e0 - B)) / n, expanded because B is known only after the pass
+    zbar1, gBb, gBg = m[4][0] / n1, -m[4][1] / n, (m[4][2] - B * m[4][1]) / n
+    coefs = np.array([b0, solve_psd(A0, -zbar1 - gBb / c), solve_psd(H, gBg / c)])
+
+    def squared_influence(s, e):
+        mu, dc, a0, e0 = terms(s, e, coefs)
+        psi = dc * (e0 - A) / pi
+        psi -= a0 * (e0 - B) / c
+        psi += (1.0 - dc) * e0 * mu[1]
+        psi -= (dc - p[s:e]) * mu[2]
+        return (psi @ psi,)
+
+    (ss,) = blocked_sum(squared_influence, n)
+    return _Fit(tau, float(np.sqrt(ss) / n), w, extra)
 
 
 def _matching(y, d, ps: PropensityFit, estimand, with_se, n_neighbors) -> _Fit:
