@@ -233,3 +233,52 @@ def test_results_pdf_names_the_exports_of_the_tables_it_shortens(risk_world, per
     assert "further rows are in the full table “projects_by_field”" in text or \
            "further rows are in the full table \"projects_by_field\"" in text
     assert "projects_by_kind" in text and "Bar label: projects (of which synthetic)." in text
+
+
+# Print layout: the PDF's tables carry estimated column widths, so WeasyPrint need not measure every cell.
+
+
+def test_print_columns_share_the_page_like_the_automatic_layout():
+    from tvetbridge.reports.columns import PAGE_EM, column_widths, text_em
+
+    short = column_widths(["Kind", "Projects"], [[("joint education programme", True), ("204", False)]])
+    assert sum(short) == pytest.approx(100, abs=0.2) and short[0] > short[1]
+
+    note = "secondary specialized and vocational education institutions " * 3
+    wide = column_widths(["Country", "Value (period)", "Note"],
+                         [[("Uzbekistan", True), ("10\u202f000\u202f000 (2022)", False), (note, True)]])
+    value_share = text_em("10\u202f000\u202f000 (2022)") / PAGE_EM * 100
+    assert wide[1] > value_share  # a number never wraps, so its column holds all of it
+    assert wide[2] > wide[0] and sum(wide) == pytest.approx(100, abs=0.2)
+
+
+def test_print_columns_keep_short_chinese_names_whole():
+    from tvetbridge.reports.columns import PAGE_EM, column_widths, text_em
+
+    rows = [[("乌兹别克斯坦", True), ("职业教育学生", True), ("很长的说明" * 20, True)]]
+    widths = column_widths(["国家", "指标", "注"], rows, cjk_font=True)
+    assert widths[0] / 100 * PAGE_EM > text_em("乌兹别克斯坦")
+
+
+def test_print_tables_have_fixed_widths_and_screen_tables_measure_themselves():
+    from django.template.loader import render_to_string
+
+    t = {"key": "projects_by_status", "title": "Status", "columns": ["Status", "Projects"],
+         "rows": [["active", 204], ["proposed", 53]]}
+    printed = render_to_string("reports/_table.html", {"t": t, "for_pdf": True})
+    assert 'class="sized"><colgroup><col style="width: ' in printed and printed.count("<col ") == 2
+    screen = render_to_string("reports/_table.html", {"t": t, "for_pdf": False})
+    assert "colgroup" not in screen and "sized" not in screen
+    assert '<td class="num">204</td>' in printed and '<td class="num">204</td>' in screen
+
+
+def test_print_charts_are_images_of_the_same_svg():
+    import base64
+    import re
+
+    from tvetbridge.reports.templatetags.report_tags import chart
+
+    svg = '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><text>Казахстан</text></svg>'
+    assert chart(svg, False) == svg
+    src = re.fullmatch(r'<img src="data:image/svg\+xml;base64,([^"]+)" alt="">', chart(svg, True)).group(1)
+    assert base64.b64decode(src).decode() == svg
