@@ -97,60 +97,117 @@ def _prepare(X, extra, name: str) -> sp.csr_matrix:
     return X
 
 
-def _finish_block(C: sp.csr_matrix, Ablk: sp.csr_matrix, BT: sp.csr_matrix, k: int, n_req: int,
-                  out_i: np.ndarray, out_s: np.ndarray, n_threads: int = 1) -> int:
-    """Order each row's kernel results by (−score, index) and keep k. A row whose last kept score
-    equals its k-th score may have lost tied candidates to the kernel's cut: it is recomputed in full,
-    which makes the tie rule exact rather than an accident of the kernel."""
+# At most this many (row, candidate) pairs go into one sparse product while ties are resolved.
+_PAIRS_PER_PRODUCT = 1 << 25
+
+
+def _finish_block(C: sp.csr_matrix, Ablk: sp.csr_matrix, B: sp.csr_matrix, k: int, n_req: int,
+                  out_i: np.ndarray, out_s: np.ndarray, key=None, implicit: np.ndarray | None = None) -> int:
+    """Order each row's kernel results by (−key, index) and keep k (``key`` of the product, see
+    :func:`topk_prepared`; the product itself by default).
+
+    Which of equal keys the kernel keeps at its cut is its own business, so where that cut may have
+    dropped candidates tied with the k-th — the row's last returned key equals its k-th — the tied
+    candidates are looked up again in index order (:func:`_resolve_ties`): the tie rule is exact
+    rather than an accident of the kernel. A row whose k-th key lies at its ``implicit`` level ends
+    with the lowest columns at that level (:func:`_fill_implicit`). Returns the number of rows
+    completed either way."""
+    n = C.shape[0]
     counts = np.diff(C.indptr)
-    rows = np.repeat(np.arange(C.shape[0]), counts)
-    o = np.lexsort((C.indices, -C.data, rows))
-    ci, cs = C.indices[o].astype(np.int64), C.data[o]
-    rank = np.arange(len(o)) - np.repeat(C.indptr[:-1], counts)
-    keep = rank < k
-    out_i[rows[keep], rank[keep]] = ci[keep]
-    out_s[rows[keep], rank[keep]] = cs[keep]
-    full = np.flatnonzero(counts >= n_req)
-    if n_req <= k or len(full) == 0:
+    rows = np.repeat(np.arange(n), counts)
+    pos = np.arange(C.nnz) - np.repeat(C.indptr[:-1], counts)
+    width = max(n_req, 1)
+    S = np.full((n, width), -np.inf)
+    Ix = np.full((n, width), np.iinfo(np.int64).max, dtype=np.int64)
+    S[rows, pos] = C.data if key is None else key(rows, C.data)
+    Ix[rows, pos] = C.indices
+    o = np.lexsort((Ix, -S), axis=-1)
+    S, Ix = np.take_along_axis(S, o, 1), np.take_along_axis(Ix, o, 1)
+    kk = min(k, width)
+    got = np.isfinite(S[:, :kk])
+    out_i[:, :kk] = np.where(got, Ix[:, :kk], -1)
+    out_s[:, :kk] = np.where(got, S[:, :kk], 0.0)
+    if n_req <= k:
         return 0
-    last = cs[C.indptr[full] + n_req - 1]
-    kth = cs[C.indptr[full] + k - 1]
-    redo = full[last == kth]
-    n_redo = len(redo)
-    # First ask the kernel again for a longer list: a row whose last returned score is below its k-th
-    # now holds every candidate tied with the k-th, and its order is exact. Rows with longer tie runs
-    # are recomputed in full, a few hundred at a time (one sparse product per chunk, not per row).
-    wide = max(8 * k, 64)
-    if len(redo) and wide < BT.shape[1]:
-        W = sp_matmul_topn(Ablk[redo], BT, top_n=wide, threshold=0.0, sort=True, n_threads=n_threads)
-        cnt = np.diff(W.indptr)
-        done = np.zeros(len(redo), dtype=bool)
-        for j, r in enumerate(redo):
-            a, b = W.indptr[j], W.indptr[j + 1]
-            d, ix = W.data[a:b], W.indices[a:b]
-            if cnt[j] < wide or d[-1] < out_s[r, k - 1]:
-                oo = np.lexsort((ix, -d))[:k]
-                out_i[r] = -1
-                out_s[r] = 0.0
-                out_i[r, : len(oo)] = ix[oo]
-                out_s[r, : len(oo)] = d[oo]
-                done[j] = True
-        redo = redo[~done]
-    for s in range(0, len(redo), 256):
-        rr = redo[s : s + 256]
-        M = (Ablk[rr] @ BT).tocsr()
-        M.eliminate_zeros()
-        cnt = np.diff(M.indptr)
-        loc = np.repeat(np.arange(len(rr)), cnt)
-        o = np.lexsort((M.indices, -M.data, loc))
-        mi, ms = M.indices[o].astype(np.int64), M.data[o]
-        rank = np.arange(len(o)) - np.repeat(M.indptr[:-1], cnt)
-        keep = rank < k
-        out_i[rr] = -1
-        out_s[rr] = 0.0
-        out_i[rr[loc[keep]], rank[keep]] = mi[keep]
-        out_s[rr[loc[keep]], rank[keep]] = ms[keep]
-    return n_redo
+    # Every candidate keyed above the n_req-th returned key was returned; only a row whose n_req-th
+    # key equals its k-th may miss candidates tied with the k-th that have lower indices.
+    redo = (counts >= n_req) & (S[:, n_req - 1] == S[:, k - 1])
+    n_implicit = 0
+    if implicit is not None:
+        above = (S[:, :k] > implicit[:, None]).sum(axis=1)
+        low = np.flatnonzero(~np.isnan(implicit) & (above < k))
+        _fill_implicit(low, above[low], implicit[low], B.shape[0], k, out_i, out_s)
+        redo[low] = False
+        n_implicit = len(low)
+    redo = np.flatnonzero(redo)
+    if len(redo):
+        tie = S[redo, k - 1]
+        _resolve_ties(Ablk[redo], B, tie, (S[redo, :k] > tie[:, None]).sum(axis=1), k, out_i, out_s, redo,
+                      None if key is None else (lambda r, v: key(redo[r], v)))
+    return len(redo) + n_implicit
+
+
+def _fill_implicit(rows: np.ndarray, above: np.ndarray, level: np.ndarray, n_b: int, k: int,
+                   out_i: np.ndarray, out_s: np.ndarray) -> None:
+    """Rows whose k-th key is their implicit ``level``: their ``above`` first places hold every column
+    keyed higher (all of them were returned: a column left out keys at most as the lowest returned,
+    which is at the level); the rest of the list is the lowest columns not among those, all keyed
+    ``level`` — within the first k columns, since at most ``above`` of those are taken."""
+    if len(rows) == 0:
+        return
+    first = np.arange(min(k, n_b))
+    kept = np.arange(k) < above[:, None]
+    taken = ((out_i[rows][:, :, None] == first) & kept[:, :, None]).any(axis=1)
+    slot = above[:, None] + np.cumsum(~taken, axis=1) - 1
+    ok = ~taken & (slot < k)
+    out_i[rows] = np.where(kept, out_i[rows], -1)
+    out_s[rows] = np.where(kept, out_s[rows], 0.0)
+    r, c = np.nonzero(ok)
+    out_i[rows[r], slot[r, c]] = first[c]
+    out_s[rows[r], slot[r, c]] = level[r]
+
+
+def _resolve_ties(A: sp.csr_matrix, B: sp.csr_matrix, tie: np.ndarray, above: np.ndarray, k: int,
+                  out_i: np.ndarray, out_s: np.ndarray, rows: np.ndarray, key=None) -> None:
+    """For each row r of ``A`` (row ``rows[r]`` of the output) whose k-th key is ``tie[r]`` with
+    ``above[r]`` candidates keyed higher (already in place): the ``k − above[r]`` lowest indices j
+    with ``key(A_r · B_j) == tie[r]``, found by scanning B in index order a chunk at a time — chunks
+    double, and a row leaves the scan as soon as it has enough — so for most rows only the lowest
+    part of B is multiplied."""
+    n_b = B.shape[0]
+    need = k - above
+    have = np.zeros(len(rows), dtype=np.int64)
+    todo = np.arange(len(rows))
+    lo, step = 0, max(64, -(-n_b // 32))
+    while len(todo) and lo < n_b:
+        hi = min(n_b, lo + step)
+        batch = max(1, _PAIRS_PER_PRODUCT // (hi - lo))
+        todo = np.concatenate([_ties_in_chunk(A, B, lo, hi, todo[s : s + batch], tie, need, have, above,
+                                              out_i, out_s, rows, key) for s in range(0, len(todo), batch)])
+        lo, step = hi, step * 2
+    if len(todo):  # cannot happen when the product repeats the kernel's sums; never leave a row short
+        raise RuntimeError(f"{len(todo)} rows lost tied candidates while resolving ties")
+
+
+def _ties_in_chunk(A, B, lo, hi, todo, tie, need, have, above, out_i, out_s, rows, key) -> np.ndarray:
+    """One step of :func:`_resolve_ties`: rows ``todo`` against columns ``lo:hi``; returns the rows
+    still short of their tied candidates."""
+    M = (A[todo] @ B[lo:hi].T).tocsr()
+    loc = np.repeat(np.arange(len(todo)), np.diff(M.indptr))
+    vals = M.data if key is None else key(todo[loc], M.data)
+    hit = vals == tie[todo][loc]
+    hr, hc = loc[hit], M.indices[hit].astype(np.int64) + lo
+    o = np.lexsort((hc, hr))
+    hr, hc = hr[o], hc[o]
+    # rank of each hit within its row, plus what the row already has: keep up to its need
+    first = np.searchsorted(hr, np.arange(len(todo)))
+    rank = np.arange(len(hr)) - first[hr] + have[todo][hr]
+    keep = rank < need[todo][hr]
+    kr, kc, krank = todo[hr[keep]], hc[keep], rank[keep]
+    out_i[rows[kr], above[kr] + krank] = kc
+    out_s[rows[kr], above[kr] + krank] = tie[kr]
+    have[todo] += np.bincount(hr[keep], minlength=len(todo))
+    return todo[have[todo] < need[todo]]
 
 
 def topk_cosine(
@@ -207,10 +264,18 @@ def topk_cosine(
 
 
 def topk_prepared(A: sp.csr_matrix, B: sp.csr_matrix, k: int = 10, *, block_rows: int = 65536,
-                  n_threads: int | None = -1, tie_margin: int = 2) -> TopK:
+                  n_threads: int | None = -1, tie_margin: int = 2, key=None,
+                  implicit: np.ndarray | None = None) -> TopK:
     """Exact top-k of ``A_i · B_j`` for operands already prepared (normalised, extras appended, CSR with
-    sorted indices) — e.g. by :func:`prepare` once for several calls."""
-    return _topk_prepared(A, B, k, block_rows, n_threads, tie_margin)
+    sorted indices) — e.g. by :func:`prepare` once for several calls.
+
+    - ``key(rows, values)``: rank and report ``key`` of the product instead of the product itself —
+      vectorised over row indices of A and their products, non-decreasing in the product for each
+      row (say, a per-row amount added). Ties are broken by lower index on the key.
+    - ``implicit``: per row of A, the key of a column whose product with the row is 0 (such a column
+      is then a candidate, ranked below every column with a positive product), NaN where such columns
+      are not candidates (the default)."""
+    return _topk_prepared(A, B, k, block_rows, n_threads, tie_margin, key, implicit)
 
 
 def prepare(X, extra=None, name: str = "A") -> sp.csr_matrix:
@@ -218,7 +283,7 @@ def prepare(X, extra=None, name: str = "A") -> sp.csr_matrix:
     return _prepare(X, extra, name)
 
 
-def _topk_prepared(A, B, k, block_rows, n_threads, tie_margin) -> TopK:
+def _topk_prepared(A, B, k, block_rows, n_threads, tie_margin, key=None, implicit=None) -> TopK:
     n_a = A.shape[0]
     out_i = np.full((n_a, k), -1, dtype=np.int64)
     out_s = np.zeros((n_a, k), dtype=np.float64)
@@ -232,8 +297,9 @@ def _topk_prepared(A, B, k, block_rows, n_threads, tie_margin) -> TopK:
     for s in range(0, n_a, block_rows):
         Ablk = A[s : s + block_rows]
         C = sp_matmul_topn(Ablk, BT, top_n=n_req, threshold=0.0, sort=False, n_threads=n_threads)
-        fb += _finish_block(C, Ablk, BT, k, n_req, out_i[s : s + block_rows], out_s[s : s + block_rows],
-                            n_threads)
+        fb += _finish_block(C, Ablk, B, k, n_req, out_i[s : s + block_rows], out_s[s : s + block_rows],
+                            None if key is None else (lambda r, v, s=s: key(r + s, v)),
+                            None if implicit is None else implicit[s : s + block_rows])
     return TopK(out_i, out_s, fb)
 
 
