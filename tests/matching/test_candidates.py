@@ -28,7 +28,7 @@ from django.utils import timezone
 
 from tvetbridge.core.models import Language, Profile
 from tvetbridge.demand.models import SkillDemand
-from tvetbridge.matching import candidates
+from tvetbridge.matching import candidates, engine
 from tvetbridge.matching.models import CandidateList
 from tvetbridge.outcomes.models import Trainee, TraineeSkill
 from tvetbridge.taxonomy import services as taxonomy
@@ -333,3 +333,24 @@ def test_compute_equals_a_dense_brute_force_of_the_full_vectors(seed):
             n = len(best)
             assert top.indices[i, :n].tolist() == best.tolist() and (top.indices[i, n:] == -1).all()
             assert np.array_equal(top.scores[i, :n], (raw[best] + other[best]) + own[i])
+
+
+def test_copy_text_is_the_text_of_the_stored_rows():
+    """The NumPy-built COPY text says exactly what the row-by-row JSON text says: short lists, empty
+    lists, whole, tiny and large scores, and the fallback for scores outside its fast range."""
+    rng = np.random.default_rng(3)
+    n, k = 50, 10
+    indices = rng.integers(0, 40, size=(n, k))
+    indices[rng.random((n, k)) < 0.3] = -1
+    indices = np.sort(indices, axis=1)[:, ::-1].copy()  # -1s at the end of a row, as the kernel leaves them
+    indices[0] = -1
+    scores = np.round(rng.random((n, k)) * 1.4, 6)
+    scores[1, :3] = [1.0, 0.25, 0.0001]
+    subject = rng.integers(1, 10**9, size=n)
+    cand_pk = np.arange(1000, 1040, dtype=np.int64)
+    stamp = "2026-01-01T00:00:00+00:00"
+    for s in (scores, scores * 1e-3):  # the second needs the fallback
+        top = engine.TopK(indices, s)
+        expected = "".join(f"{a}\t{b}\t{c}\t{d}\t{stamp}\n" for a, b, c, d in candidates._json_rows(
+            "vacancy", subject, cand_pk, top))
+        assert candidates._copy_text("vacancy", subject, cand_pk, top, stamp).decode() == expected
