@@ -19,6 +19,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from tvetbridge.core.forms import show_service_errors
 from tvetbridge.core.models import Country
 
 from . import io, queries, services
@@ -35,14 +36,6 @@ def _need(request, perm: str, obj=None):
     if not request.user.has_perm(perm, obj):
         raise PermissionDenied(_("You do not have permission to do this."))
     return None
-
-
-def _service_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _without_page(params) -> str:
@@ -114,7 +107,7 @@ def demand_create(request):
         try:
             demand = services.create_demand(request.user, form.service_data())
         except ValidationError as exc:
-            _service_errors(form, exc)
+            show_service_errors(form, exc)
         else:
             if not demand.occupation_confirmed:
                 messages.info(request, _("The occupation and skills were proposed from your text; please check "
@@ -139,7 +132,7 @@ def demand_edit(request, pk: int):
         try:
             services.update_demand(request.user, demand, {**form.service_data(), "occupation_confirmed": True})
         except ValidationError as exc:
-            _service_errors(form, exc)
+            show_service_errors(form, exc)
         else:
             messages.success(request, _("Demand saved."))
             return redirect("demand_detail", pk=demand.pk)

@@ -17,6 +17,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from tvetbridge.core.forms import show_service_errors
 from tvetbridge.registry.models import CooperationProject
 
 from . import charts, queries, services, statements
@@ -54,14 +55,6 @@ def _for_display(result: dict | None) -> dict | None:
     return out
 
 
-def _service_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
-
-
 # ---------------------------------------------------------------------------------------------
 # funds
 
@@ -85,7 +78,7 @@ def fund_create(request):
             fund = services.create_fund(request.user, form.cleaned_data)
             services.open_standard_accounts(request.user, fund)
         except ValidationError as exc:
-            _service_errors(form, exc)
+            show_service_errors(form, exc)
         else:
             messages.success(request, _("Fund created with its standard accounts."))
             return redirect("finance_fund", pk=fund.pk)
@@ -136,7 +129,7 @@ def instrument_create(request, pk: int, kind: str):
         try:
             services.create_instrument(request.user, fund, kind, data)
         except ValidationError as exc:
-            _service_errors(form, exc)
+            show_service_errors(form, exc)
         else:
             messages.success(request, _("Terms recorded."))
             return redirect("finance_fund", pk=fund.pk)
@@ -206,7 +199,7 @@ def designer(request, pk: int | None = None):
                                                 seed=form.cleaned_data["seed"], fund=fund,
                                                 project=form.cleaned_data["project"])
             except ValidationError as exc:
-                _service_errors(form, exc)
+                show_service_errors(form, exc)
             else:
                 return redirect("finance_run", pk=run.pk)
     else:

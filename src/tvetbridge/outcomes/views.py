@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from tvetbridge.core.forms import show_service_errors
 from tvetbridge.core.models import Country, ExchangeRate
 from tvetbridge.core.roles import role_of
 from tvetbridge.registry.models import Alliance, CooperationProject
@@ -190,8 +191,7 @@ def trainee_edit(request, pk: int | None = None):
                 saved = services.register_trainee(request.user, data,
                                                   identity_number=form.cleaned_data["identity_number"])
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            show_service_errors(form, exc)
         else:
             messages.success(request, _("Saved."))
             return redirect("outcomes_trainee", pk=saved.pk)

@@ -21,6 +21,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from tvetbridge.core.forms import show_service_errors
+
 from . import services
 from .forms import (
     AssessmentForm,
@@ -107,8 +109,7 @@ def trainee_record(request, pk: int, kind: str, record_pk: int | None = None):
         try:
             spec.save(request.user, data, instance=instance if record_pk else None)
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            show_service_errors(form, exc)
         else:
             messages.success(request, _("Saved."))
             return redirect("outcomes_trainee", pk=trainee.pk)

@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from tvetbridge.core.forms import show_service_errors
 from tvetbridge.core.roles import is_manager
 
 from .models import (
@@ -124,11 +125,7 @@ class RegistryForm(forms.ModelForm):
 
     def add_service_error(self, error: ValidationError) -> None:
         """Show a service's ValidationError on the fields it names, or on the form as a whole."""
-        if hasattr(error, "error_dict"):
-            for name, messages in error.message_dict.items():
-                self.add_error(name if name in self.fields else None, messages)
-        else:
-            self.add_error(None, error.messages)
+        show_service_errors(self, error)
 
 
 def _formfield(db_field, **kwargs):

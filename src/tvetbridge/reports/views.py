@@ -12,6 +12,8 @@ from django.utils.text import slugify
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from tvetbridge.core.forms import show_service_errors
+
 from . import services
 from .forms import ReportRequestForm
 from .models import Report, ReportJob
@@ -37,8 +39,7 @@ def index(request):
             try:
                 job = services.request_report(request.user, **form.cleaned_data)
             except ValidationError as exc:
-                for field, errors in exc.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
+                show_service_errors(form, exc)
             else:
                 return redirect("report_job", pk=job.pk)
     return render(request, "reports/index.html", {

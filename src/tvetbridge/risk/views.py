@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from tvetbridge.core.forms import show_service_errors
 from tvetbridge.core.models import Country
 
 from . import queries, services
@@ -26,14 +27,6 @@ def _need(request, perm: str, obj=None):
     if not request.user.has_perm(perm, obj):
         raise PermissionDenied(_("You do not have permission to do this."))
     return None
-
-
-def _service_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def overview(request):
@@ -62,7 +55,7 @@ def event_create(request, code: str | None = None):
         try:
             event, raised = services.record_event(request.user, **form.service_kwargs())
         except ValidationError as exc:
-            _service_errors(form, exc)
+            show_service_errors(form, exc)
         else:
             messages.success(request, _("Event recorded."))
             for alert in raised:
@@ -88,7 +81,7 @@ def indicator_create(request):
         try:
             services.create_indicator(request.user, {k: v for k, v in form.cleaned_data.items()})
         except ValidationError as exc:
-            _service_errors(form, exc)
+            show_service_errors(form, exc)
         else:
             messages.success(request, _("Indicator created."))
             return redirect("risk_indicators")
