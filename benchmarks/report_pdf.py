@@ -1,7 +1,8 @@
 """Year report for the whole region: time for the PDF over the time for its HTML (goal <= 3).
 
-Builds a throw-away SQLite database: reference data, the demo dataset, INFORM, and synthetic registry
-data at the generator's ``national`` scale (``--scale small`` for a quick look). ``--var-dir`` keeps
+Builds a throw-away SQLite database: reference data, the demo dataset, INFORM, synthetic registry
+data at the generator's ``national`` scale (``--scale small`` for a quick look), and synthetic trainees
+with their credentials, jobs and incomes for every running or finished project. ``--var-dir`` keeps
 that database between invocations, so a second run skips the (long) set-up. Then, for the cooperation
 results and the country risk reports of the current year, in the same run and alternating so that the
 machine's load hits both alike:
@@ -33,12 +34,16 @@ def _setup(scale: str) -> float:
     from tvetbridge.core.reference import load_reference
     from tvetbridge.demo.generator import generate
     from tvetbridge.demo.loader import load_demo
+    from tvetbridge.outcomes import demo_outcomes
+    from tvetbridge.registry.models import CooperationProject
     from tvetbridge.risk.services import load_reference_risk
 
     t = time.perf_counter()
     load_reference()
     load_demo(ensure_reference=False)
     generate(scale=scale, seed=42)
+    # Trainees, jobs and incomes for every running or finished project, for the results report's outcomes.
+    demo_outcomes.generate(CooperationProject.objects.filter(status__in=["active", "completed"]))
     load_reference_risk(quarters=4)
     return time.perf_counter() - t
 
@@ -54,7 +59,8 @@ def main() -> None:
     args = ap.parse_args()
     var = Path(args.var_dir or tempfile.mkdtemp(prefix="tvb-bench-report-"))
     var.mkdir(parents=True, exist_ok=True)
-    marker = var / f"ready-{args.scale}"
+    # "-outcomes": databases made before the outcomes section had no trainees.
+    marker = var / f"ready-{args.scale}-outcomes"
     os.environ["TVETBRIDGE_VAR_DIR"] = str(var)
     os.environ.pop("TVETBRIDGE_DATABASE_URL", None)
     os.environ.pop("DATABASE_URL", None)
@@ -65,6 +71,7 @@ def main() -> None:
     from django.core.management import call_command
     from django.utils import timezone
 
+    from tvetbridge.outcomes.models import IncomeObservation, Trainee
     from tvetbridge.registry.models import CooperationProject, Institution, ReportedResult
     from tvetbridge.reports import services
     from tvetbridge.risk.periods import Period
@@ -77,6 +84,8 @@ def main() -> None:
     print(f"institutions: {Institution.objects.count()}")
     print(f"projects: {CooperationProject.objects.count()}")
     print(f"reported_results: {ReportedResult.objects.count()}")
+    print(f"trainees: {Trainee.objects.count()}")
+    print(f"income_observations: {IncomeObservation.objects.count()}")
     period = Period(timezone.localdate().year)
 
     def html_of(kind, p, scope, for_pdf):

@@ -25,6 +25,8 @@ import json
 from dataclasses import dataclass
 
 import numpy as np
+from django.core.exceptions import EmptyResultSet
+from django.db import connections
 from django.db.models import Count, Max, Q, Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -81,12 +83,23 @@ class Population:
 
 
 def _dates(values, unit="D") -> np.ndarray:
-    return np.array([np.datetime64(v, unit) if v is not None else np.datetime64("NaT") for v in values],
-                    dtype=f"datetime64[{unit}]") if len(values) else np.array([], dtype=f"datetime64[{unit}]")
+    """A column of dates (date objects or ISO strings, None where missing) as datetime64."""
+    return np.array(list(values), dtype="datetime64[D]").astype(f"datetime64[{unit}]")
 
 
 def _rows(queryset, *fields) -> list[np.ndarray]:
-    rows = list(queryset.values_list(*fields))
+    """The columns of ``queryset.values_list(*fields)`` as the database driver returns them. Django's
+    per-value converters (a Decimal and a parsed date for every cell) made reading a national income
+    table take seconds; callers convert whole columns instead: dates with ``_dates`` (ISO strings on
+    SQLite, dates on PostgreSQL), numbers with ``astype`` (floats on SQLite, Decimals on PostgreSQL)."""
+    qs = queryset.values_list(*fields)
+    try:
+        sql, params = qs.query.get_compiler(using=qs.db).as_sql()
+    except EmptyResultSet:
+        return [np.array([]) for _f in fields]
+    with connections[qs.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
     if not rows:
         return [np.array([]) for _f in fields]
     return [np.array(col, dtype=object) for col in zip(*rows, strict=True)]
@@ -102,9 +115,10 @@ def _first_per_trainee(ids: np.ndarray, start: np.ndarray) -> np.ndarray:
 
 
 def enrolment_frame(enrolments) -> dict[str, np.ndarray]:
-    tid, status, start, end = _rows(enrolments, "trainee_id", "status", "start_date", "end_date")
+    tid, status, start, end, project = _rows(enrolments, "trainee_id", "status", "start_date", "end_date",
+                                             "project_id")
     return {"trainee_id": tid.astype(np.int64), "status": np.array([STATUS_CODE[s] for s in status], dtype=np.int8),
-            "start": _dates(start), "end": _dates(end)}
+            "start": _dates(start), "end": _dates(end), "project_id": project.astype(np.int64)}
 
 
 def _median_months(start: np.ndarray, end: np.ndarray) -> int:
@@ -355,7 +369,8 @@ def _as_dict(r: impact.ImpactEstimate) -> dict:
 
 
 def person_gains(project_ids, basis: Basis, tables: PriceTables | None = None) -> dict[str, np.ndarray]:
-    """Baseline, post-training income and gain of everyone enrolled in the given projects."""
+    """Baseline, post-training income and gain of everyone enrolled in the given projects, each
+    measured from their first training among them (whose project is ``project_id``)."""
     tables = tables or PriceTables.load()
     frames = enrolment_frame(Enrolment.objects.filter(project_id__in=project_ids)
                              .exclude(status=Enrolment.Status.APPLIED))
@@ -363,17 +378,18 @@ def person_gains(project_ids, basis: Basis, tables: PriceTables | None = None) -
     if tid.size == 0:
         empty = np.array([])
         return {"trainee_id": empty.astype(np.int64), "gain": empty, "outcome": empty, "baseline": empty,
-                "region_id": empty.astype(np.int64), "status": empty}
+                "region_id": empty.astype(np.int64), "status": empty, "project_id": empty.astype(np.int64)}
     duration = _median_months(start[status == 2], end[status == 2])
     first = _first_per_trainee(tid, start)
-    tid, status, start, end = tid[first], status[first], start[first], end[first]
-    order = np.argsort(tid)
-    tid, status, start, end = tid[order], status[order], start[order], end[order]
+    first = first[np.argsort(tid[first])]
+    tid, status, start, end, project = (frames[k][first] for k in ("trainee_id", "status", "start", "end",
+                                                                    "project_id"))
     ref = np.where(np.isnat(end), (start.astype("datetime64[M]") + duration).astype("datetime64[D]"), end)
     rm = ref.astype("datetime64[M]")
     pop = _attach_people(tid, np.ones(tid.size), status, start, end, rm + POST_FROM, rm + POST_TO, basis, tables)
     return {"trainee_id": pop.trainee_id, "gain": pop.outcome - pop.baseline, "outcome": pop.outcome,
-            "baseline": pop.baseline, "region_id": pop.region_id, "status": pop.status, "notes": pop.notes}
+            "baseline": pop.baseline, "region_id": pop.region_id, "status": pop.status, "notes": pop.notes,
+            "project_id": project}
 
 
 def q_enrolled() -> Q:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from django.apps import apps
-from django.db.models import F, Q, QuerySet, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.functions import Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -106,7 +106,8 @@ def spending(projects: QuerySet, basis: Basis, tables: PriceTables) -> dict:
     missing = ProjectFunding.objects.filter(project__in=projects).filter(Q(amount=None) | Q(currency="")).count()
     if pid.size == 0:
         return {"total": None, "by_project": {}, "missing": missing}
-    years = np.array([(s.year if s else basis.base_year) for s in start])
+    started = _dates(start)
+    years = np.where(np.isnat(started), basis.base_year, started.astype("datetime64[Y]").astype(int) + 1970)
     try:
         value = tables.convert(amount.astype(float), currency.astype(str), years, basis)
     except ConversionError:
@@ -152,35 +153,94 @@ def _trained_occupation_jobs(projects: QuerySet) -> QuerySet:
             .filter(Q(job4=F("trained4")) | Q(enrolment__occupation_code="")))
 
 
-def results_chain(projects: QuerySet, basis: Basis, *, tables: PriceTables | None = None,
-                  public: bool = False) -> dict:
-    tables = tables or PriceTables.load()
-    enrolled_qs = Enrolment.objects.filter(project__in=projects).exclude(status=Enrolment.Status.APPLIED)
-    counts = {
-        "demand": demand_count(projects),
-        "enrolled": enrolled_qs.values("trainee").distinct().count(),
-        "completed": enrolled_qs.filter(status=Enrolment.Status.COMPLETED).values("trainee").distinct().count(),
-        "certified": Credential.objects.filter(enrolment__in=enrolled_qs).values("trainee").distinct().count(),
-        "employed": _trained_occupation_jobs(projects).values("trainee").distinct().count(),
-    }
-    gains = person_gains(list(projects.values_list("pk", flat=True)), basis, tables)
-    observed = ~np.isnan(gains["gain"])
-    counts["income_gain"] = int((gains["gain"][observed] > 0).sum())
+def _chain(counts: dict, gains: np.ndarray, money_total: float | None, public: bool) -> dict:
+    """The results chain's steps from its counts, the income gains of the people behind it (NaN where
+    not observed) and the money spent on them."""
+    observed = ~np.isnan(gains)
+    counts = {**counts, "income_gain": int((gains[observed] > 0).sum())}
     n_observed = int(observed.sum())
-    median_gain = float(np.median(gains["gain"][observed])) if n_observed else None
-    money = spending(projects, basis, tables)
+    median_gain = float(np.median(gains[observed])) if n_observed else None
     steps = []
     for key, label in FUNNEL_STEPS:
-        n = counts[key]
-        cost = money["total"] / n if (money["total"] is not None and n and key != "demand") else None
+        n = counts.get(key)
+        cost = money_total / n if (money_total is not None and n and key != "demand") else None
         cell = suppress(n) if public else Cell(n, n, False)
         steps.append({"key": key, "label": str(label), "count": cell.value, "suppressed": cell.suppressed,
                       "cost_per": None if cell.suppressed else cost, "available": n is not None})
     gain_cell = suppress(median_gain, n_observed) if public else Cell(median_gain, n_observed, False)
-    return {"steps": steps, "spending": money["total"], "funding_missing": money["missing"],
-            "median_gain": gain_cell.value, "median_gain_suppressed": gain_cell.suppressed,
-            "n_income_observed": n_observed, "basis": basis.label(), "notes": gains.get("notes", []),
-            "demand_available": counts["demand"] is not None}
+    return {"steps": steps, "spending": money_total, "median_gain": gain_cell.value,
+            "median_gain_suppressed": gain_cell.suppressed, "n_income_observed": n_observed}
+
+
+def _people_by_host(qs: QuerySet, host: str) -> dict[str | None, int]:
+    """Distinct trainees of ``qs`` per host country (``host`` is the path to it) and, under None, in all
+    of them: a person trained in two countries counts in each, and once in all."""
+    counts = {r["host"]: r["n"] for r in qs.values(host=F(host)).annotate(n=Count("trainee", distinct=True))
+              .order_by()}
+    counts[None] = qs.aggregate(n=Count("trainee", distinct=True))["n"]
+    return counts
+
+
+def _chain_counts(projects: QuerySet) -> dict[str, tuple[QuerySet, str]]:
+    """The people at each counted step of the results chain, with the path to their host country."""
+    enrolled = Enrolment.objects.filter(project__in=projects).exclude(status=Enrolment.Status.APPLIED)
+    return {
+        "enrolled": (enrolled, "project__host_country_id"),
+        "completed": (enrolled.filter(status=Enrolment.Status.COMPLETED), "project__host_country_id"),
+        "certified": (Credential.objects.filter(enrolment__in=enrolled), "enrolment__project__host_country_id"),
+        "employed": (_trained_occupation_jobs(projects), "enrolment__project__host_country_id"),
+    }
+
+
+def results_chain(projects: QuerySet, basis: Basis, *, tables: PriceTables | None = None,
+                  public: bool = False) -> dict:
+    tables = tables or PriceTables.load()
+    counts = {key: qs.values("trainee").distinct().count() for key, (qs, _host) in _chain_counts(projects).items()}
+    counts["demand"] = demand_count(projects)
+    gains = person_gains(list(projects.values_list("pk", flat=True)), basis, tables)
+    money = spending(projects, basis, tables)
+    return {**_chain(counts, gains["gain"], money["total"], public), "funding_missing": money["missing"],
+            "basis": basis.label(), "notes": gains.get("notes", []), "demand_available": counts["demand"] is not None}
+
+
+def results_chain_by_host(projects: QuerySet, basis: Basis, *, tables: PriceTables | None = None,
+                          public: bool = False) -> dict[str | None, dict]:
+    """The results chain per host country of ``projects`` and, under None, for all of them, from one
+    read of the people and their incomes. A person's income gain counts in the host country of their
+    first training (the one it is measured from)."""
+    tables = tables or PriceTables.load()
+    by_step = {key: _people_by_host(qs, host) for key, (qs, host) in _chain_counts(projects).items()}
+    host_of = dict(projects.values_list("pk", "host_country_id"))
+    gains = person_gains(list(host_of), basis, tables)
+    person_host = np.array([host_of[p] for p in gains["project_id"].tolist()], dtype=object)
+    money = spending(projects, basis, tables)
+    out = {}
+    for host in [*sorted(set(host_of.values())), None]:
+        mine = np.ones(person_host.size, dtype=bool) if host is None else person_host == host
+        spent = money["total"] if host is None else (
+            sum(v for p, v in money["by_project"].items() if host_of[p] == host) if money["total"] is not None
+            else None)
+        counts = {key: by_step[key].get(host, 0) for key in by_step}
+        out[host] = _chain(counts, gains["gain"][mine], spent, public)
+    return out
+
+
+PERIOD_FLOWS = ("started", "completed", "certified", "employed")
+
+
+def period_flows(projects: QuerySet, start: dt.date, end: dt.date) -> dict[str, dict[str | None, int]]:
+    """People of ``projects`` whose training started, whose training was completed, who were awarded a
+    credential, or who started a job in the trained occupation between ``start`` and ``end``
+    (inclusive), per host country and, under None, in all of them."""
+    steps = _chain_counts(projects)
+    dated = {
+        "started": (steps["enrolled"], "start_date"),
+        "completed": (steps["completed"], "end_date"),
+        "certified": (steps["certified"], "awarded"),
+        "employed": (steps["employed"], "start_date"),
+    }
+    return {flow: _people_by_host(qs.filter(**{f"{field}__range": (start, end)}), host)
+            for flow, ((qs, host), field) in dated.items()}
 
 
 # --- targets ------------------------------------------------------------------------------------------

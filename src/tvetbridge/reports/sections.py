@@ -15,12 +15,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.apps import apps
 from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from tvetbridge.core.models import Country, FieldOfStudy, Source
+from tvetbridge.outcomes import queries as outcome_queries
+from tvetbridge.outcomes.money import Basis
 from tvetbridge.registry.models import Alliance, CooperationProject, CountryStatistic, ReportedResult
 from tvetbridge.risk import queries as risk_queries
 from tvetbridge.risk.cooperation import HALF_LIFE_DAYS, SEVERITY_POINTS
@@ -437,26 +438,63 @@ class CountryStatistics(Section):
 
 
 class Outcomes(Section):
-    """Trainee outcomes, once the outcomes app provides a report query (``outcomes.queries.report_section``)."""
+    """What the trainees of the projects got from them, by host country: what happened in the period,
+    and the results chain of every cohort of the projects active in it. Figures about fewer than five
+    people are withheld, as on every public page."""
 
     key = "outcomes"
     title = gettext_lazy("Trainee outcomes")
-    template = "reports/sections/simple_tables.html"
-
-    def available(self) -> bool:
-        if not apps.is_installed("tvetbridge.outcomes"):
-            return False
-        try:
-            from tvetbridge.outcomes import queries as outcome_queries
-        except ImportError:
-            return False
-        return hasattr(outcome_queries, "report_section")
+    template = "reports/sections/outcomes.html"
 
     def collect(self, ctx):
-        from tvetbridge.outcomes import queries as outcome_queries
+        projects = _active_in(ctx.scope.projects(), ctx.period)
+        names = _country_names()
+        basis = Basis.from_params({}, default_year=ctx.period.year - 1)
+        chains = outcome_queries.results_chain_by_host(projects, basis, public=True)
+        flows = outcome_queries.period_flows(projects, ctx.period.start, ctx.period.end)
+        # Host countries with the most trainees first, as in the other tables by country; then all of them.
+        steps_of = {code: {s["key"]: s for s in c["steps"]} for code, c in chains.items()}
+        hosts = sorted((c for c in chains if c is not None), key=lambda c: (-(steps_of[c]["enrolled"]["count"] or 0), c))
+        rows_for = [*((c, names.get(c, c)) for c in hosts), (None, _("All host countries"))] if hosts else []
+        in_period = [[label, *(_published(flows[f].get(code, 0)) for f in outcome_queries.PERIOD_FLOWS)]
+                     for code, label in rows_for]
+        chain, money = [], []
+        for code, label in rows_for:
+            c, steps = chains[code], steps_of[code]
+            chain.append([label, *(_published_step(steps[k]) for k in CHAIN_STEPS)])
+            gain = _withheld() if c["median_gain_suppressed"] else _rounded(c["median_gain"])
+            money.append([label, _published(c["n_income_observed"]), gain, _rounded(c["spending"]),
+                          _rounded(steps["employed"]["cost_per"])])
+        step_labels = dict(outcome_queries.FUNNEL_STEPS)
+        return {"basis": basis.label(), "suppress_below": outcome_queries.SUPPRESS_BELOW, "tables": [
+            table("outcomes_in_period", _("Trainees in the period, by host country"),
+                  [_("Host country"), _("started training"), _("completed training"), _("awarded a credential"),
+                   _("started a job in the trained occupation")], in_period),
+            table("outcomes_chain", _("Results chain of the projects active in the period, all cohorts"),
+                  [_("Host country"), *(str(step_labels[k]) for k in CHAIN_STEPS)], chain),
+            table("outcomes_income", _("Income gains and funding of the same projects"),
+                  [_("Host country"), _("income observed after training"), _("Median monthly income gain"),
+                   _("Funding"), _("Funding per person employed")], money)]}
 
-        return outcome_queries.report_section(countries=ctx.scope.countries, start=ctx.period.start,
-                                              end=ctx.period.end, alliance_id=ctx.scope.alliance_id)
+
+CHAIN_STEPS = ("enrolled", "completed", "certified", "employed", "income_gain")
+
+
+def _withheld() -> str:
+    return str(outcome_queries.Cell(None, None, True))
+
+
+def _published(n: int):
+    """A count as a public report may print it."""
+    return _withheld() if outcome_queries.suppress(n).suppressed else n
+
+
+def _published_step(step: dict):
+    return _withheld() if step["suppressed"] else step["count"]
+
+
+def _rounded(money: float | None) -> int | None:
+    return None if money is None else round(money)
 
 
 SECTIONS: dict[str, list[Section]] = {
