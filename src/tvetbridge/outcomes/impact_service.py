@@ -27,7 +27,8 @@ from dataclasses import dataclass
 import numpy as np
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
-from django.db.models import Count, Max, Q, Sum
+from django.db.models import CharField, Count, DateField, Max, Q, Sum
+from django.db.models.functions import Cast
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -88,11 +89,13 @@ def _dates(values, unit="D") -> np.ndarray:
 
 
 def _rows(queryset, *fields) -> list[np.ndarray]:
-    """The columns of ``queryset.values_list(*fields)`` as the database driver returns them. Django's
-    per-value converters (a Decimal and a parsed date for every cell) made reading a national income
-    table take seconds; callers convert whole columns instead: dates with ``_dates`` (ISO strings on
-    SQLite, dates on PostgreSQL), numbers with ``astype`` (floats on SQLite, Decimals on PostgreSQL)."""
-    qs = queryset.values_list(*fields)
+    """The columns of ``queryset.values_list(*fields)`` as the database driver returns them, dates as ISO
+    text. Django's per-value converters (a Decimal and a parsed date for every cell) made reading a
+    national income table take seconds; callers convert whole columns instead: dates with ``_dates``,
+    numbers with ``astype`` (floats on SQLite, Decimals on PostgreSQL). A model's default ordering is
+    dropped: no caller needs it, and the income table's joins the trainees to sort by their key."""
+    columns = [Cast(f, CharField()) if isinstance(_field_at(queryset.model, f), DateField) else f for f in fields]
+    qs = (queryset if queryset.query.order_by else queryset.order_by()).values_list(*columns)
     try:
         sql, params = qs.query.get_compiler(using=qs.db).as_sql()
     except EmptyResultSet:
@@ -102,7 +105,16 @@ def _rows(queryset, *fields) -> list[np.ndarray]:
         rows = cursor.fetchall()
     if not rows:
         return [np.array([]) for _f in fields]
-    return [np.array(col, dtype=object) for col in zip(*rows, strict=True)]
+    table = np.array(rows, dtype=object).reshape(len(rows), len(fields))
+    return [table[:, j] for j in range(len(fields))]
+
+
+def _field_at(model, path: str):
+    """The model field a ``values_list`` path such as ``project__start_date`` ends on."""
+    *relations, last = path.split("__")
+    for name in relations:
+        model = model._meta.get_field(name).related_model
+    return model._meta.pk if last == "pk" else model._meta.get_field(last)
 
 
 def _first_per_trainee(ids: np.ndarray, start: np.ndarray) -> np.ndarray:
