@@ -94,3 +94,13 @@ def test_results_report_prints_outcomes_and_withholds_small_cells(trained, risk_
     text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(bytes(report.pdf))).pages)
     assert "Results chain of the projects active in the period" in text and "All host countries" in text
     assert "Kazakhstan" in text and "fewer than 5" in text
+
+
+def test_without_trainees_the_outcomes_section_says_so(risk_world):
+    from tvetbridge.reports.services import generate_report
+
+    report, _ = generate_report("results", "region", str(TODAY.year), "en")
+    section = next(s for s in report.data["sections"] if s["key"] == "outcomes")
+    assert all(not t["rows"] for t in section["data"]["tables"])
+    outcomes_html = report.html.split('id="outcomes"')[1].split("</section>")[0]
+    assert "Nothing recorded for this scope and period." in outcomes_html

@@ -452,9 +452,11 @@ class Outcomes(Section):
         basis = Basis.from_params({}, default_year=ctx.period.year - 1)
         chains = outcome_queries.results_chain_by_host(projects, basis, public=True)
         flows = outcome_queries.period_flows(projects, ctx.period.start, ctx.period.end)
-        # Host countries with the most trainees first, as in the other tables by country; then all of them.
+        # Host countries with trainees, the most first as in the other tables by country; then all of them.
         steps_of = {code: {s["key"]: s for s in c["steps"]} for code, c in chains.items()}
-        hosts = sorted((c for c in chains if c is not None), key=lambda c: (-(steps_of[c]["enrolled"]["count"] or 0), c))
+        enrolled = {code: steps["enrolled"] for code, steps in steps_of.items()}
+        hosts = sorted((c for c in chains if c is not None and (enrolled[c]["count"] or enrolled[c]["suppressed"])),
+                       key=lambda c: (-(enrolled[c]["count"] or 0), c))
         rows_for = [*((c, names.get(c, c)) for c in hosts), (None, _("All host countries"))] if hosts else []
         in_period = [[label, *(_published(flows[f].get(code, 0)) for f in outcome_queries.PERIOD_FLOWS)]
                      for code, label in rows_for]
