@@ -93,7 +93,7 @@ def _rows(queryset, *fields) -> list[np.ndarray]:
     text. Django's per-value converters (a Decimal and a parsed date for every cell) made reading a
     national income table take seconds; callers convert whole columns instead: dates with ``_dates``,
     numbers with ``astype`` (floats on SQLite, Decimals on PostgreSQL). A model's default ordering is
-    dropped: no caller needs it, and the income table's joins the trainees to sort by their key."""
+    dropped: no caller needs it, and the income table's would join the trainees to sort by their keys."""
     columns = [Cast(f, CharField()) if isinstance(_field_at(queryset.model, f), DateField) else f for f in fields]
     qs = (queryset if queryset.query.order_by else queryset.order_by()).values_list(*columns)
     try:

@@ -214,14 +214,14 @@ def results_chain_by_host(projects: QuerySet, basis: Basis, *, tables: PriceTabl
     gains = person_gains(list(host_of), basis, tables)
     person_host = np.array([host_of[p] for p in gains["project_id"].tolist()], dtype=object)
     money = spending(projects, basis, tables)
+    spent: dict[str | None, float] = {None: money["total"]}
+    for project, value in money["by_project"].items():
+        spent[host_of[project]] = spent.get(host_of[project], 0.0) + value
     out = {}
     for host in [*sorted(set(host_of.values())), None]:
         mine = np.ones(person_host.size, dtype=bool) if host is None else person_host == host
-        spent = money["total"] if host is None else (
-            sum(v for p, v in money["by_project"].items() if host_of[p] == host) if money["total"] is not None
-            else None)
         counts = {key: by_step[key].get(host, 0) for key in by_step}
-        out[host] = _chain(counts, gains["gain"][mine], spent, public)
+        out[host] = _chain(counts, gains["gain"][mine], spent.get(host), public)
     return out
 
 
