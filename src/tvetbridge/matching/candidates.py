@@ -487,37 +487,39 @@ def _copy_text(kind: str, subject: np.ndarray, cand_pk: np.ndarray, top: engine.
     return chars[keep].tobytes()
 
 
+def _text_chunks(lists, stamp: str, chunk: int):
+    """(kind, subject ids, their COPY text) for ``chunk`` subjects at a time of each (kind, subjects,
+    candidates, top-k) list."""
+    for kind, subj, cand, top in lists:
+        for s in range(0, len(subj), chunk):
+            part = engine.TopK(top.indices[s : s + chunk], top.scores[s : s + chunk])
+            yield kind, subj[s : s + chunk], _copy_text(kind, subj[s : s + chunk], cand, part, stamp)
+
+
 def store(inputs: MatchInputs, by_trainee: engine.TopK, by_vacancy: engine.TopK, chunk: int = 8192) -> int:
     """Replace every stored list by these, atomically (readers see the old lists or the new ones).
     The lists' text is built by :func:`_copy_text`, a chunk of rows at a time; on PostgreSQL it goes
     to ``COPY`` as it is, so the server parses one chunk while the next is being built."""
     table = CandidateList._meta.db_table
-    now = timezone.now()
-    rows = [(CandidateList.Kind.VACANCY.value, inputs.vacancy_pk, inputs.trainee_pk, by_vacancy),
-            (CandidateList.Kind.TRAINEE.value, inputs.trainee_pk, inputs.vacancy_pk, by_trainee)]
+    stamp = timezone.now().isoformat()
+    lists = [(CandidateList.Kind.VACANCY.value, inputs.vacancy_pk, inputs.trainee_pk, by_vacancy),
+             (CandidateList.Kind.TRAINEE.value, inputs.trainee_pk, inputs.vacancy_pk, by_trainee)]
     n = 0
     with transaction.atomic(), connection.cursor() as cur:
         if _is_pg():
             cur.execute(f"TRUNCATE {table}")
             with cur.cursor.copy(f"COPY {table} (kind, subject_id, candidate_ids, scores, computed) FROM STDIN") as cp:
-                stamp = now.isoformat()
-                for kind, subj, cand, top in rows:
-                    for s in range(0, len(subj), chunk):
-                        part = engine.TopK(top.indices[s : s + chunk], top.scores[s : s + chunk])
-                        cp.write(_copy_text(kind, subj[s : s + chunk], cand, part, stamp))
-                    n += len(subj)
+                for _kind, subjects, text in _text_chunks(lists, stamp, chunk):
+                    cp.write(text)
+                    n += len(subjects)
         else:
             cur.execute(f"DELETE FROM {table}")
-            stamp = now.isoformat()
-            for kind, subj, cand, top in rows:
-                for s in range(0, len(subj), chunk):
-                    part = engine.TopK(top.indices[s : s + chunk], top.scores[s : s + chunk])
-                    lines = _copy_text(kind, subj[s : s + chunk], cand, part, stamp).decode().splitlines()
-                    batch = [(kind, pk, *line.split("\t")[2:4], stamp)
-                             for pk, line in zip(subj[s : s + chunk].tolist(), lines, strict=True)]
-                    cur.executemany(f"INSERT INTO {table} (kind, subject_id, candidate_ids, scores, computed) "
-                                    f"VALUES (%s, %s, %s, %s, %s)", batch)
-                    n += len(batch)
+            for kind, subjects, text in _text_chunks(lists, stamp, chunk):
+                batch = [(kind, pk, *line.split("\t")[2:4], stamp)
+                         for pk, line in zip(subjects.tolist(), text.decode().splitlines(), strict=True)]
+                cur.executemany(f"INSERT INTO {table} (kind, subject_id, candidate_ids, scores, computed) "
+                                f"VALUES (%s, %s, %s, %s, %s)", batch)
+                n += len(batch)
     return n
 
 
