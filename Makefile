@@ -6,7 +6,7 @@ SCALE ?= small
 # Browser tests, PDF checks and message extraction need these Debian packages.
 APT_PACKAGES := chromium fonts-noto-cjk fonts-dejavu-core poppler-utils gettext
 
-.PHONY: setup demo test bench lint messages browser-deps clean
+.PHONY: setup demo test bench lint messages browser-deps clean conformance
 
 setup: $(VENV)/.installed
 
@@ -45,3 +45,8 @@ messages: setup
 
 clean:
 	rm -rf var
+
+# The external conformance suites (W3C VC 2.0, Data Integrity EdDSA, ADL xAPI LRS) against a live
+# server on a free port with a throw-away database; see scripts/conformance.sh.
+conformance: setup
+	scripts/conformance.sh
