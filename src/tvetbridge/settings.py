@@ -52,6 +52,12 @@ DEBUG = env_bool("TVETBRIDGE_DEBUG", not PRODUCTION)
 SECRET_KEY = env_str("TVETBRIDGE_SECRET_KEY", None if PRODUCTION else "dev-only-insecure-key-" + "x" * 40)
 # Trainee identity numbers are stored as HMACs under this key, never in clear.
 IDENTITY_HASH_KEY = env_str("TVETBRIDGE_IDENTITY_KEY", None if PRODUCTION else "dev-only-identity-key")
+# Issuer private keys are sealed under this key-encryption key (AES-256-GCM through HKDF); it never
+# enters the database. Rotating it means re-sealing the keys (`tvetbridge credentials_keys --reseal`).
+CREDENTIALS_KEY = env_str("TVETBRIDGE_CREDENTIALS_KEY", None if PRODUCTION else "dev-only-credentials-key")
+# The platform's public address: credential status lists, did:web identifiers and verification links
+# in issued credentials are built on it, also by background workers that have no request.
+PUBLIC_URL = env_str("TVETBRIDGE_PUBLIC_URL", None if PRODUCTION else "http://127.0.0.1:8000").rstrip("/")
 ALLOWED_HOSTS = env_list("TVETBRIDGE_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("TVETBRIDGE_CSRF_TRUSTED_ORIGINS")
 
@@ -74,6 +80,7 @@ INSTALLED_APPS = [
     "tvetbridge.taxonomy",
     "tvetbridge.demand",
     "tvetbridge.outcomes",
+    "tvetbridge.credentials",
     "tvetbridge.risk",
     "tvetbridge.finance",
     "tvetbridge.matching",

@@ -5,6 +5,7 @@ from django.urls import include, path
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include("tvetbridge.api_urls")),
+    path("", include("tvetbridge.credentials.vcapi_urls")),
 ]
 urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),
