@@ -15,6 +15,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 
 from tvetbridge.core.api import reference
 from tvetbridge.core.api import router as account
+from tvetbridge.credentials.api import router as credentials
 from tvetbridge.demand.api import router as demand
 from tvetbridge.finance.api import router as finance
 from tvetbridge.matching.api import router as matching
@@ -52,6 +53,7 @@ api.add_router("/", outcomes)
 api.add_router("/risk", risk)
 api.add_router("/matching", matching)
 api.add_router("/finance", finance)
+api.add_router("/credentials", credentials)
 
 
 def _field_name(loc) -> str:

@@ -25,9 +25,8 @@ from django.utils.translation import gettext as _
 from tvetbridge.outcomes.models import Credential as Award
 from tvetbridge.registry.models import Institution
 
-from .engine import canon
+from .engine import canon, statuslist, validate
 from .engine import dataintegrity as di
-from .engine import statuslist, validate
 from .engine import verify as engine_verify
 from .engine.errors import CredentialError
 from .engine.keys import KeyPair, did_key, did_key_method, public_bytes_from_multibase, seal, unseal
@@ -39,7 +38,6 @@ LANGUAGE_MAP_CONTEXT = {
     "descriptionMap": {"@id": "https://schema.org/description", "@container": "@language"},
 }
 OB3_CONTEXT = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
-OB3_SCHEMA = ("https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_achievementcredential_schema.json")
 
 
 def _kek() -> bytes:
@@ -236,9 +234,9 @@ def _open_list(profile: IssuerProfile, did: str, purpose: str) -> StatusList:
     lst = (StatusList.objects.select_for_update().filter(issuer=profile, did=did, purpose=purpose)
            .order_by("-pk").first())
     if lst is None or lst.allocated >= lst.size:
-        size = statuslist.MIN_BITS
-        lst = StatusList.objects.create(issuer=profile, did=did, purpose=purpose, size=size,
-                                        bits=bytes(statuslist.new_bitstring(size)),
+        size, status_size = statuslist.MIN_BITS, 2 if purpose == "message" else 1
+        lst = StatusList.objects.create(issuer=profile, did=did, purpose=purpose, size=size, status_size=status_size,
+                                        bits=bytes(statuslist.new_bitstring(size, status_size)),
                                         perm_a=secrets.randbelow(size // 2) * 2 + 1, perm_b=secrets.randbelow(size))
     return lst
 
@@ -285,21 +283,16 @@ def set_status(user, issued: IssuedCredential, status: str, *, reason: str) -> I
         raise ValidationError({"reason": _("Give the reason; the holder and verifiers may be told it.")})
     if issued.status == IssuedCredential.Status.REVOKED:
         raise ValidationError({"status": _("A revoked credential cannot change status again.")})
-    if issued.revocation_list_id is None:
+    if issued.status_list_id is None:
         raise ValidationError({"status": _("This credential was issued without a status list; it cannot be "
                                            "revoked or suspended.")})
-    for lst_id, index, value in ((issued.revocation_list_id, issued.revocation_index,
-                                  status == IssuedCredential.Status.REVOKED),
-                                 (issued.suspension_list_id, issued.suspension_index,
-                                  status == IssuedCredential.Status.SUSPENDED)):
-        if lst_id is None:
-            continue
-        lst = StatusList.objects.select_for_update().get(pk=lst_id)
-        bits = bytearray(lst.bits)
-        statuslist.set_bit(bits, index, value)
-        lst.bits = bytes(bits)
-        lst.version += 1
-        lst.save(update_fields=["bits", "version"])
+    lst = StatusList.objects.select_for_update().get(pk=issued.status_list_id)
+    bits = bytearray(lst.bits)
+    state = {"active": "valid"}.get(status, status)
+    statuslist.set_value(bits, issued.status_index, statuslist.STATES[state], lst.status_size)
+    lst.bits = bytes(bits)
+    lst.version += 1
+    lst.save(update_fields=["bits", "version"])
     issued.status = status
     issued.status_reason = reason.strip()[:500]
     issued.status_changed = timezone.now()
@@ -362,7 +355,7 @@ def check_issuable(ctype: CredentialType) -> None:
 
 
 def build_document(award: Award, ctype: CredentialType, did: str, issued_uuid: uuid.UUID,
-                   status_entries: list[dict[str, Any]]) -> dict[str, Any]:
+                   status_entry: dict[str, Any]) -> dict[str, Any]:
     institution = ctype.institution
     issuer: dict[str, Any] = {"id": did, "type": ["Profile"], "name": _plain(institution, "name")}
     names = _language_map(institution, "name")
@@ -402,8 +395,7 @@ def build_document(award: Award, ctype: CredentialType, did: str, issued_uuid: u
         "name": _plain(ctype, "name"),
         "nameMap": _language_map(ctype, "name"),
         "credentialSubject": subject,
-        "credentialStatus": status_entries,
-        "credentialSchema": [{"id": OB3_SCHEMA, "type": "1EdTechJsonSchemaValidator2019"}],
+        "credentialStatus": status_entry,
     }
 
 
@@ -433,16 +425,14 @@ def issue_many(user, awards: Iterable[Award], ctype: CredentialType, *, cryptosu
         done = set(IssuedCredential.objects.filter(award__in=[a.pk for a in awards], credential_type=ctype)
                    .values_list("award_id", flat=True))
         todo = [a for a in awards if a.pk not in done]
-        revocation = _allocate(profile, key.did, "revocation", len(todo))
-        suspension = _allocate(profile, key.did, "suspension", len(todo))
+        slots = _allocate(profile, key.did, "message", len(todo))
         rows = []
         options = di.ProofOptions(cryptosuite=cryptosuite, verification_method=key.verification_method)
         for i, award in enumerate(todo):
             issued_uuid = uuid.uuid4()
-            (rlist, rindex), (slist, sindex) = revocation[i], suspension[i]
-            entries = [statuslist.entry(status_list_url(rlist), rindex, "revocation"),
-                       statuslist.entry(status_list_url(slist), sindex, "suspension")]
-            document = build_document(award, ctype, key.did, issued_uuid, entries)
+            lst, index = slots[i]
+            document = build_document(award, ctype, key.did, issued_uuid,
+                                      statuslist.entry(status_list_url(lst), index))
             signed = di.add_proof(document, pair, options)
             signed["proof"] = [signed["proof"]]  # Open Badges 3.0's schema wants the proof as a set
             problems = validate.schema_errors(signed)
@@ -456,8 +446,7 @@ def issue_many(user, awards: Iterable[Award], ctype: CredentialType, *, cryptosu
             rows.append(IssuedCredential(uuid=issued_uuid, award=award, credential_type=ctype, trainee=award.trainee,
                                          issuer=profile, key=key, cryptosuite=cryptosuite, document=signed,
                                          issued_by=user if getattr(user, "is_authenticated", False) else None,
-                                         revocation_list=rlist, revocation_index=rindex, suspension_list=slist,
-                                         suspension_index=sindex))
+                                         status_list=lst, status_index=index))
             if progress and i % 200 == 0:
                 progress(i, len(todo))
         IssuedCredential.objects.bulk_create(rows, batch_size=500)
@@ -507,24 +496,20 @@ def issue_api(user, credential: Any, options: dict[str, Any], *, cryptosuite: st
     document = dict(credential)
     issued_uuid = uuid.uuid4()
     status_option = (options or {}).get("credentialStatus")
-    entries = []
-    lists: dict[str, tuple[StatusList, int]] = {}
+    slot: tuple[StatusList, int] | None = None
     if isinstance(status_option, dict) and status_option.get("type") == "BitstringStatusListEntry":
-        for purpose in statuslist.PURPOSES:
-            lst, index = _allocate(profile, did, purpose, 1)[0]
-            lists[purpose] = (lst, index)
-            entries.append(statuslist.entry(status_list_url(lst), index, purpose))
-        existing = validate.as_list(document["credentialStatus"]) if "credentialStatus" in document else []
-        document["credentialStatus"] = existing + entries
+        if "credentialStatus" in document:
+            raise CredentialError("status_present", "The credential already has a credentialStatus.")
+        slot = _allocate(profile, did, "message", 1)[0]
+        document["credentialStatus"] = statuslist.entry(status_list_url(slot[0]), slot[1])
     created = options.get("created") if isinstance(options, dict) else None
     signed = di.add_proof(document, _keypair(key), di.ProofOptions(
         cryptosuite=cryptosuite, verification_method=key.verification_method,
         created=created if isinstance(created, str) else None))
     row = IssuedCredential(uuid=issued_uuid, issuer=profile, key=key, cryptosuite=cryptosuite, document=signed,
                            issued_by=user)
-    if lists:
-        row.revocation_list, row.revocation_index = lists["revocation"]
-        row.suspension_list, row.suspension_index = lists["suspension"]
+    if slot is not None:
+        row.status_list, row.status_index = slot
     _audit(row, user, "issued through the VC-API")
     row.save()
     return signed

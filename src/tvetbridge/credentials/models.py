@@ -77,6 +77,8 @@ class FrameworkLevel(RulesModel):
     code = models.CharField(_("level code"), max_length=20)
     rank = models.PositiveSmallIntegerField(_("rank"), help_text=_("Higher is more advanced within the framework."))
     name = models.CharField(_("name"), max_length=300)
+    summary = models.TextField(_("descriptor"), blank=True,
+                               help_text=_("What a holder of this level can do, and the usual way of reaching it."))
     knowledge = models.TextField(_("knowledge"), blank=True)
     skills = models.TextField(_("skills"), blank=True)
     competence = models.TextField(_("responsibility and autonomy"), blank=True)
@@ -318,7 +320,7 @@ class CreditTransferItem(models.Model):
     credits = models.DecimalField(_("credits transferred"), max_digits=5, decimal_places=1)
     coverage = models.FloatField(_("outcome coverage"), help_text=_("Share of the credited module's outcomes the "
                                                                     "passed module covers (0–1)."))
-    evidence = models.JSONField(_("evidence"), default=dict)
+    evidence = models.JSONField(_("evidence"), default=dict, blank=True)
     included = models.BooleanField(_("included"), default=True)
     history = HistoricalRecords()
 
@@ -402,7 +404,8 @@ class StatusList(models.Model):
     # DID, and its lists stay signed by that key after it retires, so earlier credentials keep a status.
     did = models.CharField(max_length=300)
     purpose = models.CharField(_("purpose"), max_length=12)
-    size = models.PositiveIntegerField(default=131_072)
+    size = models.PositiveIntegerField(default=131_072, help_text="Entries, each status_size bits.")
+    status_size = models.PositiveSmallIntegerField(default=2)
     bits = models.BinaryField()
     allocated = models.PositiveIntegerField(default=0)
     perm_a = models.PositiveIntegerField()
@@ -445,10 +448,8 @@ class IssuedCredential(RulesModel):
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE)
     status_reason = models.CharField(_("reason"), max_length=500, blank=True)
     status_changed = models.DateTimeField(_("status changed"), null=True, blank=True)
-    revocation_list = models.ForeignKey(StatusList, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    revocation_index = models.PositiveIntegerField(null=True, blank=True)
-    suspension_list = models.ForeignKey(StatusList, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    suspension_index = models.PositiveIntegerField(null=True, blank=True)
+    status_list = models.ForeignKey(StatusList, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    status_index = models.PositiveIntegerField(null=True, blank=True)
     history = HistoricalRecords(excluded_fields=["document"])
 
     class Meta:
@@ -457,10 +458,7 @@ class IssuedCredential(RulesModel):
         verbose_name_plural = _("issued credentials")
         rules_permissions = perms.issued_permissions
         indexes = [models.Index(fields=["issuer", "status"])]
-        constraints = [
-            models.UniqueConstraint(fields=["revocation_list", "revocation_index"], name="uniq_revocation_slot"),
-            models.UniqueConstraint(fields=["suspension_list", "suspension_index"], name="uniq_suspension_slot"),
-        ]
+        constraints = [models.UniqueConstraint(fields=["status_list", "status_index"], name="uniq_status_slot")]
 
     def __str__(self) -> str:
         return f"urn:uuid:{self.uuid}"
@@ -513,12 +511,12 @@ class RecognitionApplication(RulesModel, Versioned):
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.SUBMITTED)
     # The platform's proposal and the decision's reasons are stored as codes with parameters and
     # rendered in the reader's language, never as English sentences.
-    proposal = models.JSONField(_("proposal"), default=dict)
+    proposal = models.JSONField(_("proposal"), default=dict, blank=True)
     outcome = models.CharField(_("decision"), max_length=10, choices=Outcome.choices, blank=True)
     recognised_level = models.ForeignKey(FrameworkLevel, on_delete=models.PROTECT, null=True, blank=True,
                                          related_name="+", verbose_name=_("recognised as"))
     compensation = models.TextField(_("compensation measures"), blank=True)
-    reasons = models.JSONField(_("reasons"), default=list)
+    reasons = models.JSONField(_("reasons"), default=list, blank=True)
     decision_note = models.TextField(_("note to the applicant"), blank=True)
     submitted = models.DateTimeField(_("submitted"), auto_now_add=True)
     submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,

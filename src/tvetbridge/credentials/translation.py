@@ -17,7 +17,7 @@ class FrameworkTranslation(TranslationOptions):
 
 @register(FrameworkLevel)
 class LevelTranslation(TranslationOptions):
-    fields = ("name", "knowledge", "skills", "competence")
+    fields = ("name", "summary", "knowledge", "skills", "competence")
 
 
 @register(LevelLink)

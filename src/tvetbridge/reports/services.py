@@ -10,8 +10,6 @@ the job's status and progress are what the page polls.
 from __future__ import annotations
 
 import csv
-import functools
-import gc
 import hashlib
 import io
 import json
@@ -28,6 +26,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from tvetbridge.core.pdf import render_pdf
 from tvetbridge.risk.periods import Period
 
 from .models import Kind, Report, ReportJob
@@ -120,34 +119,6 @@ def render_html(kind: str, data: dict, sections: list[dict], *, generated, versi
             "title": title_for(kind, data), "data": data, "sections": sections, "generated": generated,
             "version": version, "digest": digest, "language": language, "for_pdf": for_pdf,
             "kind_label": Kind(kind).label})
-
-
-# Report jobs typeset one at a time: they share the font configuration below, whose Pango font map is
-# not thread-safe, and gc.freeze() below acts on the whole process.
-_TYPESETTING = threading.Lock()
-
-
-@functools.cache
-def _font_config():
-    """One font configuration for the process: a fresh one reads the system's fonts again and loses
-    Pango's cache of loaded fonts (some 10 ms a report)."""
-    from weasyprint.text.fonts import FontConfiguration
-
-    return FontConfiguration()
-
-
-def render_pdf(html: str) -> bytes:
-    from weasyprint import HTML
-
-    with _TYPESETTING:
-        # WeasyPrint makes hundreds of thousands of short-lived boxes; each full collection they trigger
-        # would also walk every object the web process already holds (a third of the typesetting time in
-        # benchmarks/report_pdf.py). Frozen objects are skipped; new garbage is still collected.
-        gc.freeze()
-        try:
-            return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(font_config=_font_config())
-        finally:
-            gc.unfreeze()
 
 
 def _latest(kind, scope, period, language) -> Report | None:

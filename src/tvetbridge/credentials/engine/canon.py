@@ -95,6 +95,13 @@ def expand(document: dict[str, Any]) -> list[Any]:
             raise inner from exc
         raise CredentialError("jsonld_error", f"The document is not valid JSON-LD: {exc}",
                               detail=str(exc)[:300]) from exc
+    except (KeyError, TypeError, ValueError, AttributeError, RecursionError) as exc:
+        # pyld trips over some invalid contexts (e.g. "@vocab": null with no vocabulary set) with plain
+        # Python errors; they are invalid input all the same, never a server error.
+        if isinstance(exc, CredentialError):
+            raise
+        raise CredentialError("jsonld_error", "The document's JSON-LD contexts cannot be processed.",
+                              detail=f"{type(exc).__name__}: {exc}"[:300]) from exc
     if dropped:
         raise CredentialError("undefined_term", f"The term {dropped[0]!r} is not defined by any context of the "
                               "document, so it would not be signed.", term=str(dropped[0]))

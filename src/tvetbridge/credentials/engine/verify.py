@@ -153,7 +153,7 @@ def _status_check(document: dict[str, Any], resolve_key: KeyResolver, fetch: Sta
         if not isinstance(status, dict) or status.get("type") != "BitstringStatusListEntry":
             continue
         try:
-            url, index, purpose = statuslist.read_entry(status)
+            url, index, purpose, size = statuslist.read_entry(status)
             if fetch is None:
                 raise CredentialError("status_unavailable", "Status lists cannot be fetched here.", url=url)
             list_vc = fetch(url)
@@ -166,11 +166,15 @@ def _status_check(document: dict[str, Any], resolve_key: KeyResolver, fetch: Sta
             subject = list_vc.get("credentialSubject") or {}
             if subject.get("statusPurpose") != purpose:
                 raise CredentialError("status_purpose_mismatch", "The status list is for another purpose.", url=url)
-            bits = statuslist.decode(subject.get("encodedList"))
-            if statuslist.get_bit(bits, index):
-                code = "revoked" if purpose == "revocation" else "suspended" if purpose == "suspension" else "flagged"
-                return Check("status", FAILED, code, {"purpose": purpose},
-                             f"The issuer has set this credential's {purpose} status.")
+            value = statuslist.get_value(statuslist.decode(subject.get("encodedList")), index, size)
+            if value:
+                if purpose == "message":
+                    message = statuslist.message_of(status, value) or hex(value)
+                    code = message if message in ("revoked", "suspended") else "flagged"
+                else:
+                    message, code = purpose, {"revocation": "revoked", "suspension": "suspended"}.get(purpose, "flagged")
+                return Check("status", FAILED, code, {"purpose": purpose, "message": message},
+                             f"The issuer has set this credential's status: {message}.")
             checked += 1
         except CredentialError as exc:
             return _failed("status", exc)

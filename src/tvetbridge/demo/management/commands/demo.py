@@ -7,6 +7,7 @@ from django.db import transaction
 
 from tvetbridge.core.models import Profile, Role
 from tvetbridge.core.reference import load_reference
+from tvetbridge.credentials import demo_credentials
 from tvetbridge.demo import matching_demo
 from tvetbridge.demo.generator import generate
 from tvetbridge.demo.loader import load_demo
@@ -76,8 +77,11 @@ class Command(BaseCommand):
             self.stdout.write(f"matching {line}")
         risk = load_reference_risk()
         self.stdout.write(f"country risk: INFORM 2021 {risk['inform']}, scored {', '.join(risk['periods'])}")
+        accounts = ensure_demo_accounts()
+        for line in demo_credentials.build():
+            self.stdout.write(f"recognition {line}")
         self.stdout.write(self.style.SUCCESS("\nDemo accounts (local demo only):"))
-        for username, password, label in ensure_demo_accounts():
+        for username, password, label in accounts:
             self.stdout.write(f"  {label:<20} user {username:<12} password {password}")
         if no_serve:
             return
