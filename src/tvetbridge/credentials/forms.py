@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from tvetbridge.core.models import Country, Language
 from tvetbridge.registry.models import Programme
@@ -114,7 +115,8 @@ class CredentialTypeForm(forms.Form):
     levels = forms.ModelMultipleChoiceField(queryset=_levels(), label=_("Framework levels"))
     language = forms.ModelChoiceField(queryset=Language.objects.all(), label=_("Language"))
     hours = forms.IntegerField(min_value=1, required=False, label=_("Workload (hours)"))
-    credits = forms.DecimalField(min_value=0, max_digits=6, decimal_places=1, required=False, label=_("Credits"))
+    credits = forms.DecimalField(min_value=0, max_digits=6, decimal_places=1, required=False,
+                                 label=pgettext_lazy("academic", "Credits"))
     outcomes = forms.CharField(widget=forms.Textarea(attrs={"rows": 5}), label=_("Learning outcomes"),
                                help_text=_("One per line. Start a line with an ESCO skill identifier and a "
                                            "semicolon to code it, e.g. “abc123…; Plans warehouse operations”."))
