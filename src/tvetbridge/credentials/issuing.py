@@ -261,8 +261,10 @@ def signed_status_list(lst: StatusList) -> dict[str, Any]:
     key = key.filter(retired__isnull=True).first() or key.first()
     if key is None:
         raise CredentialError("status_unavailable", "No key can sign this status list.")
-    document = statuslist.list_credential(status_list_url(lst), lst.did, lst.purpose, bytes(lst.bits),
-                                          di.w3c_now())
+    # Valid from the list's creation: a verifier that started checking a second before the list was (re)signed
+    # must not find it "not yet valid".
+    valid_from = lst.created.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    document = statuslist.list_credential(status_list_url(lst), lst.did, lst.purpose, bytes(lst.bits), valid_from)
     signed = di.add_proof(document, _keypair(key), di.ProofOptions(cryptosuite=di.RDFC,
                                                                    verification_method=key.verification_method))
     version = lst.version

@@ -413,6 +413,7 @@ class StatusList(models.Model):
     version = models.PositiveIntegerField(default=1)
     signed = models.JSONField(null=True, blank=True, editable=False)
     signed_version = models.PositiveIntegerField(default=0)
+    created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
 
     class Meta:
