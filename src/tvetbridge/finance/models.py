@@ -20,10 +20,9 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from rules.contrib.models import RulesModelBase, RulesModelMixin
 from simple_history.models import HistoricalRecords
 
-from tvetbridge.core.models import CURRENCIES
+from tvetbridge.core.models import CURRENCIES, Record
 from tvetbridge.registry.models import CooperationProject, Enterprise, Institution
 
 from . import instruments as engine
@@ -90,16 +89,11 @@ def _pct(value) -> float:
     return float(Decimal(value) / 100)
 
 
-class RulesModel(RulesModelMixin, models.Model, metaclass=RulesModelBase):
-    class Meta:
-        abstract = True
-
-
 # ---------------------------------------------------------------------------------------------
 # parties and funds
 
 
-class Party(RulesModel):
+class Party(Record):
     """Someone money flows to or from: a sponsor, an enterprise, an investor, the trainees."""
 
     class Kind(models.TextChoices):
@@ -130,7 +124,7 @@ class Party(RulesModel):
         return self.name
 
 
-class Fund(RulesModel):
+class Fund(Record):
     name = models.CharField(_("name"), max_length=300)
     description = models.TextField(_("description"), blank=True)
     currency = models.CharField(_("currency"), max_length=3, choices=CURRENCIES,
@@ -161,7 +155,7 @@ class Fund(RulesModel):
 # instruments
 
 
-class Instrument(RulesModel):
+class Instrument(Record):
     """Common columns. ``engine_terms()`` builds the engine dataclass; its ValueError names a field."""
 
     fund = models.ForeignKey(Fund, on_delete=models.CASCADE, related_name="%(class)s_set", verbose_name=_("fund"))
@@ -442,7 +436,7 @@ INSTRUMENT_MODELS: dict[str, type[Instrument]] = {
 # ledger
 
 
-class Account(RulesModel):
+class Account(Record):
     class Kind(models.TextChoices):
         ASSET = "asset", _("asset")
         LIABILITY = "liability", _("liability")
@@ -476,7 +470,7 @@ class Account(RulesModel):
         return self.fund.served_projects()
 
 
-class Transaction(RulesModel):
+class Transaction(Record):
     class Kind(models.TextChoices):
         CONTRIBUTION = "contribution", _("contribution")
         FEE = "fee", _("training fee")
@@ -574,7 +568,7 @@ class Entry(models.Model):
 # designer
 
 
-class SimulationRun(RulesModel):
+class SimulationRun(Record):
     """One Monte Carlo run of a design, with its progress and (when done) its results as JSON."""
 
     class Status(models.TextChoices):
@@ -582,6 +576,7 @@ class SimulationRun(RulesModel):
         RUNNING = "running", _("running")
         DONE = "done", _("done")
         FAILED = "failed", _("failed")
+        CANCELLED = "cancelled", _("cancelled")
 
     spec = models.JSONField(_("design"), help_text=_("Cohort assumptions and instrument terms, in engine units."))
     n_paths = models.PositiveIntegerField(_("trainee paths"))
@@ -599,6 +594,8 @@ class SimulationRun(RulesModel):
                                    related_name="+", verbose_name=_("run by"))
     created = models.DateTimeField(_("created"), auto_now_add=True)
     finished = models.DateTimeField(_("finished"), null=True, blank=True)
+    # The background job that runs the simulation (progress, cancel, retries).
+    job = models.ForeignKey("core.Job", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
 
     class Meta:
         ordering = ["-created"]
@@ -616,7 +613,7 @@ class SimulationRun(RulesModel):
         return CooperationProject.objects.filter(pk__in=ids)
 
 
-class FundDesign(RulesModel):
+class FundDesign(Record):
     """A saved design: its assumptions and terms, the run it was judged by and a summary of results."""
 
     name = models.CharField(_("name"), max_length=200)

@@ -17,12 +17,14 @@ import numpy as np
 import scipy.sparse as sp
 
 from tvetbridge.core.models import Country, Region
+from tvetbridge.core.roles import is_enterprise_staff
 from tvetbridge.demand import queries as demand_queries
+from tvetbridge.demand.models import SkillDemand
 from tvetbridge.taxonomy.models import Occupation, Skill
 
 from . import arrays
 from .engine_gap import gap_analysis
-from .models import AllocationRun
+from .models import AllocationRun, CandidateList
 
 DEFAULT_HORIZON_DAYS = 365
 DEFAULT_RADIUS_KM = 300.0
@@ -157,3 +159,17 @@ def orders_behind(user, row: GapRow):
 
 def latest_run() -> AllocationRun | None:
     return AllocationRun.objects.first()
+
+
+def trainee_ids_for_enterprise(user) -> set[int]:
+    """The trainees an enterprise's staff may see: those on the candidate lists of its own vacancies.
+    (``outcomes`` asks this through ``set_enterprise_scope``; see ``apps.py``.)"""
+    if not is_enterprise_staff(user):
+        return set()
+    vacancies = SkillDemand.objects.filter(enterprise_id=user.profile.enterprise_id).values("pk")
+    ids: set[int] = set()
+    for candidate_ids in CandidateList.objects.filter(kind=CandidateList.Kind.VACANCY,
+                                                      subject_id__in=vacancies).values_list("candidate_ids",
+                                                                                             flat=True):
+        ids.update(candidate_ids)
+    return ids

@@ -5,7 +5,9 @@ per step), target progress with status, and the small-cell suppression every pub
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from django.apps import apps
@@ -69,6 +71,27 @@ def _institution_q(institution_id: int, prefix: str = "") -> Q:
             | Q(**{f"{prefix}enrolments__project__chinese_institutions": institution_id}))
 
 
+def _no_enterprise_candidates(user) -> set[int]:
+    return set()
+
+
+# Which trainees enterprise staff may see is decided where vacancies meet trainees (candidate lists
+# and expressions of interest live in ``matching``, a layer above this one); matching registers its
+# answer here when the apps load.
+_enterprise_trainee_ids: Callable[[Any], set[int]] = _no_enterprise_candidates
+
+
+def set_enterprise_scope(ids_for: Callable[[Any], set[int]]) -> None:
+    global _enterprise_trainee_ids
+    _enterprise_trainee_ids = ids_for
+
+
+def enterprise_trainee_ids(user) -> set[int]:
+    """Ids of the consenting trainees on the candidate lists of the user's enterprise's vacancies, or
+    who expressed interest in one of them."""
+    return _enterprise_trainee_ids(user)
+
+
 def trainees_for(user) -> QuerySet:
     """The trainees ``user`` may see (the list equivalent of ``view_trainee``)."""
     role = role_of(user)
@@ -79,7 +102,7 @@ def trainees_for(user) -> QuerySet:
         ids = Trainee.objects.filter(_institution_q(user.profile.institution_id)).values("pk")
         return qs.filter(pk__in=ids)
     if role == "enterprise":
-        return qs.filter(consent_matching=True)
+        return qs.filter(consent_matching=True, pk__in=enterprise_trainee_ids(user))
     return qs.none()
 
 

@@ -2,7 +2,7 @@
 
 Each function is atomic, checks the actor's permission with ``rules.py``, validates the record
 (``full_clean``) and leaves an audit row (django-simple-history: who, when, before/after).
-``user=None`` means the platform itself (commands, the demo), which may write anything.
+The platform itself (commands, the demo) acts as ``core.services.system_user()``.
 """
 
 from __future__ import annotations
@@ -18,6 +18,8 @@ from django.utils.translation import gettext as _
 from simple_history.utils import update_change_reason
 
 from tvetbridge.core.roles import role_of
+from tvetbridge.core.services import assign as _assign
+from tvetbridge.core.services import perm_name, require, retry_when_busy, save  # noqa: F401 - perm_name is used by callers
 
 from .identity import identity_hash
 from .models import (
@@ -34,46 +36,15 @@ from .models import (
 )
 
 
-def perm_name(model: type[models.Model], action: str) -> str:
-    return f"{model._meta.app_label}.{action}_{model._meta.model_name}"
-
-
-def require(user, action: str, model: type[models.Model], obj: models.Model | None = None) -> None:
-    if user is None:
-        return
-    if not user.has_perm(perm_name(model, action), obj):
-        raise PermissionDenied(_("You may not %(action)s this %(model)s.")
-                               % {"action": action, "model": model._meta.verbose_name})
-
-
 def _own_institution(user) -> int | None:
     if user is None or role_of(user) != "institution":
         return None
     return user.profile.institution_id
 
 
-def _save(user, obj: models.Model, reason: str, m2m: Mapping[str, Any] | None = None) -> models.Model:
-    obj._history_user = user if getattr(user, "is_authenticated", False) else None
-    obj.full_clean()
-    obj.save()
-    for name, values in (m2m or {}).items():
-        getattr(obj, name).set(values)
-    if hasattr(obj, "history"):
-        update_change_reason(obj, reason)
-    return obj
-
-
-def _assign(obj: models.Model, data: Mapping[str, Any]) -> dict[str, Any]:
-    m2m = {}
-    for name, value in data.items():
-        field = obj._meta.get_field(name)
-        if field.many_to_many:
-            m2m[name] = value
-        elif field.is_relation and not isinstance(value, models.Model):
-            setattr(obj, field.attname, value)
-        else:
-            setattr(obj, name, value)
-    return m2m
+def _save(user, obj: models.Model, reason: str, m2m: Mapping[str, Any] | None = None,
+          expected_version: int | None = None) -> models.Model:
+    return save(user, obj, reason=reason, m2m=m2m, expected_version=expected_version)
 
 
 # --- trainees -----------------------------------------------------------------------------------
@@ -103,15 +74,15 @@ def register_trainee(user, data: Mapping[str, Any], *, identity_number: str | No
     return _save(user, trainee, reason or "registered", m2m)
 
 
-@transaction.atomic
+@retry_when_busy
 def update_trainee(user, trainee: Trainee, data: Mapping[str, Any], *, identity_number: str | None = None,
-                   reason: str = "") -> Trainee:
+                   reason: str = "", expected_version: int | None = None) -> Trainee:
     require(user, "change", Trainee, trainee)
     m2m = _assign(trainee, data)
     if identity_number:
         trainee.identity_hash = identity_hash(identity_number)
         _check_duplicate_identity(trainee.identity_hash, trainee.pk)
-    return _save(user, trainee, reason or "updated", m2m)
+    return _save(user, trainee, reason or "updated", m2m, expected_version)
 
 
 @transaction.atomic

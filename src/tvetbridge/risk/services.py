@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
@@ -23,6 +23,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from tvetbridge.core.models import Country, Source
+from tvetbridge.core.services import require
 from tvetbridge.registry.models import CooperationProject
 
 from . import alerts as rules_engine
@@ -37,16 +38,6 @@ log = logging.getLogger(__name__)
 INFORM_PERIOD = "2021"
 INFORM_SOURCE_KEY = "inform-2021"
 CLOSED_PROJECT_STATUSES = (CooperationProject.Status.COMPLETED, CooperationProject.Status.CANCELLED)
-
-
-def _perm(model, action: str) -> str:
-    return f"{model._meta.app_label}.{action}_{model._meta.model_name}"
-
-
-def require(user, action: str, model, obj=None) -> None:
-    if not user.has_perm(_perm(model, action), obj):
-        raise PermissionDenied(_("You may not %(action)s this %(model)s.")
-                               % {"action": action, "model": model._meta.verbose_name})
 
 
 def today() -> dt.date:
