@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .bulk_import import KINDS
+from .io.records import KINDS
 from .models import (
     Assessment,
     Credential,
