@@ -74,7 +74,7 @@ def main() -> None:
     from tvetbridge.outcomes.models import IncomeObservation, Trainee
     from tvetbridge.registry.models import CooperationProject, Institution, ReportedResult
     from tvetbridge.reports import services
-    from tvetbridge.risk.periods import Period
+    from tvetbridge.risk.engine.periods import Period
 
     if not marker.exists():
         call_command("migrate", interactive=False, verbosity=0)

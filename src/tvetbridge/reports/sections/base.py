@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy
 
 from tvetbridge.core.models import Country, Source
 from tvetbridge.registry.models import Alliance, CooperationProject
-from tvetbridge.risk.periods import Period
+from tvetbridge.risk.engine.periods import Period
 
 # ---------------------------------------------------------------------------------------------------
 # Scope

@@ -10,7 +10,7 @@ from tvetbridge.core.models import FieldOfStudy
 from tvetbridge.outcomes import queries as outcome_queries
 from tvetbridge.outcomes.money import Basis
 from tvetbridge.registry.models import CooperationProject, CountryStatistic, ReportedResult
-from tvetbridge.risk.periods import Period
+from tvetbridge.risk.engine.periods import Period
 
 from .. import charts
 from .base import Section, country_names, fold_columns, num, print_top, replace_tables, table

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy
 
 from tvetbridge.core.models import Source
 from tvetbridge.risk import queries as risk_queries
-from tvetbridge.risk.cooperation import HALF_LIFE_DAYS, SEVERITY_POINTS
+from tvetbridge.risk.engine.cooperation import HALF_LIFE_DAYS, SEVERITY_POINTS
 from tvetbridge.risk.labels import class_label, inform_label
 
 from .. import charts
