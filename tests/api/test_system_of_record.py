@@ -93,7 +93,6 @@ def test_enterprise_sees_only_trainees_on_its_candidate_lists(api_as, world):
     from tvetbridge.demand.models import SkillDemand
     from tvetbridge.matching.models import CandidateList
     from tvetbridge.outcomes.models import Trainee
-
     from tvetbridge.taxonomy.models import IscoGroup, Occupation
 
     people = [Trainee.objects.create(external_key=f"t-{i}", consent_matching=True) for i in range(4)]
@@ -198,7 +197,7 @@ def test_concurrent_patches_give_one_success_and_one_conflict(world, users):
         barrier = threading.Barrier(2)
         codes: list[int] = []
 
-        def save(n: int) -> None:
+        def save(n: int, round_: int, version: int, barrier: threading.Barrier, codes: list[int]) -> None:
             try:
                 api = ApiClient(keys[n])
                 barrier.wait()
@@ -207,7 +206,7 @@ def test_concurrent_patches_give_one_success_and_one_conflict(world, users):
             finally:
                 connections.close_all()
 
-        threads = [threading.Thread(target=save, args=(n,)) for n in range(2)]
+        threads = [threading.Thread(target=save, args=(n, round_, version, barrier, codes)) for n in range(2)]
         for t in threads:
             t.start()
         for t in threads:

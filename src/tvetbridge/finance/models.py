@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from contextlib import contextmanager
+from contextvars import ContextVar
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
@@ -25,7 +26,7 @@ from simple_history.models import HistoricalRecords
 from tvetbridge.core.models import CURRENCIES, Record
 from tvetbridge.registry.models import CooperationProject, Enterprise, Institution
 
-from . import instruments as engine
+from . import engine
 from . import rules as perms
 
 # ---------------------------------------------------------------------------------------------
@@ -60,6 +61,27 @@ def engine_message(text: str) -> str:
         if match:
             return render(match)
     return text
+
+
+# The ledger's write guard: ``Transaction``/``Entry`` rows are written only inside ``ledger.post``,
+# which balances them first. It lives with the models it guards, so they need not import the ledger.
+_posting: ContextVar[bool] = ContextVar("finance_ledger_posting", default=False)
+
+
+def require_posting(obj) -> None:
+    """Called by the ledger models' save paths: writes only happen inside ``ledger.post``."""
+    if not _posting.get():
+        raise ValidationError(gettext("Ledger records are written only by posting a balanced transaction."))
+
+
+@contextmanager
+def posting():
+    """Open the write guard for one balanced posting (``ledger.post`` only)."""
+    token = _posting.set(True)
+    try:
+        yield
+    finally:
+        _posting.reset(token)
 
 
 def engine_error(exc: ValueError, field_map: Mapping[str, str] | None = None,
@@ -507,8 +529,6 @@ class Transaction(Record):
         return f"{self.date} {self.description}"
 
     def save(self, *args, **kwargs):
-        from .ledger import require_posting
-
         require_posting(self)
         super().save(*args, **kwargs)
 
@@ -527,8 +547,6 @@ class EntryQuerySet(models.QuerySet):
         raise ValidationError(gettext("Ledger entries are never deleted; post a reversal instead."))
 
     def bulk_create(self, objs, *args, **kwargs):
-        from .ledger import require_posting
-
         require_posting(None)
         return super().bulk_create(objs, *args, **kwargs)
 
@@ -555,8 +573,6 @@ class Entry(models.Model):
         return f"{self.account_id} {self.amount} {self.currency}"
 
     def save(self, *args, **kwargs):
-        from .ledger import require_posting
-
         require_posting(self)
         super().save(*args, **kwargs)
 

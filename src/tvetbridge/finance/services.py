@@ -25,9 +25,8 @@ from tvetbridge.core.jobs import JobCancelled, enqueue
 from tvetbridge.core.models import Job
 from tvetbridge.core.services import create_record, perm_name, require, update_record
 
-from . import instruments as engine
-from . import ledger
-from . import montecarlo as mc
+from . import engine, ledger
+from . import engine as mc
 from .impact_defaults import GainEstimate, latest_gain_estimate
 from .models import (
     INSTRUMENT_MODELS,
@@ -41,6 +40,7 @@ from .models import (
     Transaction,
     engine_message,
 )
+from .queries import loan_schedule
 
 log = logging.getLogger(__name__)
 
@@ -104,12 +104,6 @@ def _order_defaults_from_demand(data: dict) -> dict:
 def update_instrument(user, instrument: Instrument, data: Mapping[str, Any]) -> Instrument:
     require(user, "change", Fund, instrument.fund)
     return update_record(user, instrument, data, reason="terms changed")
-
-
-def loan_terms(commitment: SponsorCommitment) -> engine.ConcessionalLoan:
-    if commitment.kind != SponsorCommitment.Kind.LOAN:
-        raise ValidationError({"kind": _("Only a concessional loan has a repayment schedule.")})
-    return commitment.engine_terms()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -240,8 +234,6 @@ def draw_loan(user, commitment: SponsorCommitment, *, date: dt.date) -> Transact
 @transaction.atomic
 def repay_loan(user, commitment: SponsorCommitment, month: int, *, date: dt.date) -> Transaction:
     """Post the ``month``-th scheduled payment, split into interest and principal."""
-    from .queries import loan_schedule
-
     _loan_party_check(commitment)
     require(user, "post", Fund, commitment.fund)
     rows = loan_schedule(commitment)

@@ -10,10 +10,11 @@ from tvetbridge.core.jobs import job_task, periodic
 
 @job_task("matching.rebuild_candidates", title=_("Rebuilding candidate lists"), queue="heavy")
 def rebuild_candidates(job, *, k: int | None = None) -> dict:
-    from . import candidates  # heavy imports (SciPy, sparse_dot_topn) only where the work runs
+    from . import services  # heavy imports (SciPy, sparse_dot_topn) only where the work runs
+    from .engine.candidates import K
 
     job.progress(1, gettext_noop("Reading trainees and vacancies"))
-    report = candidates.rebuild(k or candidates.K)
+    report = services.rebuild_candidates(k or K)
     return {"lines": report.lines()}
 
 

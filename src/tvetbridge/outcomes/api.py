@@ -16,10 +16,10 @@ from tvetbridge.core.api import AUTH, AUTH_ERRORS, BoundedPagination, ErrorOut, 
 from tvetbridge.registry.models import CooperationProject
 
 from . import queries, services
-from .impact_service import project_impact
 from .models import IncomeObservation, QualityFlag
 from .money import Basis
 from .rules import sees_identity, sees_incomes
+from .services import project_impact
 
 router = Router(auth=AUTH, tags=["outcomes"])
 ERRORS = {**AUTH_ERRORS, 404: ErrorOut}

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tvetbridge.core.forms import add_version_field
 
-from .bulk_import import KINDS
+from .io.records import KINDS
 from .models import (
     Assessment,
     Credential,

@@ -394,7 +394,7 @@ class IncomeObservation(Record):
 
     # No database constraints on these two links, deliberately (issue 4). Income files are a million
     # rows; a DEFERRABLE foreign key re-checks every row at commit, which cost more than the load itself.
-    # Integrity is kept by the code that writes: ``bulk_import.bulk_load_incomes`` resolves every trainee
+    # Integrity is kept by the code that writes: ``io.incomes.bulk_load_incomes`` resolves every trainee
     # key itself (unknown keys are row errors) and, in the writing transaction, locks those trainees
     # (FOR KEY SHARE, what the FK trigger would take row by row) and rejects the file if one vanished;
     # ORM deletes still cascade (on_delete is applied by Django, not the database). The trainee index

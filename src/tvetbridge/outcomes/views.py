@@ -21,14 +21,15 @@ from tvetbridge.registry.models import Alliance, CooperationProject
 
 from . import flags as flag_rules
 from . import queries, services
-from .bulk_import import import_file, template_csv
 from .charts import funnel_svg
 from .flag_evidence import evidence_items
 from .forms import BasisForm, ImportForm, ReviewForm, TraineeForm
-from .impact_service import COMPARISONS, POST_FROM, POST_TO, project_impact
+from .io.records import template_csv
 from .models import CpiIndex, QualityFlag, Trainee
 from .money import Basis, PriceTables
+from .queries import COMPARISONS, POST_FROM, POST_TO
 from .rules import sees_identity, sees_incomes
+from .services import project_impact
 
 
 def _basis(request) -> Basis:
@@ -209,7 +210,7 @@ def import_view(request):
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            result = import_file(request.user, form.cleaned_data["kind"], upload.read(), upload.name,
+            result = services.import_file(request.user, form.cleaned_data["kind"], upload.read(), upload.name,
                                  dry_run=form.cleaned_data["dry_run"])
         except PermissionDenied:
             raise

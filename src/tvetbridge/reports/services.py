@@ -29,7 +29,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from tvetbridge.core.jobs import JobCancelled, enqueue
-from tvetbridge.risk.periods import Period
+from tvetbridge.risk.engine.periods import Period
 
 from .models import Kind, Report, ReportJob
 from .sections import Context, resolve_scope, sections_for

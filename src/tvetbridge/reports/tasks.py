@@ -21,7 +21,7 @@ def quarterly(job, *, scope: str = "region") -> dict:
     """The previous quarter's reports, every kind in every language; unchanged data reuse the archive."""
     from django.utils import timezone
 
-    from tvetbridge.risk.periods import Period
+    from tvetbridge.risk.engine.periods import Period
 
     from .models import Kind
 

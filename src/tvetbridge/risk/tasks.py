@@ -7,8 +7,9 @@ from django.utils.translation import gettext_noop
 
 from tvetbridge.core.jobs import job_task, periodic
 
-from .periods import Period
-from .services import current_period, recompute_risk
+from .engine.periods import Period
+from .queries import current_period
+from .services import recompute_risk
 
 
 @job_task("risk.recompute", title=_("Recomputing country risk"))

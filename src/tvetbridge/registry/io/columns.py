@@ -24,7 +24,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .models import CooperationProject, Enterprise, Institution, Programme
+from ..models import CooperationProject, Enterprise, Institution, Programme
 
 # Modeltranslation's suffixes, in settings.LANGUAGES order.
 LANGUAGE_SUFFIXES = [(code, code.replace("-", "_")) for code, _label in settings.LANGUAGES]

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 
+from tvetbridge.demo.outcomes import generate
 from tvetbridge.outcomes.flags import evaluate_all
-from tvetbridge.outcomes.services import generate_demo_outcomes
 
 
 class Command(BaseCommand):
@@ -12,6 +12,6 @@ class Command(BaseCommand):
         parser.add_argument("--per-project", type=int, default=120)
 
     def handle(self, seed, per_project, **options):
-        totals = generate_demo_outcomes(seed=seed, per_project=per_project)
+        totals = generate(seed=seed, per_project=per_project)
         self.stdout.write(", ".join(f"{k}: {v}" for k, v in totals.items()))
         self.stdout.write(f"{evaluate_all()} open quality flags")

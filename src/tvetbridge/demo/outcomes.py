@@ -22,12 +22,21 @@ import numpy as np
 from django.db import transaction
 from django.utils import timezone
 
-from tvetbridge.core.models import Region, Source
+from tvetbridge.core.models import ExchangeRate, Region, Source
+from tvetbridge.outcomes.identity import identity_hash
+from tvetbridge.outcomes.io.price_tables import install_shipped_tables
+from tvetbridge.outcomes.models import (
+    CpiIndex,
+    Credential,
+    Employment,
+    Enrolment,
+    IncomeObservation,
+    ProjectTarget,
+    QualityFlag,
+    Trainee,
+)
+from tvetbridge.outcomes.money import CURRENCY_ORDER, Basis, PriceTables
 from tvetbridge.registry.models import CooperationProject, ProjectFunding
-
-from .identity import identity_hash
-from .models import Credential, Employment, Enrolment, IncomeObservation, ProjectTarget, QualityFlag, Trainee
-from .money import CURRENCY_ORDER, Basis, PriceTables
 
 SOURCE_KEY = "synthetic-outcomes"
 # Typical monthly pay of a young worker without vocational training, USD; orders of magnitude only.
@@ -64,6 +73,12 @@ def _delete_previous(prefix: str) -> None:
 @transaction.atomic
 def generate(projects=None, *, seed: int = 2025, per_project: int = 120, true_effect_usd: float = 90.0,
              today: dt.date | None = None) -> dict[str, int]:
+    """Synthetic trainees, applicants, jobs and incomes for ``projects`` (default: the real active and
+    completed ones); returns the counts written."""
+    # Incomes are generated in USD and converted; a database flushed since migration (as in
+    # transactional tests) would otherwise have no rates to convert with.
+    if not ExchangeRate.objects.exists():
+        install_shipped_tables(ExchangeRate, CpiIndex, Source)
     today = today or timezone.localdate()
     if projects is None:
         projects = CooperationProject.objects.filter(is_synthetic=False, status__in=["active", "completed"])

@@ -320,7 +320,7 @@ class InformTable:
 def load_inform_2021(text: str | None = None) -> InformTable:
     """Read the shipped INFORM 2021 file (or the same layout given as ``text``)."""
     if text is None:
-        text = resources.files("tvetbridge.risk").joinpath("data/INFORM_2021.csv").read_text(encoding="utf-8-sig")
+        text = resources.files("tvetbridge.risk").joinpath("data", "INFORM_2021.csv").read_text(encoding="utf-8-sig")
     rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
     header, body = rows[0], [r for r in rows[1:] if r]
     if header[0] != "Country" or header[-1] != "RISK CLASS":

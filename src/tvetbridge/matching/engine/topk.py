@@ -1,9 +1,4 @@
-"""Matching engines: exact top-k candidates, capacity allocation, gap analysis, proposal scoring.
-
-Pure NumPy/SciPy (+ sparse_dot_topn, OR-Tools, HiGHS); no Django. Callers pass arrays and CSR
-matrices in and get arrays and small typed results out. Allocation, gap and proposals live in
-``engine_alloc``, ``engine_gap`` and are re-exported here so callers import one module.
-"""
+"""Exact top-k cosine candidates both ways between two sparse matrices (trainees and vacancies)."""
 
 from __future__ import annotations
 
@@ -13,42 +8,6 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.preprocessing import normalize
 from sparse_dot_topn import sp_matmul_topn
-
-from .engine_alloc import (  # noqa: F401  (re-export)
-    AllocationResult,
-    allocate,
-    allocation_cost,
-    allocation_lp,
-    haversine_km,
-)
-from .engine_gap import (  # noqa: F401  (re-export)
-    GapTable,
-    Proposal,
-    ProposalWeights,
-    ScoreComponent,
-    gap_analysis,
-    score_proposals,
-)
-
-__all__ = [
-    "TopK",
-    "topk_cosine",
-    "topk_prepared",
-    "prepare",
-    "candidates_both_ways",
-    "compat_features",
-    "AllocationResult",
-    "allocate",
-    "allocation_cost",
-    "allocation_lp",
-    "haversine_km",
-    "GapTable",
-    "gap_analysis",
-    "Proposal",
-    "ProposalWeights",
-    "ScoreComponent",
-    "score_proposals",
-]
 
 
 @dataclass(frozen=True)

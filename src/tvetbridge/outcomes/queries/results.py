@@ -21,9 +21,10 @@ from tvetbridge.core.models import Region
 from tvetbridge.core.roles import is_member, role_of
 from tvetbridge.registry.models import CooperationProject, ProjectFunding
 
-from .impact_service import _dates, _rows, enrolment_frame, person_gains
-from .models import Credential, Employment, Enrolment, IncomeObservation, ProjectTarget, Trainee
-from .money import Basis, ConversionError, PriceTables
+from ..io.columns import dates, rows
+from ..models import Credential, Employment, Enrolment, IncomeObservation, ProjectTarget, Trainee
+from ..money import Basis, ConversionError, PriceTables
+from .population import Status, enrolment_frame, person_gains
 
 # --- privacy --------------------------------------------------------------------------------------
 
@@ -123,13 +124,13 @@ def projects_with_outcomes() -> QuerySet:
 
 def spending(projects: QuerySet, basis: Basis, tables: PriceTables) -> dict:
     """Total funding of ``projects`` on ``basis``; amounts count in the year the project started."""
-    pid, amount, currency, start = _rows(ProjectFunding.objects.filter(project__in=projects)
+    pid, amount, currency, start = rows(ProjectFunding.objects.filter(project__in=projects)
                                          .exclude(amount=None).exclude(currency=""),
                                          "project_id", "amount", "currency", "project__start_date")
     missing = ProjectFunding.objects.filter(project__in=projects).filter(Q(amount=None) | Q(currency="")).count()
     if pid.size == 0:
         return {"total": None, "by_project": {}, "missing": missing}
-    started = _dates(start)
+    started = dates(start)
     years = np.where(np.isnat(started), basis.base_year, started.astype("datetime64[Y]").astype(int) + 1970)
     try:
         value = tables.convert(amount.astype(float), currency.astype(str), years, basis)
@@ -335,21 +336,21 @@ def project_facts(project, basis: Basis, *, today: dt.date | None = None,
     followed = np.zeros(n, dtype=bool)
     if n:
         people = Enrolment.objects.filter(project=project).values("trainee_id")
-        j_tid, j_start = _rows(Employment.objects.filter(trainee_id__in=people), "trainee_id", "start_date")
-        i_tid, i_period = _rows(IncomeObservation.objects.filter(trainee_id__in=people), "trainee_id", "period")
-        finished = status == 2
+        j_tid, j_start = rows(Employment.objects.filter(trainee_id__in=people), "trainee_id", "start_date")
+        i_tid, i_period = rows(IncomeObservation.objects.filter(trainee_id__in=people), "trainee_id", "period")
+        finished = status == Status.COMPLETED
         eligible = finished & (end <= np.datetime64(today - dt.timedelta(days=EMPLOYMENT_WINDOW_DAYS)))
         employed = np.where(eligible, 0.0, np.nan)
         if j_tid.size:
             pos = np.searchsorted(tid, j_tid.astype(np.int64)).clip(0, n - 1)
-            js = _dates(list(j_start))
+            js = dates(list(j_start))
             ok = (tid[pos] == j_tid.astype(np.int64)) & (js >= start[pos])
             within = ok & eligible[pos] & (js <= end[pos] + np.timedelta64(EMPLOYMENT_WINDOW_DAYS, "D"))
             employed[np.unique(pos[within])] = 1.0
             followed[np.unique(pos[ok & ~np.isnat(end[pos]) & (js >= end[pos])])] = True
         if i_tid.size:
             pos = np.searchsorted(tid, i_tid.astype(np.int64)).clip(0, n - 1)
-            ip = _dates(list(i_period))
+            ip = dates(list(i_period))
             ok = (tid[pos] == i_tid.astype(np.int64)) & ~np.isnat(end[pos]) & (ip >= end[pos].astype("datetime64[M]"))
             followed[np.unique(pos[ok])] = True
     return ProjectFacts(tid, status, start, end, region, parent, employed, followed, g["gain"], basis)
@@ -402,7 +403,7 @@ def target_progress(project, *, today: dt.date | None = None, tables: PriceTable
             if t.indicator == ProjectTarget.Indicator.COMPLETION:
                 done = mask & np.isin(facts.status, [2, 3])
                 n = int(done.sum())
-                actual = 100.0 * float((facts.status[done] == 2).mean()) if n else None
+                actual = 100.0 * float((facts.status[done] == Status.COMPLETED).mean()) if n else None
             elif t.indicator == ProjectTarget.Indicator.EMPLOYMENT_6M:
                 ok = mask & ~np.isnan(facts.employed_6m)
                 n = int(ok.sum())

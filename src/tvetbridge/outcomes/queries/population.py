@@ -1,9 +1,9 @@
-"""From the database to the impact engine: who was trained, who is compared, what they earned.
+"""Who was trained, who is compared and what they earned: the impact engine's population, read.
 
 Arrays are read with ``values_list`` and assembled with NumPy (no per-record Python loops); the
-engine (``impact.py``) does the statistics. Results are cached per project, analysis options and
-data version in ``ImpactResult``; any new income, enrolment, trainee edit or price-table edit
-changes the version and so forces a fresh estimate.
+engine (``impact.py``) does the statistics, called by ``services.project_impact``, which caches
+results per project, analysis options and ``data_version``: any new income, enrolment, trainee edit
+or price-table edit changes the version and so forces a fresh estimate.
 
 Definitions (shown on the project page next to the figures):
 
@@ -19,38 +19,26 @@ Definitions (shown on the project page next to the figures):
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import json
 from dataclasses import dataclass
+from enum import IntEnum
 
 import numpy as np
-from django.core.exceptions import EmptyResultSet
-from django.db import connections
-from django.db.models import CharField, Count, DateField, Max, Q, Sum
-from django.db.models.functions import Cast
-from django.utils.translation import gettext as _
+from django.db.models import Count, Max, Q, Sum
 from django.utils.translation import gettext_lazy
 
-from . import impact
-from .models import CpiIndex, Enrolment, ImpactResult, IncomeObservation, Trainee
-from .money import Basis, PriceTables
+from tvetbridge.core.models import ExchangeRate
+
+from ..io.columns import dates, rows
+from ..models import CpiIndex, Enrolment, IncomeObservation, Trainee
+from ..money import Basis, PriceTables
 
 POST_FROM, POST_TO, PRE_MONTHS = 6, 18, 12
-MIN_PER_ARM = 5
 COMPARISONS = {
     "applicants": gettext_lazy("applicants to this project who were not enrolled"),
     "later_cohort": gettext_lazy("the project's later cohort, before its own training started"),
     "regional": gettext_lazy("applicants not enrolled anywhere, from the same home regions"),
-}
-METHOD_LABELS = {
-    "difference": gettext_lazy("difference in means"),
-    "regression": gettext_lazy("regression adjustment"),
-    "ipw": gettext_lazy("inverse probability weighting"),
-    "aipw": gettext_lazy("doubly robust (AIPW)"),
-    "matching": gettext_lazy("propensity-score matching"),
-    "did:simple": gettext_lazy("difference-in-differences"),
-    "did:doubly_robust": gettext_lazy("doubly robust difference-in-differences"),
 }
 COVARIATES = ("age", "female", "prior_education", "employed_before", "income_before")
 COVARIATE_LABELS = {
@@ -58,14 +46,25 @@ COVARIATE_LABELS = {
     "prior_education": gettext_lazy("prior education (ISCED)"),
     "employed_before": gettext_lazy("employed before"), "income_before": gettext_lazy("income before"),
 }
-STATUS_CODE = {"applied": 0, "enrolled": 1, "completed": 2, "dropped": 3}
+
+
+class Status(IntEnum):
+    """An enrolment's status as a small integer in the population's arrays."""
+
+    APPLIED = 0
+    ENROLLED = 1
+    COMPLETED = 2
+    DROPPED = 3
+
+
+STATUS_CODE = {s.name.lower(): s.value for s in Status}
 
 
 @dataclass
 class Population:
     trainee_id: np.ndarray
     treated: np.ndarray  # 1.0 / 0.0
-    status: np.ndarray  # STATUS_CODE
+    status: np.ndarray  # Status codes
     start: np.ndarray  # datetime64[D]
     end: np.ndarray  # datetime64[D], NaT when not finished
     window_from: np.ndarray  # datetime64[M], outcome window (inclusive)
@@ -83,40 +82,6 @@ class Population:
         return int(self.trainee_id.size)
 
 
-def _dates(values, unit="D") -> np.ndarray:
-    """A column of dates (date objects or ISO strings, None where missing) as datetime64."""
-    return np.array(list(values), dtype="datetime64[D]").astype(f"datetime64[{unit}]")
-
-
-def _rows(queryset, *fields) -> list[np.ndarray]:
-    """The columns of ``queryset.values_list(*fields)`` as the database driver returns them, dates as ISO
-    text. Django's per-value converters (a Decimal and a parsed date for every cell) made reading a
-    national income table take seconds; callers convert whole columns instead: dates with ``_dates``,
-    numbers with ``astype`` (floats on SQLite, Decimals on PostgreSQL). A model's default ordering is
-    dropped: no caller needs it, and the income table's would join the trainees to sort by their keys."""
-    columns = [Cast(f, CharField()) if isinstance(_field_at(queryset.model, f), DateField) else f for f in fields]
-    qs = (queryset if queryset.query.order_by else queryset.order_by()).values_list(*columns)
-    try:
-        sql, params = qs.query.get_compiler(using=qs.db).as_sql()
-    except EmptyResultSet:
-        return [np.array([]) for _f in fields]
-    with connections[qs.db].cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    if not rows:
-        return [np.array([]) for _f in fields]
-    table = np.array(rows, dtype=object).reshape(len(rows), len(fields))
-    return [table[:, j] for j in range(len(fields))]
-
-
-def _field_at(model, path: str):
-    """The model field a ``values_list`` path such as ``project__start_date`` ends on."""
-    *relations, last = path.split("__")
-    for name in relations:
-        model = model._meta.get_field(name).related_model
-    return model._meta.pk if last == "pk" else model._meta.get_field(last)
-
-
 def _first_per_trainee(ids: np.ndarray, start: np.ndarray) -> np.ndarray:
     """Index of each trainee's earliest row (a trainee counted once, in their first cohort)."""
     order = np.lexsort((start.astype("int64"), ids))
@@ -127,10 +92,10 @@ def _first_per_trainee(ids: np.ndarray, start: np.ndarray) -> np.ndarray:
 
 
 def enrolment_frame(enrolments) -> dict[str, np.ndarray]:
-    tid, status, start, end, project = _rows(enrolments, "trainee_id", "status", "start_date", "end_date",
+    tid, status, start, end, project = rows(enrolments, "trainee_id", "status", "start_date", "end_date",
                                              "project_id")
     return {"trainee_id": tid.astype(np.int64), "status": np.array([STATUS_CODE[s] for s in status], dtype=np.int8),
-            "start": _dates(start), "end": _dates(end), "project_id": project.astype(np.int64)}
+            "start": dates(start), "end": dates(end), "project_id": project.astype(np.int64)}
 
 
 def _median_months(start: np.ndarray, end: np.ndarray) -> int:
@@ -148,14 +113,14 @@ def build_population(project, *, comparison: str = "applicants", basis: Basis | 
     own = Enrolment.objects.filter(project=project)
     frames = enrolment_frame(own)
     tid, status, start, end = frames["trainee_id"], frames["status"], frames["start"], frames["end"]
-    duration = _median_months(start[status == 2], end[status == 2])
-    treated = (status != 0).astype(np.float64)
+    duration = _median_months(start[status == Status.COMPLETED], end[status == Status.COMPLETED])
+    treated = (status != Status.APPLIED).astype(np.float64)
     ref = np.where(np.isnat(end), (start.astype("datetime64[M]") + duration).astype("datetime64[D]"), end)
     ref_m = ref.astype("datetime64[M]")
     wfrom, wto = ref_m + POST_FROM, ref_m + POST_TO
     keep = np.ones(tid.size, dtype=bool)
     if comparison == "later_cohort":
-        keep = status != 0
+        keep = status != Status.APPLIED
         if keep.any():
             split = start[keep].max().astype("datetime64[M]") - 12
             later = keep & (start.astype("datetime64[M]") >= split)
@@ -193,7 +158,7 @@ def _attach_people(tid, treated, status, start, end, wfrom, wto, basis, tables) 
     n = tid.size
     ids = [int(i) for i in tid]
     people = Trainee.objects.filter(pk__in=ids) if n < 20000 else Trainee.objects.all()
-    pid, gender, birth, edu, emp, inc, cur, region = _rows(
+    pid, gender, birth, edu, emp, inc, cur, region = rows(
         people.order_by("pk"), "pk", "gender", "birth_year", "prior_education", "baseline_employment",
         "baseline_income", "baseline_currency", "home_region_id")
     pid = pid.astype(np.int64) if pid.size else np.array([], dtype=np.int64)
@@ -224,7 +189,7 @@ def _attach_people(tid, treated, status, start, end, wfrom, wto, basis, tables) 
     # incomes: one query for the whole population
     inc_qs = IncomeObservation.objects.filter(trainee_id__in=ids) if n < 20000 else \
         IncomeObservation.objects.filter(trainee_id__gte=int(tid.min()), trainee_id__lte=int(tid.max()))
-    o_tid, o_period, o_amount, o_cur = _rows(inc_qs, "trainee_id", "period", "amount", "currency")
+    o_tid, o_period, o_amount, o_cur = rows(inc_qs, "trainee_id", "period", "amount", "currency")
     outcome = np.full(n, np.nan)
     pre = np.full(n, np.nan)
     n_obs = np.zeros(n, dtype=np.int64)
@@ -233,7 +198,7 @@ def _attach_people(tid, treated, status, start, end, wfrom, wto, basis, tables) 
         o_tid = o_tid.astype(np.int64)
         pos = np.searchsorted(tid, o_tid).clip(0, n - 1)
         found = tid[pos] == o_tid
-        o_month = _dates(list(o_period), "M")
+        o_month = dates(list(o_period), "M")
         years = o_month.astype("datetime64[Y]").astype(int) + 1970
         codes = o_cur.astype(str)
         currencies |= set(np.unique(codes).tolist())
@@ -257,8 +222,6 @@ def _attach_people(tid, treated, status, start, end, wfrom, wto, basis, tables) 
                       basis, tables.notes(basis, currencies))
 
 
-# --- data version and cache -----------------------------------------------------------------------
-
 def data_version(project) -> str:
     people = Enrolment.objects.filter(project=project).values("trainee_id")
     parts = [
@@ -272,112 +235,8 @@ def data_version(project) -> str:
 
 
 def _price_version() -> dict:
-    from tvetbridge.core.models import ExchangeRate
-
     return {"fx": ExchangeRate.objects.aggregate(n=Count("id"), s=Sum("per_usd")),
             "cpi": CpiIndex.objects.aggregate(n=Count("id"), s=Sum("inflation_pct"))}
-
-
-def project_impact(project, *, comparison: str = "applicants", basis: Basis | None = None,
-                   use_cache: bool = True, tables: PriceTables | None = None) -> dict:
-    """Every estimator on the project's own data, as a JSON-ready dict (cached)."""
-    basis = basis or Basis()
-    if comparison not in COMPARISONS:
-        comparison = "applicants"
-    version = data_version(project)
-    key = hashlib.sha256(f"{version}|{comparison}|{basis.key}|v3".encode()).hexdigest()
-    if use_cache:
-        hit = ImpactResult.objects.filter(project=project, key=key).values_list("payload", flat=True).first()
-        if hit is not None:
-            return hit
-    payload = compute_impact(build_population(project, comparison=comparison, basis=basis, tables=tables),
-                             comparison)
-    payload["data_version"] = version[:12]
-    ImpactResult.objects.update_or_create(project=project, key=key, defaults={"payload": payload})
-    # Old results for this project can never be hit again once the data moved on.
-    ImpactResult.objects.filter(project=project).exclude(key=key).exclude(
-        payload__data_version=version[:12]).delete()
-    return payload
-
-
-def compute_impact(pop: Population, comparison: str) -> dict:
-    observed = ~np.isnan(pop.outcome)
-    d = pop.treated
-    out = {
-        "comparison": comparison, "comparison_label": str(COMPARISONS[comparison]),
-        "basis": pop.basis.label(), "basis_key": pop.basis.key, "notes": pop.notes,
-        "n_treated_total": int((d == 1).sum()), "n_control_total": int((d == 0).sum()),
-        "n_treated_observed": int(((d == 1) & observed).sum()),
-        "n_control_observed": int(((d == 0) & observed).sum()),
-        "window": _("mean monthly income %(a)d–%(b)d months after the end of training")
-        % {"a": POST_FROM, "b": POST_TO},
-        "estimand": "ATT", "estimates": [], "did": [], "error": "",
-        "computed_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-    }
-    if out["n_treated_observed"] < MIN_PER_ARM or out["n_control_observed"] < MIN_PER_ARM:
-        out["error"] = _("Too few people with income observed after training: %(t)d trained and %(c)d in the "
-                         "comparison group (at least %(m)d each are needed).") % {
-            "t": out["n_treated_observed"], "c": out["n_control_observed"], "m": MIN_PER_ARM}
-        return out
-    y, dd, X = pop.outcome[observed], d[observed], pop.X[observed]
-    X, names = _usable_columns(X)
-    opts = {"estimand": "ATT", "names": names, "ridge": 1e-6}
-    for method in impact.METHODS:
-        trim = None if method in ("difference", "regression") else "common_support"
-        try:
-            r = impact.estimate(y, dd, X, method=method, trim=trim, **opts)
-        except ValueError as exc:
-            out["estimates"].append({"method": method, "label": str(METHOD_LABELS[method]), "error": str(exc)})
-            continue
-        out["estimates"].append(_as_dict(r))
-    base_ok = observed & ~np.isnan(pop.baseline)
-    if ((d == 1) & base_ok).sum() >= MIN_PER_ARM and ((d == 0) & base_ok).sum() >= MIN_PER_ARM:
-        Xb, nb = _usable_columns(pop.X[base_ok][:, :4])
-        for method in ("simple", "doubly_robust"):
-            try:
-                r = impact.did(pop.baseline[base_ok], pop.outcome[base_ok], d[base_ok],
-                               None if method == "simple" else Xb, method=method,
-                               trim=None if method == "simple" else "common_support", names=nb,
-                               ridge=1e-6)
-            except ValueError as exc:
-                out["did"].append({"method": f"did:{method}", "label": str(METHOD_LABELS[f"did:{method}"]),
-                                   "error": str(exc)})
-                continue
-            out["did"].append(_as_dict(r))
-    main = next((e for e in out["estimates"] if e["method"] == "aipw" and "error" not in e), None)
-    out["headline"] = main
-    return out
-
-
-def _usable_columns(X: np.ndarray) -> tuple[np.ndarray, list[str]]:
-    """Drop covariates that do not vary: a constant column would make the models singular."""
-    keep = [j for j in range(X.shape[1]) if np.ptp(X[:, j]) > 0]
-    names = [str(COVARIATE_LABELS[COVARIATES[j]]) for j in keep]
-    if not keep:
-        # the engine then reports that it cannot adjust, per method, next to the figure
-        return X[:, :1], [str(COVARIATE_LABELS[COVARIATES[0]])]
-    return X[:, keep], names
-
-
-def _as_dict(r: impact.ImpactEstimate) -> dict:
-    bal = None
-    if r.balance is not None:
-        after = r.balance.smd_after or [None] * len(r.balance.names)
-        bal = [{"name": n, "before": b, "after": a} for n, b, a in zip(r.balance.names, r.balance.smd_before,
-                                                                        after, strict=True)]
-    trim = None
-    if r.trimming is not None:
-        trim = {"rule": r.trimming.rule, "lower": r.trimming.lower, "upper": r.trimming.upper,
-                "dropped_treated": r.trimming.n_dropped_treated, "dropped_control": r.trimming.n_dropped_control}
-    return {
-        "method": r.method, "label": str(METHOD_LABELS.get(r.method, r.method)), "estimand": r.estimand,
-        "estimate": r.estimate, "std_error": r.std_error, "ci_low": r.ci_low, "ci_high": r.ci_high,
-        "level": r.level, "n_treated": r.n_treated, "n_control": r.n_control, "se_method": r.se_method,
-        "assumptions": r.assumptions, "trimming": trim, "balance": bal,
-        "max_smd_before": r.balance.max_abs_before if r.balance else None,
-        "max_smd_after": r.balance.max_abs_after if r.balance else None,
-        "covers_zero": r.ci_low <= 0 <= r.ci_high,
-    }
 
 
 def person_gains(project_ids, basis: Basis, tables: PriceTables | None = None) -> dict[str, np.ndarray]:
@@ -391,7 +250,7 @@ def person_gains(project_ids, basis: Basis, tables: PriceTables | None = None) -
         empty = np.array([])
         return {"trainee_id": empty.astype(np.int64), "gain": empty, "outcome": empty, "baseline": empty,
                 "region_id": empty.astype(np.int64), "status": empty, "project_id": empty.astype(np.int64)}
-    duration = _median_months(start[status == 2], end[status == 2])
+    duration = _median_months(start[status == Status.COMPLETED], end[status == Status.COMPLETED])
     first = _first_per_trainee(tid, start)
     first = first[np.argsort(tid[first])]
     tid, status, start, end, project = (frames[k][first] for k in ("trainee_id", "status", "start", "end",

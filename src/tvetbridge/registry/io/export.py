@@ -9,11 +9,11 @@ from dataclasses import dataclass
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .io_columns import LIST_SEPARATOR, SPECS, Column, kind_label
-from .io_files import CONTENT_TYPES, FORMATS, write_csv, write_xlsx
-from .queries import SPECS as LIST_SPECS
-from .queries import list_queryset
-from .services import require
+from ..queries import SPECS as LIST_SPECS
+from ..queries import list_queryset
+from ..services import require
+from .columns import LIST_SEPARATOR, SPECS, Column, kind_label
+from .files import CONTENT_TYPES, FORMATS, write_csv, write_xlsx
 
 # Natural key of each relation, read through a join rather than one query per row.
 _NATURAL_KEY = {"country": "", "language": "", "field": "", "region": "__code", "institution": "__external_key",

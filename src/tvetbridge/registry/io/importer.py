@@ -1,3 +1,4 @@
+# 650 lines: one class — the importer every app extends — with its documented hooks, read best whole.
 """Importing registry records from CSV or XLSX: validate every row, then write all or nothing.
 
 The whole file is checked before anything is written, and every bad row and field is reported with
@@ -14,23 +15,21 @@ listed on the class) and call ``run_import``. ``demand.io`` is the example.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass, field
-from decimal import Decimal
 
 from django.conf import settings
-from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import CheckConstraint, F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from simple_history.models import HistoricalRecords
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from tvetbridge.core.models import Country, FieldOfStudy, Language, Region, Source
 from tvetbridge.core.roles import Role, role_of
 
-from .io_columns import (
+from ..services import perm_name
+from .checks import same, validate_constraint
+from .columns import (
     SPECS,
     CellError,
     Column,
@@ -44,11 +43,9 @@ from .io_columns import (
     split_list,
     yes_no_words,
 )
-from .io_files import FileError, read_table
-from .models import Alliance, Enterprise, Institution
-from .services import perm_name
+from .files import FileError, read_table
+from .lookups import BATCH, chunks, fold, in_chunks, load_lookup, through_sets, unknown
 
-BATCH = 500
 FEW_VALUES = 50
 CHANGE_REASON = "import"
 # Statuses a project reaches only through approval; importing them needs the approve permission.
@@ -305,7 +302,7 @@ class Importer:
                 if column.key in row.bad or not value:
                     continue
                 wanted[column.lookup].update(value if column.type == "m2m" else [value])
-        self.tables = {name: _load_lookup(name, keys) for name, keys in wanted.items()}
+        self.tables = {name: load_lookup(name, keys) for name, keys in wanted.items()}
         self.region_country = {pk: country for pk, country in self.tables.get("region", {}).values()}
         for row in rows:
             for column in columns:
@@ -314,19 +311,19 @@ class Importer:
                 value = row.values.get(column.key)
                 table = self.tables.get(column.lookup, {})
                 if column.type == "m2m":
-                    missing = [v for v in value if _fold(column.lookup, v) not in table]
+                    missing = [v for v in value if fold(column.lookup, v) not in table]
                     if missing:
-                        self.error(row, column.key, _unknown(column.lookup, ", ".join(missing)))
+                        self.error(row, column.key, unknown(column.lookup, ", ".join(missing)))
                     else:
-                        row.values[column.key] = {table[_fold(column.lookup, v)][0] for v in value}
+                        row.values[column.key] = {table[fold(column.lookup, v)][0] for v in value}
                 elif not value:
                     row.values[column.key] = None
                     if not self.model._meta.get_field(column.field).null:
                         self.error(row, column.key, _("This value is required."))
-                elif _fold(column.lookup, value) not in table:
-                    self.error(row, column.key, _unknown(column.lookup, value))
+                elif fold(column.lookup, value) not in table:
+                    self.error(row, column.key, unknown(column.lookup, value))
                 else:
-                    row.values[column.key] = table[_fold(column.lookup, value)][0]
+                    row.values[column.key] = table[fold(column.lookup, value)][0]
             self.check_region(row)
 
     def check_region(self, row: Row) -> None:
@@ -349,9 +346,9 @@ class Importer:
     def plan(self, rows: list[Row]) -> None:
         self.check_rows(rows)
         keys = [r.values["external_key"] for r in rows if r.values.get("external_key")]
-        existing = {obj.external_key: obj for obj in _in_chunks(self.model.objects.all(), "external_key", keys)}
+        existing = {obj.external_key: obj for obj in in_chunks(self.model.objects.all(), "external_key", keys)}
         m2m_columns = [c for c in self.spec.columns if c.type == "m2m" and c.key in self.positions]
-        self.old_m2m = {c.key: _through_sets(self.model, c.field, [o.pk for o in existing.values()])
+        self.old_m2m = {c.key: through_sets(self.model, c.field, [o.pk for o in existing.values()])
                         for c in m2m_columns}
         self.load_existing(existing)
         for row in rows:
@@ -429,7 +426,7 @@ class Importer:
             if column.type == "choice" and new is None and not model_field.null:
                 new = "" if model_field.get_internal_type() == "CharField" else None
             old = getattr(obj, attname)
-            if not _same(old, new):
+            if not same(old, new):
                 setattr(obj, attname, new)
                 if not is_new:
                     row.changed.append(key)
@@ -481,7 +478,7 @@ class Importer:
             if friendly and friendly.column in row.bad:
                 continue
             try:
-                _validate_constraint(constraint, self.model, obj, exclude)
+                validate_constraint(constraint, self.model, obj, exclude)
             except ValidationError as exc:
                 if friendly:
                     self.error(row, friendly.column, str(friendly.message))
@@ -517,7 +514,7 @@ class Importer:
                                          default_date=stamp)
                 missing = [r.obj for r in creates if r.obj.pk is None]
                 if missing:
-                    pks = dict(_in_chunks(self.model.objects.values_list("external_key", "pk"), "external_key",
+                    pks = dict(in_chunks(self.model.objects.values_list("external_key", "pk"), "external_key",
                                           [o.external_key for o in missing]))
                     for obj in missing:
                         obj.pk = pks[obj.external_key]
@@ -550,12 +547,12 @@ class Importer:
                 by_value[getattr(obj, attname)].append(obj.pk)
             if len(by_value) <= FEW_VALUES:
                 for value, pks in by_value.items():
-                    for chunk in _chunks(pks):
+                    for chunk in chunks(pks):
                         manager.filter(pk__in=chunk).update(**{attname: value})
             else:
                 manager.bulk_update(objects, [name], batch_size=BATCH)
         objects = [row.obj for row in updates]
-        for chunk in _chunks([obj.pk for obj in objects]):
+        for chunk in chunks([obj.pk for obj in objects]):
             manager.filter(pk__in=chunk).update(updated=stamp)
         # With no fields, the helper writes only the history rows, from the objects as they now are.
         bulk_update_with_history(objects, self.model, [], batch_size=BATCH, default_user=history_user,
@@ -572,7 +569,7 @@ class Importer:
             through = model_field.remote_field.through
             source = model_field.m2m_field_name() + "_id"
             target = model_field.m2m_reverse_field_name() + "_id"
-            for chunk in _chunks([r.obj.pk for r in changed if r.action == "update"]):
+            for chunk in chunks([r.obj.pk for r in changed if r.action == "update"]):
                 through.objects.filter(**{f"{source}__in": chunk}).delete()
             through.objects.bulk_create([through(**{source: r.obj.pk, target: t})
                                          for r in changed for t in sorted(r.m2m[column.key])], batch_size=BATCH)
@@ -584,7 +581,7 @@ class Importer:
             return
         history_model = self.model.history.model
         history_ids = {}
-        for chunk in _chunks(pks):
+        for chunk in chunks(pks):
             history_ids.update(history_model.objects.filter(id__in=chunk, history_date=stamp)
                                .values_list("id", "history_id"))
         for model_field in tracked:
@@ -593,7 +590,7 @@ class Importer:
             source = model_field.m2m_field_name() + "_id"
             target = model_field.m2m_reverse_field_name() + "_id"
             records = []
-            for chunk in _chunks(list(history_ids)):
+            for chunk in chunks(list(history_ids)):
                 for through_id, pk, target_pk in through.objects.filter(**{f"{source}__in": chunk}).values_list(
                         "id", source, target):
                     records.append(m2m_history(id=through_id, history_id=history_ids[pk],
@@ -608,7 +605,7 @@ class ProjectImporter(Importer):
         ids = [o.pk for o in existing.values()]
         self.owner_sets: dict[int, set[int]] = defaultdict(set)
         for name in ("chinese_institutions", "partner_institutions"):
-            for pk, targets in _through_sets(self.model, name, ids).items():
+            for pk, targets in through_sets(self.model, name, ids).items():
                 self.owner_sets[pk] |= targets
 
     def may_change(self, row: Row, obj) -> bool:
@@ -652,152 +649,3 @@ class ProjectImporter(Importer):
 
 # The importer of each registry kind; a kind not named here needs nothing beyond the standard one.
 IMPORTERS: dict[str, type[Importer]] = {"projects": ProjectImporter}
-
-
-# --- helpers ------------------------------------------------------------------------------------------
-
-_LOOKUPS = {
-    # name: (model, natural-key field, extra value returned with the pk)
-    "country": (Country, "code", None),
-    "region": (Region, "code", "country_id"),
-    "language": (Language, "code", None),
-    "field": (FieldOfStudy, "code", None),
-    "institution": (Institution, "external_key", None),
-    "enterprise": (Enterprise, "external_key", None),
-    "alliance": (Alliance, "external_key", None),
-    "source": (Source, "key", None),
-}
-
-
-def _fold(lookup: str, value: str) -> str:
-    # ISO codes are case-insensitive to people who type them; external keys are not.
-    return value.upper() if lookup in {"country", "region"} else value.lower() if lookup == "language" else value
-
-
-def _load_lookup(name: str, keys: set[str]) -> dict[str, tuple]:
-    """Natural key (folded) -> (pk, extra) for the keys a file mentions, a few queries in all."""
-    model, key_field, extra = _LOOKUPS[name]
-    columns = [key_field, "pk", extra] if extra else [key_field, "pk"]
-    if name in {"country", "region", "language"}:
-        # Small tables matched without regard to case: read them whole.
-        rows = model.objects.values_list(*columns)
-    else:
-        rows = _in_chunks(model.objects.values_list(*columns), key_field, sorted(keys))
-    return {_fold(name, values[0]): (values[1], values[2] if extra else None) for values in rows}
-
-
-def _unknown(lookup: str, value: str) -> str:
-    messages = {
-        "country": _("Unknown country code “%(value)s” (use ISO 3166-1 alpha-2, e.g. KZ)."),
-        "region": _("Unknown region code “%(value)s”."),
-        "language": _("Unknown language code “%(value)s” (use ISO 639-1, e.g. ru)."),
-        "field": _("Unknown ISCED-F field code “%(value)s”."),
-        "institution": _("Unknown institution “%(value)s” (give its external key)."),
-        "enterprise": _("Unknown enterprise “%(value)s” (give its external key)."),
-        "alliance": _("Unknown alliance “%(value)s” (give its external key)."),
-        "source": _("Unknown source “%(value)s” (give its key)."),
-    }
-    return messages[lookup] % {"value": value}
-
-
-def _same(old, new) -> bool:
-    if isinstance(old, str | type(None)) and isinstance(new, str | type(None)):
-        return (old or "") == (new or "")
-    if isinstance(old, Decimal) or isinstance(new, Decimal):
-        return old is not None and new is not None and Decimal(old) == Decimal(new) or old is new is None
-    return old == new
-
-
-_COMPARE = {
-    "exact": lambda a, b: a == b, "lt": lambda a, b: a < b, "lte": lambda a, b: a <= b,
-    "gt": lambda a, b: a > b, "gte": lambda a, b: a >= b,
-}
-
-
-def _validate_constraint(constraint, model, obj, exclude: set[str]) -> None:
-    """Check a model constraint for one unsaved row.
-
-    Django checks a CheckConstraint by sending one query per row to the database; over tens of
-    thousands of rows that dominates the import. Conditions made of plain comparisons between fields
-    and constants (all the registry has) are evaluated here the same way SQL would, including its
-    rule that a comparison with NULL does not violate the constraint. Anything else goes to Django.
-    """
-    condition = getattr(constraint, "condition", None)
-    if isinstance(constraint, CheckConstraint) and condition is not None:
-        fields = set()
-        verdict = _evaluate(condition, obj, fields)
-        if verdict is not _UNSUPPORTED:
-            if fields & exclude:
-                return
-            if verdict is False:
-                raise ValidationError(constraint.get_violation_error_message(), code=constraint.violation_error_code)
-            return
-    constraint.validate(model, obj, exclude=exclude)
-
-
-_UNSUPPORTED = object()
-
-
-def _evaluate(node, obj, fields: set[str]):
-    """True, False or None (unknown, as SQL's NULL) for a Q of simple comparisons; else _UNSUPPORTED."""
-    if isinstance(node, Q):
-        results = [_evaluate(child, obj, fields) for child in node.children]
-        if any(r is _UNSUPPORTED for r in results):
-            return _UNSUPPORTED
-        if node.connector == Q.AND:
-            value = False if False in results else None if None in results else True
-        else:
-            value = True if True in results else None if None in results else False
-        return (None if value is None else not value) if node.negated else value
-    if not isinstance(node, tuple) or len(node) != 2:
-        return _UNSUPPORTED
-    lookup, expected = node
-    name, _sep, op = lookup.partition("__")
-    op = op or "exact"
-    try:
-        field_ = obj._meta.get_field(name)
-    except FieldDoesNotExist:
-        return _UNSUPPORTED
-    fields.add(name)
-    value = getattr(obj, field_.attname)
-    if op == "isnull":
-        return (value is None) == bool(expected)
-    if op not in _COMPARE:
-        return _UNSUPPORTED
-    if isinstance(expected, F):
-        try:
-            other = obj._meta.get_field(expected.name)
-        except FieldDoesNotExist:
-            return _UNSUPPORTED
-        fields.add(expected.name)
-        expected = getattr(obj, other.attname)
-    elif hasattr(expected, "resolve_expression"):
-        return _UNSUPPORTED
-    if value is None or expected is None:
-        return None
-    try:
-        return _COMPARE[op](value, expected)
-    except TypeError:
-        return _UNSUPPORTED
-
-
-def _chunks(items: list, size: int = BATCH) -> Iterable[list]:
-    for start in range(0, len(items), size):
-        yield items[start:start + size]
-
-
-def _in_chunks(queryset, field_name: str, values: list) -> Iterable:
-    for chunk in _chunks(values):
-        yield from queryset.filter(**{f"{field_name}__in": chunk})
-
-
-def _through_sets(model, field_name: str, pks: list[int]) -> dict[int, set]:
-    model_field = model._meta.get_field(field_name)
-    through = model_field.remote_field.through
-    source = model_field.m2m_field_name() + "_id"
-    target = model_field.m2m_reverse_field_name() + "_id"
-    out: dict[int, set] = defaultdict(set)
-    for chunk in _chunks(pks):
-        for pk, target_pk in through.objects.filter(**{f"{source}__in": chunk}).values_list(source, target):
-            out[pk].add(target_pk)
-    return out

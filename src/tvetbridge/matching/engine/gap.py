@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import scipy.sparse as sp
 
-from .engine_alloc import haversine_km
+from .alloc import haversine_km
 
 
 @dataclass(frozen=True)
