@@ -24,7 +24,8 @@ from django.db import transaction
 from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext as _
 
-from tvetbridge.core.models import FieldOfStudy
+from tvetbridge.core.jobs import enqueue
+from tvetbridge.core.models import FieldOfStudy, Job
 from tvetbridge.core.roles import Role, role_of
 from tvetbridge.registry import services as registry
 from tvetbridge.registry.models import CooperationProject, Facility, FacultyMember, Institution, Programme
@@ -363,3 +364,18 @@ def rebuild_candidates(k: int = K) -> RebuildReport:
     report.lists = candidate_io.store(inputs, by_trainee, by_vacancy)
     report.seconds["write"] = time.perf_counter() - t0
     return report
+
+
+def schedule_candidate_update(*, user=None, vacancy_ids=(), trainee_ids=()):
+    """Bring the candidate lists a change touches up to date in the background, soon after the
+    current transaction commits. Requests made while one is still waiting share it."""
+    from .tasks import update_candidates  # tasks import this module
+
+    return enqueue(update_candidates, user=user, dedupe_key="candidates",
+                   vacancy_ids=sorted(int(v) for v in vacancy_ids), trainee_ids=sorted(int(t) for t in trainee_ids))
+
+
+def candidates_updating() -> bool:
+    """Whether candidate lists are being brought up to date right now (pages say "updating")."""
+    return Job.objects.filter(kind__in=("matching.update_candidates", "matching.rebuild_candidates"),
+                              status__in=Job.ACTIVE).exists()
