@@ -11,8 +11,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from tvetbridge.credentials import issuing, services
 from tvetbridge.credentials.engine import validate
 from tvetbridge.credentials.models import (
-    CreditTransferAgreement,
     CredentialType,
+    CreditTransferAgreement,
     IssuedCredential,
     IssuerKey,
     LevelLink,

@@ -231,7 +231,7 @@ def decision(request, application_id: Id, payload: DecisionIn):
                               compensation=payload.compensation, note=payload.note,
                               expected_version=payload.version)
     except services.Conflict as exc:
-        return Status(409, {"detail": str(exc)})
+        return Status(409, exc.as_dict())
     with translation.override(request_language(request)):
         return _application(app)
 

@@ -20,7 +20,7 @@ from tvetbridge.registry.models import Institution, Programme
 from tvetbridge.taxonomy.models import Skill
 
 from . import issuing, services
-from .models import CreditTransferAgreement, CredentialType, RecognitionApplication
+from .models import CredentialType, CreditTransferAgreement, RecognitionApplication
 from .reference import load_frameworks
 
 SKILL_WORDS = ("logistics", "warehouse", "transport", "inventory", "customs", "supply chain", "freight", "stock")

@@ -22,6 +22,7 @@ from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from tvetbridge.core.jobs import enqueue
 from tvetbridge.outcomes.models import Credential as Award
 from tvetbridge.registry.models import Institution
 
@@ -401,16 +402,17 @@ def build_document(award: Award, ctype: CredentialType, did: str, issued_uuid: u
     }
 
 
+def _check_trainees(awards: Iterable[Award]) -> None:
+    errors = [_("Credential %(id)s has no trainee.") % {"id": award.pk} for award in awards if award.trainee_id is None]
+    if errors:
+        raise ValidationError({"award": errors})
+
+
 def _prepare(user, awards: list[Award], ctype: CredentialType) -> tuple[IssuerProfile, IssuerKey, KeyPair]:
     profile = ensure_issuer(user, ctype.institution)
     _require(user, "credentials.issue_issuerprofile", profile)
     check_issuable(ctype)
-    errors = []
-    for award in awards:
-        if award.trainee_id is None:
-            errors.append(_("Credential %(id)s has no trainee.") % {"id": award.pk})
-    if errors:
-        raise ValidationError({"award": errors})
+    _check_trainees(awards)
     key = active_key(profile)
     if key is None:
         key = _new_key(profile)
@@ -420,17 +422,22 @@ def _prepare(user, awards: list[Award], ctype: CredentialType) -> tuple[IssuerPr
 def issue_many(user, awards: Iterable[Award], ctype: CredentialType, *, cryptosuite: str = di.RDFC,
                progress=None) -> list[IssuedCredential]:
     """Sign one Open Badges 3.0 credential per award, all or nothing. Awards already issued as this
-    credential type are skipped. Every document is checked against the shipped schemas before saving."""
+    credential type are skipped. Every document is checked against the shipped schemas before saving.
+
+    Signing (the long part) runs outside any transaction, so a cohort job's progress is visible and no
+    lock is held meanwhile. Status-list slots are taken first, in their own transaction: slots of a run
+    that fails or is cancelled stay unused (their bits stay 0, no credential points at them)."""
     awards = [a for a in awards]
-    with transaction.atomic(), translation.override("en"):
+    with transaction.atomic():
         profile, key, pair = _prepare(user, awards, ctype)
-        done = set(IssuedCredential.objects.filter(award__in=[a.pk for a in awards], credential_type=ctype)
-                   .values_list("award_id", flat=True))
-        todo = [a for a in awards if a.pk not in done]
+        todo = [a for a in awards if a.pk not in _issued_awards(awards, ctype)]
         slots = _allocate(profile, key.did, "message", len(todo))
-        rows = []
-        options = di.ProofOptions(cryptosuite=cryptosuite, verification_method=key.verification_method)
+    rows = []
+    options = di.ProofOptions(cryptosuite=cryptosuite, verification_method=key.verification_method)
+    with translation.override("en"):
         for i, award in enumerate(todo):
+            if progress and i % 200 == 0:
+                progress(i, len(todo))
             issued_uuid = uuid.uuid4()
             lst, index = slots[i]
             document = build_document(award, ctype, key.did, issued_uuid,
@@ -449,14 +456,41 @@ def issue_many(user, awards: Iterable[Award], ctype: CredentialType, *, cryptosu
                                          issuer=profile, key=key, cryptosuite=cryptosuite, document=signed,
                                          issued_by=user if getattr(user, "is_authenticated", False) else None,
                                          status_list=lst, status_index=index))
-            if progress and i % 200 == 0:
-                progress(i, len(todo))
+    with transaction.atomic():
+        # Two runs for the same type may have signed the same award; the type's row lock orders them and
+        # the later one drops what the earlier already saved.
+        CredentialType.objects.select_for_update().filter(pk=ctype.pk).first()
+        done = _issued_awards(awards, ctype)
+        rows = [r for r in rows if r.award_id not in done]
         IssuedCredential.objects.bulk_create(rows, batch_size=500)
         # One audit row per credential, written in bulk (a cohort is thousands of rows).
         IssuedCredential.history.bulk_history_create(
             rows, default_user=user if getattr(user, "is_authenticated", False) else None,
             default_change_reason=f"issued as {ctype.uuid}")
-        return rows
+    if progress:
+        progress(len(todo), len(todo))
+    return rows
+
+
+def _issued_awards(awards: list[Award], ctype: CredentialType) -> set[int]:
+    return set(IssuedCredential.objects.filter(award__in=[a.pk for a in awards], credential_type=ctype)
+               .values_list("award_id", flat=True))
+
+
+def start_cohort(user, ctype: CredentialType):
+    """Issue a programme's whole cohort as a background job (see ``tasks.issue_cohort``). What would
+    refuse every credential is checked here, so it reaches the form instead of a failed job."""
+    from .queries import cohort_awards
+    from .tasks import issue_cohort  # tasks import this module
+
+    profile = IssuerProfile.objects.filter(institution=ctype.institution).first()
+    _require(user, "credentials.issue_issuerprofile", profile or IssuerProfile(institution=ctype.institution))
+    check_issuable(ctype)
+    _check_trainees(cohort_awards(ctype).filter(trainee__isnull=True))
+    if not cohort_awards(ctype).exists():
+        raise ValidationError({"credential_type": _("Everyone in this programme with an award already holds "
+                                                    "this credential.")})
+    return enqueue(issue_cohort, user=user, dedupe_key=f"cohort:{ctype.pk}", credential_type_id=ctype.pk)
 
 
 def issue_award(user, award: Award, ctype: CredentialType, *, cryptosuite: str = di.RDFC) -> IssuedCredential:

@@ -16,27 +16,12 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from rules.contrib.models import RulesModelBase, RulesModelMixin
+from rules.contrib.models import RulesModel
 from simple_history.models import HistoricalRecords
 
-from tvetbridge.core.models import Country, FieldOfStudy, Language
+from tvetbridge.core.models import Country, FieldOfStudy, Language, Versioned
 
 from . import rules as perms
-
-
-class RulesModel(RulesModelMixin, models.Model, metaclass=RulesModelBase):
-    class Meta:
-        abstract = True
-
-
-class Versioned(models.Model):
-    """Editable records carry a version; a save from a stale copy is a conflict, not a lost update."""
-
-    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
-
-    class Meta:
-        abstract = True
-
 
 # --- frameworks and referencing ------------------------------------------------------------------
 

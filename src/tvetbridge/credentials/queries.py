@@ -12,6 +12,7 @@ from tvetbridge.outcomes.models import Credential as Award
 from tvetbridge.outcomes.queries import trainees_for
 
 from .models import (
+    CredentialType,
     CreditTransferAgreement,
     FrameworkLevel,
     IssuedCredential,
@@ -21,6 +22,12 @@ from .models import (
 )
 
 SMALL_CELL = 5
+
+
+def cohort_awards(ctype: CredentialType) -> QuerySet:
+    """The awards of a credential type's programme that have not been issued as it yet."""
+    return (Award.objects.filter(enrolment__programme=ctype.programme_id).exclude(issued__credential_type=ctype)
+            .select_related("trainee", "enrolment").order_by("pk"))
 
 
 def frameworks() -> QuerySet:

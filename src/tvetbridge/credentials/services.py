@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tvetbridge.core.models import Country
+from tvetbridge.core.services import Conflict, check_version  # noqa: F401 - Conflict: what callers catch
 from tvetbridge.outcomes.models import Credential as Award
 from tvetbridge.registry.models import Programme
 
@@ -39,15 +40,6 @@ from .models import (
 LANGS = ("en", "zh_hans", "ru", "kk")
 
 
-class Conflict(Exception):
-    """The record changed since the user loaded it."""
-
-    def __init__(self, obj) -> None:
-        super().__init__(_("Someone else changed this record since you opened it; reload it and apply your change "
-                           "again."))
-        self.obj = obj
-
-
 def _require(user, perm: str, obj=None) -> None:
     if not user.has_perm(perm, obj):
         raise PermissionDenied(_("You do not have permission to do this."))
@@ -56,16 +48,6 @@ def _require(user, perm: str, obj=None) -> None:
 def _audit(obj, user, reason: str) -> None:
     obj._history_user = user if getattr(user, "is_authenticated", False) else None
     obj._change_reason = reason[:100]
-
-
-def _bump(obj, model, expected_version: int | None) -> None:
-    """Lock the row, compare versions, and move the version on."""
-    if obj.pk is None:
-        return
-    current = model.objects.select_for_update().filter(pk=obj.pk).values_list("version", flat=True).first()
-    if expected_version is not None and current != expected_version:
-        raise Conflict(obj)
-    obj.version = (current or 0) + 1
 
 
 def level_by_key(key: str) -> FrameworkLevel:
@@ -87,7 +69,7 @@ def save_link(user, data: Mapping[str, Any], link: LevelLink | None = None, *, e
     source_citation and basis in any of the four languages (``basis_en`` …)."""
     _require(user, "credentials.change_levellink" if link else "credentials.add_levellink", link)
     link = link or LevelLink()
-    _bump(link, LevelLink, expected_version)
+    check_version(link, expected_version)
     for name, value in data.items():
         setattr(link, name, value)
     if not any(getattr(link, f"basis_{lang}", "") for lang in LANGS):
@@ -164,7 +146,7 @@ def save_programme_profile(user, programme: Programme, *, levels: list[Framework
         raise PermissionDenied(_("You can only place your own institution's programmes."))
     if not levels:
         raise ValidationError({"levels": _("Place the programme on at least one framework level.")})
-    _bump(profile, ProgrammeProfile, expected_version)
+    check_version(profile, expected_version)
     profile.hours, profile.credits, profile.language, profile.credit_system = hours, credits, language, credit_system
     profile.full_clean()
     _audit(profile, user, "placed")
@@ -199,7 +181,7 @@ def save_credential_type(user, data: Mapping[str, Any], *, levels: list[Framewor
     _require(user, "credentials.change_credentialtype", ctype)
     if not outcomes:
         raise ValidationError({"outcomes": _("A credential type needs at least one learning outcome.")})
-    _bump(ctype, CredentialType, expected_version)
+    check_version(ctype, expected_version)
     for name in ("institution", "programme", "kind", "field", "hours", "credits", "language"):
         if name in data:
             setattr(ctype, name, data[name])
@@ -264,7 +246,7 @@ def set_item(user, item: CreditTransferItem, *, included: bool, expected_version
         raise PermissionDenied(_("Only the two institutions or a coordinator can amend this agreement."))
     if agreement.status != CreditTransferAgreement.Status.PROPOSED:
         raise ValidationError({"status": _("Only a proposed agreement can be amended.")})
-    _bump(agreement, CreditTransferAgreement, expected_version)
+    check_version(agreement, expected_version)
     # An amendment voids approvals given to the earlier text.
     agreement.source_approved_by = agreement.target_approved_by = None
     agreement.source_approved_at = agreement.target_approved_at = None
@@ -286,7 +268,7 @@ def approve_agreement(user, agreement: CreditTransferAgreement, *,
         raise ValidationError({"status": _("This agreement is no longer waiting for approval.")})
     if not agreement.items.filter(included=True).exists():
         raise ValidationError({"items": _("The agreement transfers no module; include at least one.")})
-    _bump(agreement, CreditTransferAgreement, expected_version)
+    check_version(agreement, expected_version)
     now = timezone.now()
     for side in sides:
         if getattr(agreement, f"{side}_approved_by_id") is None:
@@ -309,7 +291,7 @@ def reject_agreement(user, agreement: CreditTransferAgreement, *, note: str,
         raise ValidationError({"status": _("This agreement is no longer waiting for approval.")})
     if not note.strip():
         raise ValidationError({"note": _("Say why the agreement is rejected.")})
-    _bump(agreement, CreditTransferAgreement, expected_version)
+    check_version(agreement, expected_version)
     agreement.status, agreement.note = CreditTransferAgreement.Status.REJECTED, note.strip()
     _audit(agreement, user, "rejected")
     agreement.save()
@@ -450,7 +432,7 @@ def decide(user, application: RecognitionApplication, *, outcome: str, level: Fr
     if outcome != application.proposal.get("outcome") and not note.strip():
         raise ValidationError({"decision_note": _("The decision departs from the platform's proposal; explain why "
                                                   "to the applicant.")})
-    _bump(application, RecognitionApplication, expected_version)
+    check_version(application, expected_version)
     reasons = list(application.proposal.get("reasons", []))
     if outcome != application.proposal.get("outcome"):
         reasons.append({"code": "departs_from_proposal", "params": {"proposed": application.proposal.get("outcome")}})
@@ -471,7 +453,7 @@ def appeal(user, application: RecognitionApplication, *, text: str,
         raise ValidationError({"status": _("Only a decided application can be appealed, once.")})
     if not text.strip():
         raise ValidationError({"appeal_text": _("State the grounds of the appeal.")})
-    _bump(application, RecognitionApplication, expected_version)
+    check_version(application, expected_version)
     application.appeal_text, application.appealed = text.strip(), timezone.now()
     application.status = RecognitionApplication.Status.APPEALED
     _audit(application, user, "appealed")
@@ -490,7 +472,7 @@ def decide_appeal(user, application: RecognitionApplication, *, outcome: str, no
                    application.compensation)
     if not note.strip():
         raise ValidationError({"appeal_note": _("Give the reasons for the appeal decision.")})
-    _bump(application, RecognitionApplication, expected_version)
+    check_version(application, expected_version)
     application.appeal_outcome, application.appeal_note = outcome, note.strip()
     if level is not None:
         application.recognised_level = level

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from tvetbridge.core.forms import show_service_errors
 
-from . import issuing, queries, services, tasks, texts
+from . import issuing, queries, services, texts
 from .certificate import certificate_pdf
 from .engine.errors import CredentialError
 from .engine.verify import parse_document
@@ -257,11 +257,8 @@ def manage(request):
             if "cohort" in request.POST:
                 cohort_form = CohortForm(request.POST, types=types)
                 if cohort_form.is_valid():
-                    ctype = cohort_form.cleaned_data["credential_type"]
-                    # Runs inline until core.jobs is wired (see tasks.py).
-                    result = tasks.issue_cohort(tasks.InlineJob(), credential_type_id=ctype.pk, user_id=request.user.pk)
-                    messages.success(request, _("%(n)s credentials issued.") % {"n": result["issued"]})
-                    return redirect("credentials_manage")
+                    job = issuing.start_cohort(request.user, cohort_form.cleaned_data["credential_type"])
+                    return redirect("job_detail", pk=job.pk)
             else:
                 issue_form = IssueForm(request.POST, awards=queries.awards_for(request.user), types=types)
                 if issue_form.is_valid():
