@@ -3,6 +3,7 @@ or a login wall, and bad input on the public verification page answered with a c
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 
@@ -101,3 +102,48 @@ def test_status_change_through_the_page_is_audited(cred, client):
     assert issued.status == "revoked"
     page = client.get(f"/verify/{issued.uuid}/").content.decode()
     assert 'data-check="status" data-status="failed"' in page and "Revoked by the issuer." in page
+
+
+def _cohort(cred, size: int):
+    from tvetbridge.outcomes.models import Credential, Enrolment, Trainee
+
+    for n in range(size):
+        trainee = Trainee.objects.create(external_key=f"cohort-{n}", institution=cred["urumqi"])
+        enrolment = Enrolment.objects.create(external_key=f"cohort-en-{n}", trainee=trainee,
+                                             programme=cred["cn_programme"], status="completed",
+                                             start_date=dt.date(2022, 9, 1), end_date=dt.date(2025, 6, 30))
+        Credential.objects.create(trainee=trainee, enrolment=enrolment, kind="diploma", name="Diploma",
+                                  awarded=dt.date(2025, 6, 30))
+
+
+def test_cohort_issuance_is_a_job_with_one_status_entry_each(cred, client):
+    from tvetbridge.core.models import Job
+    from tvetbridge.credentials.models import IssuedCredential
+
+    _cohort(cred, 6)
+    client.force_login(cred["cn_staff"])
+    response = client.post("/credentials/manage/", {"cohort": "1", "credential_type": cred["cn_type"].pk})
+    job = Job.objects.get(kind="credentials.issue_cohort")
+    assert response.status_code == 302 and response["Location"].endswith(f"/account/jobs/{job.pk}/")
+    assert job.status == Job.Status.SUCCEEDED and job.result["issued"] == 7  # six plus the fixture's award
+    assert job.created_by == cred["cn_staff"]
+    issued = IssuedCredential.objects.filter(credential_type=cred["cn_type"])
+    assert issued.count() == 7
+    slots = {(c.status_list_id, c.status_index) for c in issued}
+    assert len(slots) == 7
+    for c in issued:
+        entry = c.document["credentialStatus"]
+        assert entry["statusPurpose"] == "message" and entry["statusSize"] == 2
+        assert entry["statusListIndex"] == str(c.status_index)
+    # Everyone holds it now: a second run is refused on the form, and no job is queued.
+    again = client.post("/credentials/manage/", {"cohort": "1", "credential_type": cred["cn_type"].pk})
+    assert again.status_code == 200 and "already holds this credential" in again.content.decode()
+    assert Job.objects.filter(kind="credentials.issue_cohort").count() == 1
+
+
+def test_cohort_issuance_is_refused_to_other_institutions(cred):
+    from django.core.exceptions import PermissionDenied
+
+    _cohort(cred, 1)
+    with pytest.raises(PermissionDenied):
+        issuing.start_cohort(cred["alt_staff"], cred["cn_type"])
