@@ -15,7 +15,16 @@ from django.shortcuts import get_object_or_404
 from django.utils import translation
 from ninja import Field, Router, Schema, Status
 
-from tvetbridge.core.api import AUTH, AUTH_ERRORS, ErrorOut, Id, ValidationErrorOut, request_language, text
+from tvetbridge.core.api import (
+    AUTH,
+    AUTH_ERRORS,
+    ConflictOut,
+    ErrorOut,
+    Id,
+    ValidationErrorOut,
+    request_language,
+    text,
+)
 from tvetbridge.core.models import Country
 from tvetbridge.registry.models import Programme
 
@@ -24,7 +33,7 @@ from .engine.errors import CredentialError
 from .models import CredentialType, LevelLink, QualificationFramework, RecognitionApplication
 
 router = Router(auth=AUTH, tags=["credentials"])
-WRITE_ERRORS = {**AUTH_ERRORS, 404: ErrorOut, 409: ErrorOut, 422: ValidationErrorOut}
+WRITE_ERRORS = {**AUTH_ERRORS, 404: ErrorOut, 409: ConflictOut, 422: ValidationErrorOut}
 
 
 class LevelOut(Schema):
@@ -66,7 +75,7 @@ def frameworks(request):
                 for f in queries.frameworks()]
 
 
-@router.get("/links", response=list[LinkOut], auth=None, summary="Referencing links between framework levels")
+@router.get("/links", response={200: list[LinkOut], 404: ErrorOut}, auth=None, summary="Referencing links between framework levels")
 def links(request, framework: text(40) = ""):
     qs = LevelLink.objects.select_related("source__framework", "target__framework")
     if framework:
