@@ -68,7 +68,7 @@ class Migration(migrations.Migration):
             name='CreditTransferAgreement',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='version')),
+                ('version', models.PositiveIntegerField(db_default=1, default=1, editable=False, verbose_name='version')),
                 ('status', models.CharField(choices=[('proposed', 'proposed'), ('approved', 'approved by both'), ('rejected', 'rejected')], default='proposed', max_length=10, verbose_name='status')),
                 ('source_approved_at', models.DateTimeField(blank=True, null=True, verbose_name='sending side approved on')),
                 ('target_approved_at', models.DateTimeField(blank=True, null=True, verbose_name='receiving side approved on')),
@@ -91,7 +91,7 @@ class Migration(migrations.Migration):
             name='CredentialType',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='version')),
+                ('version', models.PositiveIntegerField(db_default=1, default=1, editable=False, verbose_name='version')),
                 ('uuid', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
                 ('kind', models.CharField(choices=[('Diploma', 'diploma'), ('Certificate', 'certificate'), ('Certification', 'occupational certification'), ('License', 'licence'), ('Course', 'course')], max_length=20, verbose_name='kind')),
                 ('name', models.CharField(max_length=300, verbose_name='name')),
@@ -128,7 +128,7 @@ class Migration(migrations.Migration):
             name='HistoricalCredentialType',
             fields=[
                 ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='version')),
+                ('version', models.PositiveIntegerField(db_default=1, default=1, editable=False, verbose_name='version')),
                 ('uuid', models.UUIDField(db_index=True, default=uuid.uuid4, editable=False)),
                 ('kind', models.CharField(choices=[('Diploma', 'diploma'), ('Certificate', 'certificate'), ('Certification', 'occupational certification'), ('License', 'licence'), ('Course', 'course')], max_length=20, verbose_name='kind')),
                 ('name', models.CharField(max_length=300, verbose_name='name')),
@@ -170,7 +170,7 @@ class Migration(migrations.Migration):
             name='HistoricalCreditTransferAgreement',
             fields=[
                 ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='version')),
+                ('version', models.PositiveIntegerField(db_default=1, default=1, editable=False, verbose_name='version')),
                 ('status', models.CharField(choices=[('proposed', 'proposed'), ('approved', 'approved by both'), ('rejected', 'rejected')], default='proposed', max_length=10, verbose_name='status')),
                 ('source_approved_at', models.DateTimeField(blank=True, null=True, verbose_name='sending side approved on')),
                 ('target_approved_at', models.DateTimeField(blank=True, null=True, verbose_name='receiving side approved on')),
@@ -222,7 +222,7 @@ class Migration(migrations.Migration):
             name='HistoricalLevelLink',
             fields=[
                 ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='version')),
+                ('version', models.PositiveIntegerField(db_default=1, default=1, editable=False, verbose_name='version')),
                 ('relation', models.CharField(choices=[('equivalent', 'equivalent'), ('partial', 'partly comparable')], default='equivalent', max_length=12, verbose_name='relation')),
                 ('status', models.CharField(choices=[('official', 'official'), ('proposed', 'proposed')], max_length=10, verbose_name='status')),
                 ('basis', models.TextField(help_text='Why the levels correspond: descriptors, duration, entry requirements, an agreement.', verbose_name='basis')),
@@ -281,7 +281,7 @@ class Migration(migrations.Migration):
             name='HistoricalProgrammeProfile',
             fields=[
                 ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='version')),
+                ('version', models.PositiveIntegerField(db_default=1, default=1, editable=False, verbose_name='version')),
                 ('hours', models.PositiveIntegerField(validators=[django.core.validators.MinValueValidator(1)], verbose_name='workload (hours)')),
                 ('credits', models.DecimalField(decimal_places=1, max_digits=6, validators=[django.core.validators.MinValueValidator(0)], verbose_name='credits')),
                 ('credit_system', models.CharField(default='ECTS', help_text='For example ECTS, or the national credit unit.', max_length=60, verbose_name='credit system')),
@@ -427,7 +427,7 @@ class Migration(migrations.Migration):
             name='LevelLink',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='version')),
+                ('version', models.PositiveIntegerField(db_default=1, default=1, editable=False, verbose_name='version')),
                 ('relation', models.CharField(choices=[('equivalent', 'equivalent'), ('partial', 'partly comparable')], default='equivalent', max_length=12, verbose_name='relation')),
                 ('status', models.CharField(choices=[('official', 'official'), ('proposed', 'proposed')], max_length=10, verbose_name='status')),
                 ('basis', models.TextField(help_text='Why the levels correspond: descriptors, duration, entry requirements, an agreement.', verbose_name='basis')),
@@ -562,7 +562,7 @@ class Migration(migrations.Migration):
             name='ProgrammeProfile',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='version')),
+                ('version', models.PositiveIntegerField(db_default=1, default=1, editable=False, verbose_name='version')),
                 ('hours', models.PositiveIntegerField(validators=[django.core.validators.MinValueValidator(1)], verbose_name='workload (hours)')),
                 ('credits', models.DecimalField(decimal_places=1, max_digits=6, validators=[django.core.validators.MinValueValidator(0)], verbose_name='credits')),
                 ('credit_system', models.CharField(default='ECTS', help_text='For example ECTS, or the national credit unit.', max_length=60, verbose_name='credit system')),
@@ -609,7 +609,7 @@ class Migration(migrations.Migration):
             name='HistoricalRecognitionApplication',
             fields=[
                 ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='version')),
+                ('version', models.PositiveIntegerField(db_default=1, default=1, editable=False, verbose_name='version')),
                 ('purpose', models.CharField(choices=[('employment', 'employment'), ('study', 'further study')], default='employment', max_length=12, verbose_name='purpose')),
                 ('status', models.CharField(choices=[('submitted', 'submitted'), ('decided', 'decided'), ('appealed', 'under appeal'), ('closed', 'appeal decided')], default='submitted', max_length=10, verbose_name='status')),
                 ('proposal', models.JSONField(blank=True, default=dict, verbose_name='proposal')),
@@ -707,7 +707,7 @@ class Migration(migrations.Migration):
             name='RecognitionApplication',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='version')),
+                ('version', models.PositiveIntegerField(db_default=1, default=1, editable=False, verbose_name='version')),
                 ('purpose', models.CharField(choices=[('employment', 'employment'), ('study', 'further study')], default='employment', max_length=12, verbose_name='purpose')),
                 ('status', models.CharField(choices=[('submitted', 'submitted'), ('decided', 'decided'), ('appealed', 'under appeal'), ('closed', 'appeal decided')], default='submitted', max_length=10, verbose_name='status')),
                 ('proposal', models.JSONField(blank=True, default=dict, verbose_name='proposal')),
