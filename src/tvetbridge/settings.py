@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "tvetbridge.risk",
     "tvetbridge.finance",
     "tvetbridge.matching",
+    "tvetbridge.library",
     "tvetbridge.reports",
     "tvetbridge.web",
     "tvetbridge.demo",
@@ -127,8 +128,12 @@ DATABASE_URL = os.environ.get("TVETBRIDGE_DATABASE_URL") or os.environ.get("DATA
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("TVETBRIDGE_CONN_MAX_AGE", 0))}
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
-    # WAL lets the demo server read while an import writes.
-    DATABASES["default"].setdefault("OPTIONS", {})["init_command"] = "PRAGMA journal_mode=WAL;"
+    # WAL lets the demo server read while an import writes. Writers wait for each other (timeout)
+    # instead of failing with "database is locked"; IMMEDIATE takes the write lock when a transaction
+    # starts, so two read-then-write transactions cannot deadlock on the lock upgrade (which no
+    # timeout resolves).
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        init_command="PRAGMA journal_mode=WAL;", timeout=20, transaction_mode="IMMEDIATE")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 LANGUAGE_CODE = "en"
@@ -175,6 +180,17 @@ DEFAULT_FROM_EMAIL = env_str("TVETBRIDGE_FROM_EMAIL", "tvetbridge@localhost")
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = True
 SIMPLE_HISTORY_HISTORY_ID_USE_UUID = False
+
+# The Learning Record Store (library/xapi): the largest request body it reads (413 above it), and
+# the account home page of the Agents it writes into statements' authority.
+LRS_MAX_BODY_BYTES = env_int("TVETBRIDGE_LRS_MAX_BODY_BYTES", 16 * 1024 * 1024)
+LRS_AUTHORITY_HOMEPAGE = env_str("TVETBRIDGE_LRS_AUTHORITY_HOMEPAGE", "https://tvetbridge.org/xapi/clients")
+# Trainees appear in statements as accounts on this home page (named by a keyed hash), resources as
+# Activities under this base.
+LRS_LEARNER_HOMEPAGE = env_str("TVETBRIDGE_LRS_LEARNER_HOMEPAGE", "https://tvetbridge.org/learners")
+LRS_ACTIVITY_BASE = env_str("TVETBRIDGE_LRS_ACTIVITY_BASE", "https://tvetbridge.org/library/resources")
+# Uploaded resource files: the largest accepted, and the kinds (by extension) accepted.
+LIBRARY_MAX_UPLOAD_BYTES = env_int("TVETBRIDGE_LIBRARY_MAX_UPLOAD_BYTES", 50 * 1024 * 1024)
 
 NINJA_PAGINATION_PER_PAGE = 50
 NINJA_PAGINATION_MAX_LIMIT = 500
