@@ -34,3 +34,37 @@ def statement(**extra):
                      "definition": {"name": {"en": "Welding 1", "kk": "Дәнекерлеу 1"}}}}
     st.update(extra)
     return st
+
+
+@pytest.fixture
+def library_world(world, users, make_user):
+    """A welding skill with labels in four languages, a trainee of ALT's programme with an account,
+    and a resource of ALT's in draft."""
+    import datetime as dt
+
+    from tvetbridge.core.models import Language, Source
+    from tvetbridge.library import services
+    from tvetbridge.outcomes.models import Enrolment, Trainee
+    from tvetbridge.taxonomy.models import IscoGroup, Occupation, Skill
+
+    Language.objects.get_or_create(code="en", defaults={"name": "English"})
+    src = Source.objects.create(key="esco-test", title="ESCO")
+    skill = Skill.objects.create(esco_id="weld-1", label="welding techniques", label_en="welding techniques",
+                                 label_zh_hans="焊接技术", label_ru="техники сварки", label_kk="дәнекерлеу әдістері",
+                                 source=src)
+    isco = IscoGroup.objects.create(code="7212", label="Welders and flame cutters", source=src)
+    occupation = Occupation.objects.create(esco_id="welder-1", code="7212.1", label="welder", label_en="welder",
+                                           label_zh_hans="焊工", label_ru="сварщик", label_kk="дәнекерлеуші",
+                                           isco_group=isco, source=src)
+    trainee_user = make_user("trainee", username="trainee-1")
+    trainee = Trainee.objects.create(external_key="tr-1", institution=world["alt"], user=trainee_user)
+    enrolment = Enrolment.objects.create(external_key="en-1", trainee=trainee, programme=world["programme"],
+                                         start_date=dt.date(2024, 1, 1))
+    staff = users["institution"]
+    resource = services.save_resource(staff, {
+        "kind": "module", "title_en": "", "title_zh_hans": "焊接基础（双语）",
+        "title_ru": "Основы сварки (двуязычный модуль)", "description_zh_hans": "中俄双语焊接模块",
+        "url": "https://example.org/welding", "licence": "CC-BY-4.0"},
+        m2m={"content_languages": ["zh", "ru"], "programmes": [world["programme"]]})
+    return {**world, "users": {**users, "trainee": trainee_user}, "skill": skill, "occupation": occupation,
+            "trainee": trainee, "enrolment": enrolment, "resource": resource}

@@ -95,6 +95,9 @@ class StatementAgent(models.Model):
     class Meta:
         indexes = [models.Index(fields=["ifi", "direct", "statement"], name="lrs_agent_ifi")]
 
+    def __str__(self) -> str:
+        return self.ifi
+
 
 class StatementActivity(models.Model):
     """An Activity a statement names. ``direct``: its object."""
@@ -106,6 +109,9 @@ class StatementActivity(models.Model):
     class Meta:
         indexes = [models.Index(fields=["activity_id", "direct", "statement"], name="lrs_activity_iri")]
 
+    def __str__(self) -> str:
+        return self.activity_id
+
 
 class Attachment(models.Model):
     """Raw attachment content, stored once per SHA-256 however many statements carry it."""
@@ -115,6 +121,9 @@ class Attachment(models.Model):
     content = models.BinaryField()
     length = models.PositiveBigIntegerField()
 
+    def __str__(self) -> str:
+        return self.sha2
+
 
 class Activity(models.Model):
     """An Activity's canonical definition, merged from the statements that carried it."""
@@ -122,6 +131,9 @@ class Activity(models.Model):
     activity_id = models.CharField(max_length=IRI_LENGTH, unique=True)
     definition = models.JSONField(default=dict, blank=True)
     updated = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return self.activity_id
 
 
 class Document(models.Model):
@@ -146,6 +158,9 @@ class Document(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["kind", "activity_id", "agent_ifi", "registration",
                                                        "document_id"], name="lrs_document_key")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.document_id}"
 
 
 # ------------------------------------------------------------------------------------- catalogue
@@ -258,6 +273,9 @@ class ResourceSkill(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["resource", "skill"], name="uniq_resource_skill")]
 
+    def __str__(self) -> str:
+        return f"{self.resource_id}→{self.skill_id}"
+
 
 class ResourceOccupation(models.Model):
     resource = models.ForeignKey(Resource, on_delete=models.CASCADE, related_name="occupation_links")
@@ -267,6 +285,9 @@ class ResourceOccupation(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["resource", "occupation"], name="uniq_resource_occupation")]
+
+    def __str__(self) -> str:
+        return f"{self.resource_id}→{self.occupation_id}"
 
 
 # --------------------------------------------------------------------------------- learning records
@@ -291,3 +312,6 @@ class EnrolmentRecord(models.Model):
     modules_completed = models.PositiveIntegerField(default=0)
     statements = models.PositiveIntegerField(default=0)
     updated = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.enrolment_id}: {self.seconds / 3600:.1f} h"

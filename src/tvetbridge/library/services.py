@@ -119,14 +119,17 @@ def _texts_for_index(resource) -> list[str]:
 
     from tvetbridge.taxonomy.models import Occupation, Skill
 
+    from .models import ResourceOccupation, ResourceSkill
+
     texts = []
     for code, _name in settings.LANGUAGES:
         suffix = code.replace("-", "_")
         texts += [getattr(resource, f"title_{suffix}", "") or "", getattr(resource, f"description_{suffix}", "") or ""]
         with translation.override(code):
             texts.append(str(resource.get_kind_display()))
-    concepts = list(Skill.objects.filter(resourceskill__resource=resource, resourceskill__confirmed=True)) + list(
-        Occupation.objects.filter(resourceoccupation__resource=resource, resourceoccupation__confirmed=True))
+    skill_ids = ResourceSkill.objects.filter(resource=resource, confirmed=True).values("skill_id")
+    occupation_ids = ResourceOccupation.objects.filter(resource=resource, confirmed=True).values("occupation_id")
+    concepts = list(Skill.objects.filter(pk__in=skill_ids)) + list(Occupation.objects.filter(pk__in=occupation_ids))
     for concept in concepts:
         for code, _name in settings.LANGUAGES:
             suffix = code.replace("-", "_")

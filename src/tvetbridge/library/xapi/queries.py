@@ -18,7 +18,14 @@ from dataclasses import dataclass, field, replace
 from django.core import signing
 from django.db.models import Q, QuerySet
 
-from tvetbridge.library.models import Activity, Attachment, Document, Statement, StatementActivity, StatementAgent
+from tvetbridge.library.models import (
+    Activity,
+    Attachment,
+    Document,
+    Statement,
+    StatementActivity,
+    StatementAgent,
+)
 
 MORE_SALT = "tvetbridge.library.xapi.more"
 

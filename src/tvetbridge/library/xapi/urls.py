@@ -1,6 +1,6 @@
 """The xAPI base is ``/xapi``; resource paths carry no trailing slash, as clients append them."""
 
-from django.urls import path, re_path
+from django.urls import re_path
 
 from . import views
 
