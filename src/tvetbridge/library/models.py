@@ -299,6 +299,9 @@ class Learner(models.Model):
     account_name = models.CharField(max_length=40, unique=True)
     ifi = models.CharField(max_length=IRI_LENGTH + 100, unique=True)
 
+    def __str__(self) -> str:
+        return self.account_name
+
 
 class EnrolmentRecord(models.Model):
     """The learning progress of an enrolment as derived from its statements: the figures written into
