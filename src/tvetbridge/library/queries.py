@@ -155,7 +155,7 @@ class UsageTable:
     withheld: int
 
 
-def _events(since: dt.date | None, until: dt.date | None, institution_id: int | None):
+def _events(since: dt.date | None, until: dt.date | None, institution_id: int | None, project_id: int | None = None):
     """Statements about catalogue resources as arrays, with the attributes usage is cut by."""
     from .records import VISIT_VERBS, resource_key
 
@@ -167,7 +167,10 @@ def _events(since: dt.date | None, until: dt.date | None, institution_id: int | 
     rows = list(qs.values_list("actor_ifi", "object_activity", "timestamp", "verb", "duration_seconds",
                                "payload__context__language"))
     keys = [resource_key(r[1]) for r in rows]
-    resources = {r["external_key"]: r for r in Resource.objects.filter(external_key__in=set(keys) - {None}).values(
+    chosen = Resource.objects.filter(external_key__in=set(keys) - {None})
+    if project_id is not None:
+        chosen = chosen.filter(projects=project_id)
+    resources = {r["external_key"]: r for r in chosen.values(
         "pk", "external_key", "title", "institution_id", "institution__name", "institution__country_id")}
     if institution_id is not None:
         resources = {k: v for k, v in resources.items() if v["institution_id"] == institution_id}
@@ -206,12 +209,13 @@ def _excluded_actors(ifis: set[str]) -> set[str]:
 
 
 def usage_table(dimension: str, *, since: dt.date | None = None, until: dt.date | None = None,
-                institution_id: int | None = None, public: bool = True) -> UsageTable:
+                institution_id: int | None = None, project_id: int | None = None,
+                public: bool = True) -> UsageTable:
     """Visits, learners and learning hours by one dimension, by the rules of engine/usage.py;
     in public tables cells under 5 learners are withheld (and counted in ``withheld``)."""
     if dimension not in DIMENSIONS:
         raise ValueError(f"unknown dimension {dimension!r}")
-    ev = _events(since, until, institution_id)
+    ev = _events(since, until, institution_id, project_id)
     result = usage_engine.usage(ev["learner"], ev["resource"], ev["time"], ev["visit"], ev["duration"],
                                 ev["excluded"])
     meta = {m["pk"]: m for m in ev["meta"].values()}

@@ -199,7 +199,9 @@ def usage(request):
     if dimension not in queries.DIMENSIONS:
         dimension = "resource"
     institution_id, public = _usage_scope(request)
-    table = queries.usage_table(dimension, institution_id=institution_id, public=public)
+    project = request.GET.get("project")
+    project_id = int(project) if project and project.isdigit() else None
+    table = queries.usage_table(dimension, institution_id=institution_id, project_id=project_id, public=public)
     fmt = request.GET.get("format")
     if fmt in ("csv", "xlsx"):
         return _export(table, fmt)

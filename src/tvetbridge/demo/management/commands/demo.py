@@ -10,6 +10,7 @@ from tvetbridge.core.reference import load_reference
 from tvetbridge.demo import matching_demo
 from tvetbridge.demo.generator import generate
 from tvetbridge.demo.loader import load_demo
+from tvetbridge.library import demo as library_demo
 from tvetbridge.outcomes.models import Trainee
 from tvetbridge.registry.models import Enterprise, Institution
 from tvetbridge.risk.services import load_reference_risk
@@ -76,8 +77,11 @@ class Command(BaseCommand):
             self.stdout.write(f"matching {line}")
         risk = load_reference_risk()
         self.stdout.write(f"country risk: INFORM 2021 {risk['inform']}, scored {', '.join(risk['periods'])}")
+        accounts = ensure_demo_accounts()
+        for line in library_demo.build(seed=DEMO_SEED, trainee=Trainee.objects.filter(user__username="trainee").first()):
+            self.stdout.write(f"library {line}")
         self.stdout.write(self.style.SUCCESS("\nDemo accounts (local demo only):"))
-        for username, password, label in ensure_demo_accounts():
+        for username, password, label in accounts:
             self.stdout.write(f"  {label:<20} user {username:<12} password {password}")
         if no_serve:
             return
