@@ -209,6 +209,7 @@ def usage(request):
 
     return render(request, "library/usage.html", {
         "table": table, "dimension": dimension, "dimensions": _dimension_labels(), "public": public,
+        "dimension_label": dict(_dimension_labels())[dimension],
         "chart": usage_chart(table), "mine": institution_id is not None,
         "can_mine": role_of(request.user) == "institution"})
 
