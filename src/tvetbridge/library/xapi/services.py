@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from tvetbridge.library.engine import xapi
 from tvetbridge.library.engine.jws import check_signature
+from tvetbridge.library.io import rows as io_rows
 from tvetbridge.library.models import (
     Activity,
     Attachment,
@@ -174,20 +175,14 @@ def _store(client, statements, parts, authority, version, put_id) -> list[str]:
         prepared.append(xapi.prepare(st, stored=now, authority=authority, version=version))
     if not prepared:
         return ids
-    rows = Statement.objects.bulk_create([_rows(st, client) for st in prepared])
-    by_id = {str(r.statement_id): r for r in rows}
-    if any(r.pk is None for r in rows):  # backends without RETURNING ids on bulk insert
-        pks = dict(Statement.objects.filter(statement_id__in=list(by_id)).values_list("statement_id", "pk"))
-        for r in rows:
-            r.pk = pks[r.statement_id]
+    rows = [_rows(st, client) for st in prepared]
+    _insert_statements(rows)
     agent_rows, activity_rows = [], []
-    for st in prepared:
-        pk = by_id[st["id"]].pk
-        agent_rows += [StatementAgent(statement_id=pk, ifi=key, direct=direct) for key, direct in xapi.agents_of(st)]
-        activity_rows += [StatementActivity(statement_id=pk, activity_id=a, direct=direct)
-                          for a, direct in xapi.activities_of(st)]
-    StatementAgent.objects.bulk_create(agent_rows)
-    StatementActivity.objects.bulk_create(activity_rows)
+    for st, row in zip(prepared, rows, strict=True):
+        agent_rows += [(row.pk, key, direct) for key, direct in xapi.agents_of(st)]
+        activity_rows += [(row.pk, a, direct) for a, direct in xapi.activities_of(st)]
+    io_rows.insert(StatementAgent._meta.db_table, ("statement_id", "ifi", "direct"), agent_rows)
+    io_rows.insert(StatementActivity._meta.db_table, ("statement_id", "activity_id", "direct"), activity_rows)
     targets = [r.ref_target for r in rows if r.is_voiding]
     if targets:
         # A voiding statement never voids another voiding statement (Data 2.3.2).
@@ -198,6 +193,24 @@ def _store(client, statements, parts, authority, version, put_id) -> list[str]:
 
     records.apply_statements(rows)
     return ids
+
+
+STATEMENT_COLUMNS = (
+    ("statement_id", "uuid"), ("payload", "json"), ("stored", "datetime"), ("timestamp", "datetime"),
+    ("verb", "plain"), ("ref_target", "uuid"), ("registration", "uuid"), ("voided", "plain"),
+    ("is_voiding", "plain"), ("client_id", "plain"), ("attachment_hashes", "json"), ("actor_ifi", "plain"),
+    ("object_activity", "plain"), ("duration_seconds", "plain"), ("completion", "plain"))
+
+
+def _insert_statements(rows: list[Statement]) -> None:
+    """Insert the rows and give each its primary key."""
+    names = [c for c, _ in STATEMENT_COLUMNS]
+    kinds = [k for _, k in STATEMENT_COLUMNS]
+    io_rows.insert(Statement._meta.db_table, names,
+                   [io_rows.adapt([getattr(r, c) for c in names], kinds) for r in rows])
+    pks = io_rows.ids_by_uuid(Statement._meta.db_table, "statement_id", [r.statement_id for r in rows])
+    for r in rows:
+        r.pk = pks[r.statement_id]
 
 
 def _merge_activities(statements: Iterable[dict]) -> None:
