@@ -10,15 +10,10 @@ from django.utils.translation import gettext as _
 from simple_history.utils import update_change_reason
 
 from tvetbridge.core.roles import role_of
+from tvetbridge.core.services import require
 
 from .models import LrsClient
 from .xapi.services import new_credentials, secret_digest
-
-
-def require(user, action: str, model, obj=None) -> None:
-    perm = f"{model._meta.app_label}.{action}_{model._meta.model_name}"
-    if not user.has_perm(perm, obj):
-        raise PermissionDenied(_("You may not do this."))
 
 
 @transaction.atomic
@@ -68,6 +63,37 @@ def rotate_client_secret(user, client: LrsClient) -> tuple[LrsClient, str]:
     client.save(update_fields=["secret_digest"])
     update_change_reason(client, "secret rotated")
     return client, secret
+
+
+def start_statement_ingest(user, client: LrsClient, upload, *, version: str = "2.0"):
+    """Queue the bulk ingest of a file of statements (JSON array or NDJSON) for ``client``: a job
+    (``library.ingest_statements``) the user follows on their jobs page. Permission is checked before
+    the file is read, and at most ``LRS_INGEST_MAX_BYTES`` of it is."""
+    import hashlib
+
+    from django.conf import settings
+    from django.core.exceptions import ValidationError
+
+    from tvetbridge.core.jobs import enqueue
+
+    from .tasks import ingest_statements
+
+    require(user, "change", LrsClient, client)
+    if version not in ("2.0", "1.0"):
+        raise ValidationError({"version": _("Unknown xAPI version.")})
+    limit = settings.LRS_INGEST_MAX_BYTES
+    data = upload.read(limit + 1)
+    if len(data) > limit:
+        raise ValidationError({"file": _("The statement file is larger than %(limit)s MB.")
+                               % {"limit": limit // (1024 * 1024)}})
+    if not data.strip():
+        raise ValidationError({"file": _("The statement file is empty.")})
+    folder = settings.VAR_DIR / "lrs-ingest"
+    folder.mkdir(parents=True, exist_ok=True)
+    # Named by content: the same file uploaded twice is one file, and its statements one set.
+    path = folder / f"{hashlib.sha256(data).hexdigest()}.json"
+    path.write_bytes(data)
+    return enqueue(ingest_statements, user=user, client_id=client.pk, path=str(path), version=version)
 
 
 # -------------------------------------------------------------------------------------- catalogue

@@ -1,38 +1,43 @@
-"""Background work of the library, in the shape of ``tvetbridge.core.jobs`` (``@job_task`` kinds
-that take the job first and report progress). Until that API is on this branch the functions run
-inline: callers pass :class:`InlineJob`, and the lead wires them to ``job_task`` at merge.
-"""
+"""Background work of the library, on ``tvetbridge.core.jobs``: the bulk statement ingest."""
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_lazy, gettext_noop
 
-log = logging.getLogger(__name__)
+from tvetbridge.core.jobs import job_task
 
-
-class InlineJob:
-    """Runs a job function in the calling process, logging its progress."""
-
-    def __init__(self, kind: str) -> None:
-        self.kind = kind
-
-    def progress(self, percent: int, step: str = "") -> None:
-        log.info("%s: %s%% %s", self.kind, percent, step)
+STEP_STORING = gettext_noop("Storing statements")
 
 
+class IngestStopped(Exception):
+    """A statement of the file was refused; the batches before it are stored."""
+
+
+# One attempt: a file that failed once fails the same way again. Re-running one (after a lost
+# worker, or by uploading it again) stores nothing twice, because every statement without an id is
+# given one derived from the file and its line (library/io/ingest.py).
+@job_task("library.ingest_statements", title=gettext_lazy("Storing xAPI statements"), max_attempts=1,
+          queue="heavy")
 def ingest_statements(job, *, client_id: int, path: str, version: str = "2.0") -> dict:
     """Store a file of statements (JSON array or NDJSON) for an LRS client, 100 per batch."""
     from .io.ingest import ingest, read_statements
     from .models import LrsClient
+    from .xapi.http import XapiError
 
     client = LrsClient.objects.get(pk=client_id)
     data = Path(path).read_bytes()
-    items = list(read_statements(data))
+    try:
+        items = list(read_statements(data))
+    except XapiError as exc:
+        raise IngestStopped(exc.message) from None
     total = max(len(items), 1)
-    job.progress(1, gettext_noop("Storing statements"))
-    result = ingest(client, items, version=version,
-                    progress=lambda n: job.progress(min(99, int(100 * n / total)), gettext_noop("Storing statements")))
-    return {"stored": result.stored, "batches": result.batches, "error": result.error, "error_line": result.error_line}
+    job.progress(1, STEP_STORING)
+    result = ingest(client, items, version=version, source=data,
+                    progress=lambda n: job.progress(min(99, int(100 * n / total)), STEP_STORING))
+    if result.error:
+        # The job fails with the LRS's diagnostic, as a POST of that batch would have been answered.
+        raise IngestStopped(f"line {result.error_line}: {result.error} "
+                            f"({result.stored} statements of earlier batches stored)")
+    return {"stored": result.stored, "batches": result.batches}
