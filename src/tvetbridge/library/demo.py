@@ -21,6 +21,7 @@ import random
 from django.db import transaction
 
 from tvetbridge.core.models import Language, Source
+from tvetbridge.core.services import system_user
 from tvetbridge.registry.models import CooperationProject, Institution
 
 from . import records, services
@@ -256,7 +257,7 @@ def _trainee_statements(client, trainee, rng: random.Random, batch: list[dict]) 
     modules = list(Resource.objects.filter(kind=Resource.Kind.MODULE, projects=project).order_by("external_key"))
     enrolment = trainee.enrolments.filter(project=project).exclude(status="applied").first()
     if enrolment is None and project is not None:
-        enrolment = outcome_services.record_enrolment(None, {
+        enrolment = outcome_services.record_enrolment(system_user(), {
             "external_key": f"syn-library-{trainee.external_key}", "trainee": trainee, "project": project,
             "status": "enrolled", "start_date": dt.date(2025, 2, 3), "is_synthetic": True})
     if enrolment is None or not modules:

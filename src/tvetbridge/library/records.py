@@ -34,6 +34,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from tvetbridge.core.services import system_user
 from tvetbridge.outcomes import services as outcome_services
 from tvetbridge.outcomes.models import Enrolment, Trainee
 
@@ -151,7 +152,8 @@ def _write(enrolment: Enrolment, record: EnrolmentRecord | None, seconds: float,
     progress = record.progress if record is not None else None
     if progress is None or (progress.as_of, progress.hours, progress.modules_completed, progress.modules_total) != (
             as_of, hours, modules, modules_total):
-        progress = outcome_services.record_progress(None, data, instance=progress)
+        # The platform writes it on its own, from the statements: audited as the system user.
+        progress = outcome_services.record_progress(system_user(), data, instance=progress)
     EnrolmentRecord.objects.update_or_create(
         enrolment=enrolment, defaults={"progress": progress, "seconds": seconds, "modules_completed": modules,
                                        "statements": n})
