@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "tvetbridge.risk",
     "tvetbridge.finance",
     "tvetbridge.matching",
+    "tvetbridge.library",
     "tvetbridge.reports",
     "tvetbridge.web",
     "tvetbridge.demo",
@@ -203,6 +204,19 @@ JOBS_EAGER = env_bool("TVETBRIDGE_JOBS_EAGER", False)
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = True
 SIMPLE_HISTORY_HISTORY_ID_USE_UUID = False
+
+# The Learning Record Store (library/xapi): the largest request body it reads (413 above it), and
+# the account home page of the Agents it writes into statements' authority.
+LRS_MAX_BODY_BYTES = env_int("TVETBRIDGE_LRS_MAX_BODY_BYTES", 16 * 1024 * 1024)
+# A file of statements for the bulk ingest job (lrs_ingest, start_statement_ingest).
+LRS_INGEST_MAX_BYTES = env_int("TVETBRIDGE_LRS_INGEST_MAX_BYTES", 512 * 1024 * 1024)
+LRS_AUTHORITY_HOMEPAGE = env_str("TVETBRIDGE_LRS_AUTHORITY_HOMEPAGE", "https://tvetbridge.org/xapi/clients")
+# Trainees appear in statements as accounts on this home page (named by a keyed hash), resources as
+# Activities under this base.
+LRS_LEARNER_HOMEPAGE = env_str("TVETBRIDGE_LRS_LEARNER_HOMEPAGE", "https://tvetbridge.org/learners")
+LRS_ACTIVITY_BASE = env_str("TVETBRIDGE_LRS_ACTIVITY_BASE", "https://tvetbridge.org/library/resources")
+# Uploaded resource files: the largest accepted, and the kinds (by extension) accepted.
+LIBRARY_MAX_UPLOAD_BYTES = env_int("TVETBRIDGE_LIBRARY_MAX_UPLOAD_BYTES", 50 * 1024 * 1024)
 
 NINJA_PAGINATION_PER_PAGE = 50
 NINJA_PAGINATION_MAX_LIMIT = 500

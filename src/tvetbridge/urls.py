@@ -6,6 +6,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include("tvetbridge.api_urls")),
     path("", include("tvetbridge.credentials.vcapi_urls")),
+    # The Learning Record Store speaks xAPI, whose paths take no language prefix.
+    path("xapi/", include("tvetbridge.library.xapi.urls")),
 ]
 urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),
@@ -17,6 +19,7 @@ urlpatterns += i18n_patterns(
     path("finance/", include("tvetbridge.finance.urls")),
     path("matching/", include("tvetbridge.matching.urls")),
     path("", include("tvetbridge.credentials.urls")),
+    path("library/", include("tvetbridge.library.urls")),
     path("", include("tvetbridge.web.urls")),
     prefix_default_language=False,
 )

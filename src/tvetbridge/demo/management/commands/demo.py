@@ -14,6 +14,7 @@ from tvetbridge.credentials import demo_credentials
 from tvetbridge.demo import matching_demo
 from tvetbridge.demo.generator import generate
 from tvetbridge.demo.loader import load_demo
+from tvetbridge.library import demo as library_demo
 from tvetbridge.outcomes.models import Trainee
 from tvetbridge.registry.models import Enterprise, Institution
 from tvetbridge.risk.services import load_reference_risk
@@ -83,6 +84,8 @@ class Command(BaseCommand):
         accounts = ensure_demo_accounts()
         for line in demo_credentials.build():
             self.stdout.write(f"recognition {line}")
+        for line in library_demo.build(seed=DEMO_SEED, trainee=Trainee.objects.filter(user__username="trainee").first()):
+            self.stdout.write(f"library {line}")
         self.stdout.write(self.style.SUCCESS("\nDemo accounts (local demo only):"))
         for username, password, label in accounts:
             self.stdout.write(f"  {label:<20} user {username:<12} password {password}")
