@@ -32,12 +32,20 @@ from django.db.models.functions import Cast
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .engine import impact
+from .engine import impact, impact_reliability
 from .models import CpiIndex, Enrolment, ImpactResult, IncomeObservation, Trainee
 from .money import Basis, PriceTables
 
 POST_FROM, POST_TO, PRE_MONTHS = 6, 18, 12
 MIN_PER_ARM = 5
+# Influence-function standard errors are asymptotic; with few trained people or a comparison group
+# worth few people under the weights they run small (Busso, DiNardo and McCrary 2014), so the
+# headline's standard error is then bootstrapped (every step repeated, trimming included). Above
+# BOOTSTRAP_MAX_RECORDS the resampling would hold up the page: the analytic SE stays and the verdict's
+# effective-size check speaks instead.
+BOOTSTRAP_BELOW = 100
+BOOTSTRAP_MAX_RECORDS = 20_000
+N_BOOT = 499
 COMPARISONS = {
     "applicants": gettext_lazy("applicants to this project who were not enrolled"),
     "later_cohort": gettext_lazy("the project's later cohort, before its own training started"),
@@ -285,7 +293,7 @@ def project_impact(project, *, comparison: str = "applicants", basis: Basis | No
     if comparison not in COMPARISONS:
         comparison = "applicants"
     version = data_version(project)
-    key = hashlib.sha256(f"{version}|{comparison}|{basis.key}|v3".encode()).hexdigest()
+    key = hashlib.sha256(f"{version}|{comparison}|{basis.key}|v4".encode()).hexdigest()
     if use_cache:
         hit = ImpactResult.objects.filter(project=project, key=key).values_list("payload", flat=True).first()
         if hit is not None:
@@ -318,10 +326,14 @@ def compute_impact(pop: Population, comparison: str) -> dict:
         out["error"] = _("Too few people with income observed after training: %(t)d trained and %(c)d in the "
                          "comparison group (at least %(m)d each are needed).") % {
             "t": out["n_treated_observed"], "c": out["n_control_observed"], "m": MIN_PER_ARM}
+        out["reliability"] = impact_reliability.not_estimable(
+            "too_few", treated=out["n_treated_observed"], control=out["n_control_observed"],
+            minimum=MIN_PER_ARM).to_dict()
         return out
     y, dd, X = pop.outcome[observed], d[observed], pop.X[observed]
     X, names = _usable_columns(X)
     opts = {"estimand": "ATT", "names": names, "ridge": 1e-6}
+    fits: dict[str, impact.ImpactEstimate] = {}
     for method in impact.METHODS:
         trim = None if method in ("difference", "regression") else "common_support"
         try:
@@ -329,6 +341,10 @@ def compute_impact(pop: Population, comparison: str) -> dict:
         except ValueError as exc:
             out["estimates"].append({"method": method, "label": str(METHOD_LABELS[method]), "error": str(exc)})
             continue
+        if method == "aipw" and _needs_bootstrap(r, y.size):
+            r = impact.estimate(y, dd, X, method=method, trim=trim, se="bootstrap", n_boot=N_BOOT,
+                                seed=int(pop.trainee_id.sum()) % (2**32), **opts)
+        fits[method] = r
         out["estimates"].append(_as_dict(r))
     base_ok = observed & ~np.isnan(pop.baseline)
     if ((d == 1) & base_ok).sum() >= MIN_PER_ARM and ((d == 0) & base_ok).sum() >= MIN_PER_ARM:
@@ -345,17 +361,33 @@ def compute_impact(pop: Population, comparison: str) -> dict:
                 continue
             out["did"].append(_as_dict(r))
     main = next((e for e in out["estimates"] if e["method"] == "aipw" and "error" not in e), None)
+    sd = float(np.std(y[dd == 0], ddof=1))
+    if main is None:
+        rel = impact_reliability.not_estimable("no_estimate", method="aipw")
+    elif not sd > 0:
+        rel = impact_reliability.not_estimable("constant_outcome")
+    else:
+        rel = impact_reliability.assess(fits, outcome_sd=sd)
+    out["reliability"] = rel.to_dict()
+    if main is not None:
+        main["verdict"] = rel.verdict
     out["headline"] = main
     return out
+
+
+def _needs_bootstrap(r: impact.ImpactEstimate, n: int) -> bool:
+    small = r.n_treated < BOOTSTRAP_BELOW or r.extra.get("ess_control", np.inf) < BOOTSTRAP_BELOW
+    return small and n <= BOOTSTRAP_MAX_RECORDS and r.se_method == "influence function"
 
 
 def _usable_columns(X: np.ndarray) -> tuple[np.ndarray, list[str]]:
     """Drop covariates that do not vary: a constant column would make the models singular."""
     keep = [j for j in range(X.shape[1]) if np.ptp(X[:, j]) > 0]
-    names = [str(COVARIATE_LABELS[COVARIATES[j]]) for j in keep]
+    # Codes, not labels: the payload is cached and read in every language (``covariate_label``).
+    names = [COVARIATES[j] for j in keep]
     if not keep:
         # the engine then reports that it cannot adjust, per method, next to the figure
-        return X[:, :1], [str(COVARIATE_LABELS[COVARIATES[0]])]
+        return X[:, :1], [COVARIATES[0]]
     return X[:, keep], names
 
 
@@ -368,7 +400,8 @@ def _as_dict(r: impact.ImpactEstimate) -> dict:
     trim = None
     if r.trimming is not None:
         trim = {"rule": r.trimming.rule, "lower": r.trimming.lower, "upper": r.trimming.upper,
-                "dropped_treated": r.trimming.n_dropped_treated, "dropped_control": r.trimming.n_dropped_control}
+                "dropped_treated": r.trimming.n_dropped_treated, "dropped_control": r.trimming.n_dropped_control,
+                "covariate": r.trimming.most_different, "smd": r.trimming.smd_dropped}
     return {
         "method": r.method, "label": str(METHOD_LABELS.get(r.method, r.method)), "estimand": r.estimand,
         "estimate": r.estimate, "std_error": r.std_error, "ci_low": r.ci_low, "ci_high": r.ci_high,
@@ -377,6 +410,7 @@ def _as_dict(r: impact.ImpactEstimate) -> dict:
         "max_smd_before": r.balance.max_abs_before if r.balance else None,
         "max_smd_after": r.balance.max_abs_after if r.balance else None,
         "covers_zero": r.ci_low <= 0 <= r.ci_high,
+        "ess_control": r.extra.get("ess_control"),
     }
 
 
