@@ -7,13 +7,14 @@ import datetime as dt
 import pytest
 from django.test import Client
 
-from tvetbridge.outcomes import flags, services
+from tvetbridge.demo import outcomes as demo_outcomes
+from tvetbridge.outcomes import flags
 from tvetbridge.outcomes.models import QualityFlag
 
 
 @pytest.fixture
 def page_data(world):
-    services.generate_demo_outcomes([world["project"]], seed=5, per_project=120, today=dt.date.today())
+    demo_outcomes.generate([world["project"]], seed=5, per_project=120, today=dt.date.today())
     flags.evaluate_project(world["project"])
     return world["project"]
 
@@ -73,7 +74,7 @@ def _upload(text):
     ("kk", ("Сенімді", "Тұрақсыз", "Бағалау мүмкін емес")),
 ])
 def test_results_page_states_the_impact_verdict_in_four_languages(page_data, users, lang, words):
-    from tvetbridge.outcomes.impact_service import project_impact
+    from tvetbridge.outcomes.services import project_impact
 
     verdict = project_impact(page_data)["reliability"]["verdict"]
     prefix = "" if lang == "en" else f"/{lang}"

@@ -10,6 +10,9 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from .queries import COVARIATE_LABELS
+from .services import METHOD_LABELS
+
 VERDICT_TITLES = {
     "reliable": gettext_lazy("Reliable"),
     "fragile": gettext_lazy("Fragile"),
@@ -18,15 +21,11 @@ VERDICT_TITLES = {
 
 
 def covariate_label(code: str) -> str:
-    from .impact_service import COVARIATE_LABELS
-
     label = COVARIATE_LABELS.get(code)
     return str(label) if label is not None else str(code)
 
 
 def method_label(code: str) -> str:
-    from .impact_service import METHOD_LABELS
-
     label = METHOD_LABELS.get(code)
     return str(label) if label is not None else str(code)
 
