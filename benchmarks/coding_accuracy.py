@@ -25,8 +25,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from tvetbridge.taxonomy import coder, esco_data  # noqa: E402
-from tvetbridge.taxonomy.coder_csco import csco_testcases, csco_within  # noqa: E402
+from tvetbridge.taxonomy.engine import coder, esco_data  # noqa: E402
+from tvetbridge.taxonomy.engine.coder_csco import csco_testcases, csco_within  # noqa: E402
 
 SCALES = {"small": {"tfidf": (None, 3000), "e5": (300, 300)}, "national": {"tfidf": (None, None), "e5": (2000, 3000)}}
 

@@ -31,7 +31,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from tvetbridge.outcomes.impact import estimate  # noqa: E402
+from tvetbridge.outcomes.engine.impact import estimate  # noqa: E402
 
 SCALES = {"small": (50_000, 5, 1_000), "national": (1_000_000, 3, 10_000)}
 K = 10

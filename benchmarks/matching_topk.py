@@ -24,7 +24,7 @@ from sklearn.preprocessing import normalize  # noqa: E402
 from sparse_dot_topn import sp_matmul_topn  # noqa: E402
 
 from tvetbridge.matching.engine import topk_cosine  # noqa: E402
-from tvetbridge.taxonomy import esco_data  # noqa: E402
+from tvetbridge.taxonomy.engine import esco_data  # noqa: E402
 
 SCALES = {"small": (50_000, 10_000, 500), "national": (1_000_000, 200_000, 2_000)}
 

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tvetbridge.outcomes import impact as im
+from tvetbridge.outcomes.engine import impact as im
 
 pytestmark = pytest.mark.engine
 
@@ -337,7 +337,7 @@ def test_did_validates_pre_and_post():
 
 
 def test_logit_warm_start_on_large_data_reaches_the_same_maximum(monkeypatch):
-    from tvetbridge.outcomes import impact_models as models
+    from tvetbridge.outcomes.engine import impact_models as models
 
     rng = np.random.default_rng(3)
     n = models.WARM_START_MIN_ROWS
@@ -357,7 +357,7 @@ def test_logit_warm_start_on_large_data_reaches_the_same_maximum(monkeypatch):
 
 @pytest.mark.parametrize("estimand", ["ATE", "ATT"])
 def test_blocked_passes_do_not_depend_on_the_block_size(monkeypatch, estimand):
-    from tvetbridge.outcomes import impact_models as models
+    from tvetbridge.outcomes.engine import impact_models as models
 
     y, d, X, _ = _confounded(np.random.default_rng(13), 3001)
     X = np.column_stack([X, 1e5 + 10 * X[:, 0] ** 2])  # a column far from zero, on another scale

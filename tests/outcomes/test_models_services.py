@@ -202,3 +202,19 @@ def test_target_status_follows_documented_thresholds(world, demo):
     assert completion["actual"] < 100
     expected = "on_track" if completion["actual"] >= 95 else "at_risk" if completion["actual"] >= 80 else "off_track"
     assert completion["status"] == expected
+
+
+def test_demo_impact_carries_a_verdict_stored_as_facts(world, demo):
+    result = project_impact(world["project"], basis=Basis("USD", True, TODAY.year - 1))
+    rel = result["reliability"]
+    assert rel["verdict"] in {"reliable", "fragile"} and result["headline"]["verdict"] == rel["verdict"]
+    assert rel["facts"]["ess_control"] > 0 and rel["facts"]["e_value"] >= 1
+    for reason in rel["reasons"]:  # codes and numbers only: the page renders them in its language
+        assert all(isinstance(v, (int, float, str)) for v in reason.values())
+        assert " " not in reason["code"]
+
+
+def test_too_few_people_is_not_estimable(world):
+    result = project_impact(world["project"])
+    assert result["reliability"]["verdict"] == "not_estimable"
+    assert result["reliability"]["reasons"][0]["code"] == "too_few"

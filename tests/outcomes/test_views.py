@@ -65,3 +65,21 @@ def _upload(text):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     return SimpleUploadedFile("i.csv", text.encode(), content_type="text/csv")
+
+
+@pytest.mark.parametrize("lang,words", [
+    ("en", ("Reliable", "Fragile", "Not estimable")),
+    ("zh-hans", ("可靠", "不稳健", "无法估计")),
+    ("ru", ("Надёжная", "Ненадёжная", "Оценить нельзя")),
+    ("kk", ("Сенімді", "Тұрақсыз", "Бағалау мүмкін емес")),
+])
+def test_results_page_states_the_impact_verdict_in_four_languages(page_data, users, lang, words):
+    from tvetbridge.outcomes.services import project_impact
+
+    verdict = project_impact(page_data)["reliability"]["verdict"]
+    prefix = "" if lang == "en" else f"/{lang}"
+    html = _as(users["coordinator"]).get(f"{prefix}/outcomes/projects/{page_data.pk}/").content.decode()
+    assert f'data-verdict="{verdict}"' in html
+    title = dict(zip(("reliable", "fragile", "not_estimable"), words, strict=True))[verdict]
+    assert title in html
+    assert "%(" not in html  # every placeholder was filled

@@ -29,7 +29,7 @@ from tvetbridge.core.models import Country, Language, Region
 from tvetbridge.demand.models import SkillDemand
 from tvetbridge.outcomes.models import Trainee, TraineeSkill
 from tvetbridge.registry.models import Enterprise
-from tvetbridge.taxonomy import esco_data
+from tvetbridge.taxonomy.engine import esco_data
 from tvetbridge.taxonomy.models import Occupation, Skill
 
 T_PREFIX, V_PREFIX = "syn-mt-", "syn-mv-"

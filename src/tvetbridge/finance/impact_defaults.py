@@ -42,6 +42,7 @@ class GainEstimate:
     conversion: str             # how the basis was turned into local currency ("" when it is local)
     computed: dt.datetime | None
     project: str
+    reliability: dict | None = None  # the outcomes app's verdict on the estimate, as stored facts
 
     @property
     def usable(self) -> bool:
@@ -58,7 +59,10 @@ class GainEstimate:
             text += "; " + self.conversion
         if self.computed is not None:
             text += "; " + _("computed %(date)s") % {"date": self.computed.date().isoformat()}
-        return text + "."
+        from tvetbridge.outcomes.reliability import verdict
+
+        shown = verdict(self.reliability)
+        return text + "." + (" " + shown["headline"] if shown else "")
 
     def interval(self) -> str:
         return _("%(level)s percent interval %(low)s to %(high)s %(currency)s per month, standard error "
@@ -139,5 +143,6 @@ def latest_gain_estimate(project, local_currency: str) -> tuple[GainEstimate | N
             n_treated=int(estimate.get("n_treated") or 0), n_control=int(estimate.get("n_control") or 0),
             comparison=str(payload.get("comparison_label") or payload.get("comparison") or ""),
             basis=str(payload.get("basis") or "-".join(map(str, basis))), conversion=conversion,
-            computed=result.computed, project=str(project)), ""
+            computed=result.computed, project=str(project),
+            reliability=payload.get("reliability") if estimate is payload.get("headline") else None), ""
     return None, why

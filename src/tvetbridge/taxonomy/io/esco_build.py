@@ -2,7 +2,7 @@
 
 Usage::
 
-    python -m tvetbridge.taxonomy.esco_build /path/to/esco-v1.1.1 OUT_DIR
+    python -m tvetbridge.taxonomy.io.esco_build /path/to/esco-v1.1.1 OUT_DIR
 
 The running platform never reads the zips: it reads the gzip'd CSVs this script writes (see
 ``esco_data.py``). URIs are shortened to their UUID tail (the prefix is constant per concept type), and

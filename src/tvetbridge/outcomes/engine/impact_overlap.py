@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["Balance", "Trimming", "balance_table", "crump_alpha", "trim_mask"]
+__all__ = ["Balance", "Trimming", "balance_table", "crump_alpha", "describe_trimmed", "effective_sizes", "trim_mask"]
 
 
 @dataclass(frozen=True)
@@ -22,6 +22,11 @@ class Trimming:
     upper: float
     n_dropped_treated: int
     n_dropped_control: int
+    # Who was dropped: the covariate on which the dropped records differ most from the kept ones
+    # (of the treated when any treated were dropped, else of the comparison group), and by how many
+    # pooled standard deviations (dropped minus kept).
+    most_different: str = ""
+    smd_dropped: float = 0.0
 
     @property
     def n_dropped(self) -> int:
@@ -122,3 +127,33 @@ def balance_table(X: np.ndarray, d: np.ndarray, names: tuple[str, ...], *,
         a1, a0 = _weighted_means(Xa, da, weights)
         after = tuple(float(v) for v in (a1 - a0) / sd)
     return Balance(names=names, smd_before=before, smd_after=after)
+
+
+def describe_trimmed(info: Trimming, X: np.ndarray, d: np.ndarray, keep: np.ndarray,
+                     names: tuple[str, ...]) -> Trimming:
+    """``info`` with the covariate that best tells the dropped records from the kept ones."""
+    import dataclasses
+
+    arm = (d == 1) if info.n_dropped_treated else (d == 0)
+    out, kept = arm & ~keep, arm & keep
+    if out.sum() == 0 or kept.sum() < 2 or not names:
+        return info
+    sd = np.sqrt(X[arm].var(axis=0, ddof=1))
+    sd = np.where(sd > 0, sd, 1.0)
+    smd = (X[out].mean(axis=0) - X[kept].mean(axis=0)) / sd
+    j = int(np.argmax(np.abs(smd)))
+    return dataclasses.replace(info, most_different=names[j], smd_dropped=float(smd[j]))
+
+
+def effective_sizes(w: np.ndarray, d: np.ndarray) -> dict[str, float]:
+    """Kish effective sample size of each arm under the estimator's weights: (sum w)^2 / sum w^2.
+
+    It says how many equally weighted records the weighted comparison is worth; a few records with
+    very large weights make it small even when the arm is large.
+    """
+    out = {}
+    for key, arm in (("ess_treated", d == 1), ("ess_control", d == 0)):
+        wa = w[arm]
+        ss = float(wa @ wa)
+        out[key] = float(wa.sum() ** 2 / ss) if ss > 0 else 0.0
+    return out

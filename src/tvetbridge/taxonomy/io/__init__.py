@@ -1,0 +1,1 @@
+"""Bulk data in and out of the taxonomy (the ESCO package-data build)."""
