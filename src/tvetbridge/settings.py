@@ -172,6 +172,16 @@ AXES_ENABLED = env_bool("TVETBRIDGE_AXES_ENABLED", True)
 EMAIL_BACKEND = env_str("TVETBRIDGE_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("TVETBRIDGE_FROM_EMAIL", "tvetbridge@localhost")
 
+# Uploads (core.uploads): bounded in bytes, rows and, for XLSX, in what the archive expands to.
+UPLOAD_MAX_BYTES = env_int("TVETBRIDGE_UPLOAD_MAX_MB", 50) * 2**20
+IMPORT_MAX_ROWS = env_int("TVETBRIDGE_IMPORT_MAX_ROWS", 2_000_000)
+XLSX_MAX_EXPANDED_BYTES = env_int("TVETBRIDGE_XLSX_MAX_EXPANDED_MB", 256) * 2**20
+XLSX_MAX_RATIO = env_int("TVETBRIDGE_XLSX_MAX_RATIO", 100)
+XLSX_RATIO_FLOOR_BYTES = 2**20
+XLSX_MAX_ENTRIES = 1000
+# Django's own cap on a request body that is not a file (forms, JSON): 2.5 MB by default.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 2**20
+
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = True
 SIMPLE_HISTORY_HISTORY_ID_USE_UUID = False

@@ -35,6 +35,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from tvetbridge.core.models import CURRENCY_CODES, Country, Language, Region
 from tvetbridge.core.roles import role_of
+from tvetbridge.core.uploads import RowCounter, check_size
 from tvetbridge.registry.io_columns import (
     CellError,
     cell_text,
@@ -416,7 +417,10 @@ def _frame(data: bytes, filename: str) -> pl.DataFrame:
         cols = {h: [cell_text(c[i]) if i < len(c) else "" for _n, c in table.rows] for i, h in enumerate(table.header)}
         df = pl.DataFrame(cols, schema={h: pl.Utf8 for h in table.header}) if width else pl.DataFrame()
         return df.with_columns(pl.Series("_row", [n for n, _c in table.rows], dtype=pl.Int64))
+    check_size(len(data), filename)
     raw = bytes(data)
+    # lines less the header: an upper bound on the rows, counted in one pass before Polars parses
+    RowCounter(filename).add_many(raw.count(b"\n") - 1)
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
     first = raw.split(b"\n", 1)[0].decode("utf-8", "replace")

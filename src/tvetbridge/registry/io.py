@@ -3,7 +3,8 @@
 The public entry points for pages, the command line and the API:
 
 - ``import_file(user, kind, data, filename, dry_run=...)`` validates a CSV or XLSX file row by row and
-  writes it all or not at all (``io_import``);
+  writes it all or not at all (``io_import``); ``import_stored`` does the same for an upload kept on
+  disk (``core.uploads.StoredUpload``), the entry point of a background import job;
 - ``export_file(user, kind, fmt, params)`` writes the records a user may export (``io_export``);
 - ``SPECS`` / ``KINDS`` describe the columns of each kind (``io_columns``);
 - ``Importer``, ``Row`` and ``run_import`` are the extension point for other apps' imports: a ``Spec``
@@ -16,7 +17,18 @@ from __future__ import annotations
 from .io_columns import KINDS, SPECS, kind_label
 from .io_export import ExportFile, export_file, export_queryset, export_rows
 from .io_files import FORMATS
-from .io_import import Importer, ImportResult, Row, RowError, RowOutcome, import_file, run_import
+from .io_import import (
+    Importer,
+    ImportResult,
+    Row,
+    RowError,
+    RowOutcome,
+    import_file,
+    import_stored,
+    importable_kinds,
+    run_import,
+)
 
 __all__ = ["FORMATS", "KINDS", "SPECS", "ExportFile", "ImportResult", "Importer", "Row", "RowError", "RowOutcome",
-           "export_file", "export_queryset", "export_rows", "import_file", "kind_label", "run_import"]
+           "export_file", "export_queryset", "export_rows", "import_file", "import_stored", "importable_kinds",
+           "kind_label", "run_import"]

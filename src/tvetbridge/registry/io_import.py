@@ -29,6 +29,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from tvetbridge.core.models import Country, FieldOfStudy, Language, Region, Source
 from tvetbridge.core.roles import Role, role_of
+from tvetbridge.core.uploads import StoredUpload
 
 from .io_columns import (
     SPECS,
@@ -46,7 +47,7 @@ from .io_columns import (
 )
 from .io_files import FileError, read_table
 from .models import Alliance, Enterprise, Institution
-from .services import perm_name
+from .services import perm_name, require
 
 BATCH = 500
 FEW_VALUES = 50
@@ -103,7 +104,31 @@ def import_file(user, kind: str, data: bytes, filename: str, *, dry_run: bool = 
     platform itself (the command line without ``--user``), which may write anything. Nothing is
     written when any row is bad, or when ``dry_run`` is set.
     """
+    # Before a byte of the file is parsed: who may not import this kind learns nothing from the file.
+    if user is not None:
+        require(user, "import", SPECS[kind].model)
     return run_import(IMPORTERS.get(kind, Importer), user, SPECS[kind], data, filename, dry_run=dry_run)
+
+
+def importable_kinds(user) -> list[str]:
+    """The kinds of record ``user`` may import, in the order of ``KINDS``."""
+    return [kind for kind in SPECS if user.has_perm(perm_name(SPECS[kind].model, "import"))]
+
+
+def import_stored(user, kind: str, upload: StoredUpload, *, dry_run: bool = False) -> ImportResult:
+    """Import a file kept by ``core.uploads.store_upload``: the seam for running a large import as a
+    background job, which receives the upload's token rather than its bytes. The file is checked
+    exactly as an upload is and removed once a real (not dry) run has read it."""
+    try:
+        data = upload.read_bytes()
+    except FileNotFoundError:
+        result = ImportResult(kind=kind, filename=upload.filename, dry_run=dry_run)
+        result.errors.append(RowError(None, "", _("That upload has expired; please upload the file again.")))
+        return result
+    result = import_file(user, kind, data, upload.filename, dry_run=dry_run)
+    if not dry_run:
+        upload.discard()
+    return result
 
 
 def run_import(importer: type[Importer], user, spec: Spec, data: bytes, filename: str, *,
