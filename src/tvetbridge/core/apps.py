@@ -6,3 +6,16 @@ class CoreConfig(AppConfig):
     name = "tvetbridge.core"
     label = "core"
     verbose_name = _("Shared kernel")
+
+    def ready(self):
+        # Accounts: who is active, staff or superuser (the admin role) is audited like any record; the
+        # password hash and the last login are not history.
+        from django.contrib.auth import get_user_model
+        from simple_history import register
+
+        from .audit import audited
+
+        user = get_user_model()
+        if not hasattr(user, "history"):
+            register(user, app=self.name, excluded_fields=["password", "last_login"])
+        audited(user)

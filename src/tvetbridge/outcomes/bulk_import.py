@@ -21,9 +21,11 @@ checksum, counts) rather than a history row per income.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import io
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 import polars as pl
 from django.core.exceptions import PermissionDenied
@@ -663,6 +665,8 @@ def bulk_load_incomes(df: pl.DataFrame, batch_id: int) -> tuple[int, int]:
         now = timezone.now()
         stamp = now.isoformat() if postgres else connection.ops.adapt_datetimefield_value(now)
         extra = [pl.lit(batch_id, dtype=pl.Int64).alias("batch_id"), pl.lit(stamp, dtype=pl.Utf8).alias("updated")]
+        if changed.height:
+            _keep_old_incomes(changed, batch_id, now)
         new = new.select(*_WRITE_COLS[:6], *extra)
         changed = changed.select(*_WRITE_COLS[:6], *extra)
         if postgres:
@@ -672,6 +676,35 @@ def bulk_load_incomes(df: pl.DataFrame, batch_id: int) -> tuple[int, int]:
     return new.height, changed.height
 
 
+HISTORY_BATCH = 5000
+
+
+def _keep_old_incomes(changed: pl.DataFrame, batch_id: int, now) -> None:
+    """A file that changes stored incomes keeps what they were, as ``record_income`` does for one: a
+    history row with the old value (when the income has none yet, e.g. it came from an earlier file)
+    and one with the new value, by the importing user, with the reason "import". Only changed rows
+    cost anything; a file that adds months writes no history (its ``ImportBatch`` is its audit)."""
+    history = IncomeObservation.history.model
+    user_id = ImportBatch.objects.filter(pk=batch_id).values_list("user_id", flat=True).first()
+    ids = changed["id_old"].to_list()
+    have: set[int] = set()
+    for start in range(0, len(ids), HISTORY_BATCH):
+        have.update(history.objects.filter(id__in=ids[start:start + HISTORY_BATCH])
+                    .values_list("id", flat=True).distinct())
+    before = now - dt.timedelta(microseconds=1)
+    rows = []
+    for r in changed.iter_rows(named=True):
+        key = {"id": r["id_old"], "trainee_id": r["trainee_id"], "period": r["period"], "source": r["source"]}
+        if r["id_old"] not in have:
+            rows.append(history(**key, amount=Decimal(r["cents_old"]) / 100, currency=r["currency_old"],
+                                verified=r["verified_old"], batch_id=None, history_date=before, history_type="+",
+                                history_change_reason="income.before_import"))
+        rows.append(history(**key, amount=Decimal(r["cents"]) / 100, currency=r["currency"], verified=r["verified"],
+                            batch_id=batch_id, history_date=now, history_type="~", history_user_id=user_id,
+                            history_change_reason="import"))
+    history.objects.bulk_create(rows, batch_size=HISTORY_BATCH)
+
+
 def _json_ids(ids: pl.Series) -> str:
     return "[" + ",".join(map(str, ids.to_list())) + "]"
 
@@ -679,10 +712,10 @@ def _json_ids(ids: pl.Series) -> str:
 def _existing_incomes(cursor, df: pl.DataFrame, ids: pl.Series, postgres: bool) -> pl.DataFrame:
     """Rows already stored for the file's trainees within its months, amounts in cents."""
     schema = {"trainee_id": pl.Int64, "period": pl.Date, "source": pl.Utf8, "cents_old": pl.Int64,
-              "currency_old": pl.Utf8, "verified_old": pl.Boolean}
+              "currency_old": pl.Utf8, "verified_old": pl.Boolean, "id_old": pl.Int64}
     table = IncomeObservation._meta.db_table
     lo, hi = df["period"].min(), df["period"].max()
-    cols = "trainee_id, period, source, CAST(round(amount * 100) AS bigint), currency, verified"
+    cols = "trainee_id, period, source, CAST(round(amount * 100) AS bigint), currency, verified, id"
     if postgres:
         # ids are integers and the bounds dates: safe to inline, so the answer can stream out by COPY.
         array = "{" + ",".join(map(str, ids.to_list())) + "}"
@@ -700,7 +733,7 @@ def _existing_incomes(cursor, df: pl.DataFrame, ids: pl.Series, postgres: bool) 
             (pl.col("verified_old") == "t").alias("verified_old"))
     # CASTs: expressions carry no declared type, so sqlite3 hands back plain text and integers.
     cols = ("trainee_id, CAST(period AS text), source, CAST(round(amount * 100) AS integer), currency, "
-            "CAST(verified AS integer)")
+            "CAST(verified AS integer), id")
     cursor.execute(f"SELECT {cols} FROM {table} WHERE trainee_id IN (SELECT value FROM json_each(%s)) "
                    "AND period BETWEEN %s AND %s", [_json_ids(ids), lo.isoformat(), hi.isoformat()])
     rows = cursor.fetchall()
