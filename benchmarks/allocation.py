@@ -18,7 +18,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
 from tvetbridge.matching.engine import allocate, allocation_cost, allocation_lp, haversine_km  # noqa: E402
-from tvetbridge.matching.engine_alloc import build_network, extract  # noqa: E402
+from tvetbridge.matching.engine.alloc import build_network, extract  # noqa: E402
 
 SCALES = {"small": (2_000, 500, 300, 100), "national": (20_000, 5_000, 1_000, 300)}
 

@@ -22,7 +22,7 @@ MONTHS = 60
 
 
 def design():
-    from tvetbridge.finance.instruments import (
+    from tvetbridge.finance.engine import (
         CohortAssumptions,
         ConcessionalLoan,
         FundDesign,
@@ -45,8 +45,38 @@ def design():
     )
 
 
+def rng_floor(design, n_paths: int, *, seed: int | None = 0,
+              chunk_size: int = 262_144) -> float:
+    """Draw exactly the random numbers ``simulate_fund`` draws, and nothing else: the machine's floor
+    for this simulation (it lives here, not in the engine, as only the benchmark uses it)."""
+    # Imported here like the engine in ``child``: only the measuring child process loads NumPy.
+    import numpy as np
+
+    from tvetbridge.finance.engine.draws import chunks, gain_level_draws, plan_blocks, static_draws
+
+    c = design.cohort
+    plan = plan_blocks(c.cohort_size, n_paths, chunk_size)
+    H, cs = c.horizon_months, c.cohort_size
+    acc = 0.0
+    for blocks, seqs in chunks(plan, seed):
+        rngs = [np.random.default_rng(s) for s in seqs]
+        sizes = [nsb * cs for _, nsb in blocks]
+        z = np.empty(sum(sizes), dtype=np.float32)
+        for rng, (_, nsb) in zip(rngs, blocks, strict=True):
+            acc += float(static_draws(rng, nsb, cs, H)["z_gain"][0])
+        if c.gain_uncertainty > 0:
+            acc += float(gain_level_draws(seqs, blocks)[0])
+        if c.income_volatility > 0:
+            offs = np.concatenate([[0], np.cumsum(sizes)])
+            for _t in range(c.training_months + 1, H + 1):
+                for b, rng in enumerate(rngs):
+                    rng.standard_normal(dtype=np.float32, out=z[offs[b]:offs[b + 1]])
+            acc += float(z[0])
+    return acc
+
+
 def child(paths: int, chunk: int) -> None:
-    from tvetbridge.finance.montecarlo import rng_floor, simulate_fund
+    from tvetbridge.finance.engine import simulate_fund
     d = design()
     simulate_fund(d, 20_000, seed=1, chunk_size=chunk)  # warm caches and lazy imports
     t0 = time.perf_counter()

@@ -47,7 +47,7 @@ def child(scale: str, repeat: int) -> dict:
     from django.core.management import call_command
     from django.db import connection, transaction
 
-    from tvetbridge.outcomes.bulk_import import import_incomes
+    from tvetbridge.outcomes.io.incomes import import_incomes
     from tvetbridge.outcomes.models import IncomeObservation, Trainee
 
     call_command("migrate", verbosity=0)

@@ -5,7 +5,7 @@ Uses the database of ``TVETBRIDGE_DATABASE_URL`` (SQLite file by default). ``--g
 (``tvetbridge generate --skip-registry --trainees N --vacancies M``); the taxonomy must be loaded.
 
 Prints ``name: value`` lines, medians over ``--runs``:
-- ``e2e_over_kernel`` (goal ≤ 1.5): ``candidates.rebuild()`` (read, top-k with exact ties, write the
+- ``e2e_over_kernel`` (goal ≤ 1.5): ``services.rebuild_candidates()`` (read, top-k with exact ties, write the
   lists in one transaction) over the bare kernel — one ``sp_matmul_topn`` per direction on the very
   same prepared vectors (skills L2-normalised + region/language columns), nothing else. The pipeline
   itself multiplies skills and regions only and adds the language part per group, exactly (see
@@ -42,8 +42,9 @@ from _sklearn_peer import brute_force_both_ways  # noqa: E402
 from sklearn.preprocessing import normalize  # noqa: E402
 from sparse_dot_topn import sp_matmul_topn  # noqa: E402
 
-from tvetbridge.matching import candidates  # noqa: E402
-from tvetbridge.matching.engine import topk_cosine  # noqa: E402
+from tvetbridge.matching import services  # noqa: E402
+from tvetbridge.matching.engine import candidates, topk_cosine  # noqa: E402
+from tvetbridge.matching.io import candidates as candidate_io  # noqa: E402
 from tvetbridge.matching.models import CandidateList  # noqa: E402
 
 SCALES = {"small": (10_000, 2_000, 500), "medium": (100_000, 20_000, 1_000),
@@ -105,13 +106,13 @@ def main() -> None:
     e2e, kern, reads, topks, writes = [], [], [], [], []
     inputs = None
     for run in range(args.runs):
-        report = candidates.rebuild(k)
+        report = services.rebuild_candidates(k)
         e2e.append(report.total)
         reads.append(report.seconds["read"])
         topks.append(report.seconds["top-k"])
         writes.append(report.seconds["write"])
         if inputs is None:
-            inputs = candidates.load_inputs()
+            inputs = candidate_io.load_inputs()
             A, B = inputs.prepared()
         kern.append(bare_kernel(A, B, k))
         print(f"run_{run + 1}: e2e {report.total:.2f} s ({', '.join(f'{n} {s:.2f}' for n, s in report.seconds.items())}), "

@@ -32,9 +32,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
 def _setup(scale: str) -> float:
     from tvetbridge.core.reference import load_reference
+    from tvetbridge.demo import outcomes as demo_outcomes
     from tvetbridge.demo.generator import generate
     from tvetbridge.demo.loader import load_demo
-    from tvetbridge.outcomes import demo_outcomes
     from tvetbridge.registry.models import CooperationProject
     from tvetbridge.risk.services import load_reference_risk
 
@@ -74,7 +74,7 @@ def main() -> None:
     from tvetbridge.outcomes.models import IncomeObservation, Trainee
     from tvetbridge.registry.models import CooperationProject, Institution, ReportedResult
     from tvetbridge.reports import services
-    from tvetbridge.risk.periods import Period
+    from tvetbridge.risk.engine.periods import Period
 
     if not marker.exists():
         call_command("migrate", interactive=False, verbosity=0)

@@ -23,9 +23,9 @@ import tracemalloc
 
 import numpy as np
 
-from tvetbridge.risk.composite import AGGREGATIONS, composite_index
-from tvetbridge.risk.inform import INFORM_2021, load_inform_2021
-from tvetbridge.risk.sensitivity import uncertainty_analysis
+from tvetbridge.risk.engine.composite import AGGREGATIONS, composite_index
+from tvetbridge.risk.engine.inform import INFORM_2021, load_inform_2021
+from tvetbridge.risk.engine.sensitivity import uncertainty_analysis
 
 NORMALISATIONS = ("minmax", "rank", "distance")
 SCALES = {

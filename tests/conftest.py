@@ -123,3 +123,12 @@ def risk_world(all_countries, settings):
     services.load_inform()
     services.recompute_risk(services.current_period())
     return {**all_countries, "tj_project": tj_project}
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings):
+    """Background jobs run in the test's own process when enqueued (tests of the worker itself turn
+    this off and start real worker processes); passwords hash fast (the suite creates thousands of
+    users, and PBKDF2 is slow on purpose)."""
+    settings.JOBS_EAGER = True
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -6,7 +6,7 @@ whether the request failed schema validation or a model rule in the services.
 
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError
+from django.db import IntegrityError, OperationalError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
@@ -14,8 +14,9 @@ from ninja.errors import AuthenticationError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from tvetbridge.core import tokens
-from tvetbridge.core.api import reference
+from tvetbridge.core.api import PreconditionFailed, PreconditionRequired, reference
 from tvetbridge.core.api import router as account
+from tvetbridge.core.services import Conflict, is_database_busy
 from tvetbridge.demand.api import router as demand
 from tvetbridge.finance.api import router as finance
 from tvetbridge.matching.api import router as matching
@@ -114,3 +115,32 @@ def conflict(request, exc: IntegrityError):
     # or two requests racing for one external key.
     return api.create_response(
         request, {"detail": _("The change conflicts with other records and was not made.")}, status=409)
+
+
+@api.exception_handler(Conflict)
+def stale(request, exc: Conflict):
+    return api.create_response(request, exc.as_dict(), status=409)
+
+
+@api.exception_handler(PreconditionFailed)
+def precondition_failed(request, exc: PreconditionFailed):
+    body = exc.conflict.as_dict() if exc.conflict is not None else {
+        "detail": _("If-Match must name a version, e.g. W/\"3\"."), "current_version": None, "changes": []}
+    return api.create_response(request, body, status=412)
+
+
+@api.exception_handler(PreconditionRequired)
+def precondition_required(request, exc: PreconditionRequired):
+    return api.create_response(request, {"detail": _(
+        "Say which version you are changing: send the record's ETag as If-Match (or its version in the "
+        "body), so that a change made since you read it is not overwritten.")}, status=428)
+
+
+@api.exception_handler(OperationalError)
+def busy(request, exc: OperationalError):
+    if not is_database_busy(exc):
+        raise exc
+    response = api.create_response(request, {"detail": _("The platform is busy; try again in a moment.")},
+                                   status=503)
+    response["Retry-After"] = "2"
+    return response

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "ninja",  # serves Swagger UI's assets locally, so /api/v1/docs works offline
+    "django_tasks_db",  # the task queue lives in the platform's own database
     "tvetbridge.core",
     "tvetbridge.registry",
     "tvetbridge.taxonomy",
@@ -96,6 +97,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
+    "tvetbridge.core.middleware.DatabaseBusyMiddleware",
 ]
 
 AUTHENTICATION_BACKENDS = [
@@ -129,8 +131,19 @@ DATABASE_URL = os.environ.get("TVETBRIDGE_DATABASE_URL") or os.environ.get("DATA
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("TVETBRIDGE_CONN_MAX_AGE", 0))}
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
-    # WAL lets the demo server read while an import writes.
-    DATABASES["default"].setdefault("OPTIONS", {})["init_command"] = "PRAGMA journal_mode=WAL;"
+    DATABASES["default"].setdefault("OPTIONS", {}).update({
+        # WAL lets pages read while a job or an import writes.
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        # A writer waits this long for another to finish instead of failing at once ...
+        "timeout": env_int("TVETBRIDGE_SQLITE_TIMEOUT_S", 20),
+        # ... and takes the write lock when its transaction begins: two transactions that both read
+        # and then write would otherwise deadlock, and SQLite resolves that with an immediate
+        # "database is locked" that no timeout helps.
+        "transaction_mode": "IMMEDIATE",
+    })
+    # Tests use a file, not memory: background workers and the browser tests' live server are other
+    # processes or threads that must see the same database.
+    DATABASES["default"].setdefault("TEST", {}).setdefault("NAME", str(VAR_DIR / "test.sqlite3"))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 LANGUAGE_CODE = "en"
@@ -215,6 +228,13 @@ XLSX_RATIO_FLOOR_BYTES = 2**20
 XLSX_MAX_ENTRIES = 1000
 # Django's own cap on a request body that is not a file (forms, JSON): 2.5 MB by default.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 2**20
+# Background work: Django's tasks API on the platform's own database (django-tasks-db); run by
+# `tvetbridge worker` processes (tvetbridge.core.worker).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "heavy"]}}
+# A worker silent for this long is presumed dead and its running work is handed to another.
+JOBS_STALE_AFTER_S = env_int("TVETBRIDGE_JOBS_STALE_AFTER_S", 30)
+# Tests set this to run jobs at once in the calling process.
+JOBS_EAGER = env_bool("TVETBRIDGE_JOBS_EAGER", False)
 
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = True

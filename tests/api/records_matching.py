@@ -7,7 +7,7 @@ import datetime as dt
 def real_path_parameters(world, users) -> dict[str, dict]:
     from django.utils import timezone
 
-    from tvetbridge.matching import candidates, queries
+    from tvetbridge.matching import queries, services
     from tvetbridge.outcomes.models import Trainee, TraineeSkill
     from tvetbridge.taxonomy import services as taxonomy
     from tvetbridge.taxonomy.models import Occupation
@@ -28,7 +28,7 @@ def real_path_parameters(world, users) -> dict[str, dict]:
                                      consent_matching=True, consent_date=today)
     for skill in skills[:2]:
         TraineeSkill.objects.create(trainee=trainee, skill=skill, weight=0.9)
-    candidates.rebuild()
+    services.rebuild_candidates()
     rows = queries.gaps(queries.GapParams()).rows
     gap = next((r for r in rows if r.is_occupation), None)
     out = {

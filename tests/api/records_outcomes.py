@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from tvetbridge.outcomes import services
+from tvetbridge.demo import outcomes as demo_outcomes
 from tvetbridge.outcomes.models import Enrolment, ProjectTarget, QualityFlag, Trainee
 
 
 def real_path_parameters(world, users) -> dict[str, dict]:
     project = world["project"]
-    services.generate_demo_outcomes([project], seed=11, per_project=40, today=dt.date(2025, 11, 1))
+    demo_outcomes.generate([project], seed=11, per_project=40, today=dt.date(2025, 11, 1))
     trainee = Trainee.objects.filter(enrolments__project=project, incomes__isnull=False).distinct().first()
     assert trainee is not None and Enrolment.objects.filter(trainee=trainee).exists()
     ProjectTarget.objects.get_or_create(project=project, region=None, indicator="employment_6m",

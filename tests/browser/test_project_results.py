@@ -14,10 +14,11 @@ SHOTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 def test_coordinator_reviews_project_results(live_server, world, make_user, page, settings):
     settings.AXES_ENABLED = False
-    from tvetbridge.outcomes import flags, services
+    from tvetbridge.demo import outcomes as demo_outcomes
+    from tvetbridge.outcomes import flags
 
     project = world["project"]
-    services.generate_demo_outcomes([project], seed=11, per_project=150, today=dt.date.today())
+    demo_outcomes.generate([project], seed=11, per_project=150, today=dt.date.today())
     from tvetbridge.outcomes.models import ProjectTarget
 
     # an ambitious employment target the synthetic cohort misses, so the page has a flag to show

@@ -15,8 +15,8 @@ from tvetbridge.core import services as core_services
 from tvetbridge.core import tokens
 from tvetbridge.core.models import ApiToken, ExchangeRate, Profile
 from tvetbridge.outcomes import services
-from tvetbridge.outcomes.bulk_import import import_file
 from tvetbridge.outcomes.models import CpiIndex, IncomeObservation, Trainee
+from tvetbridge.outcomes.services import import_file
 
 
 @pytest.fixture

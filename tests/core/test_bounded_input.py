@@ -14,7 +14,8 @@ from django.urls import reverse
 from openpyxl import Workbook
 
 from tvetbridge.core.uploads import FileRefused, StoredUpload, check_xlsx_archive, store_upload
-from tvetbridge.registry import io, io_files
+from tvetbridge.registry import io
+from tvetbridge.registry.io import files as io_files
 from tvetbridge.registry.models import Institution
 
 SHEET = "xl/worksheets/sheet1.xml"
@@ -114,7 +115,7 @@ def test_oversized_file_is_refused_before_reading(world, users, settings):
 
 
 def test_outcomes_income_csv_row_cap(world, users, settings):
-    from tvetbridge.outcomes.bulk_import import import_file
+    from tvetbridge.outcomes.services import import_file
 
     settings.IMPORT_MAX_ROWS = 3
     data = b"trainee,period,amount,currency,source\n" + b"T-1,2025-01,1,KZT,payroll\n" * 5
@@ -126,7 +127,7 @@ def test_forbidden_roles_are_refused_before_the_file_is_read(world, users, make_
     def unread(*args, **kwargs):
         raise AssertionError("the file was read for a user who may not import")
 
-    monkeypatch.setattr("tvetbridge.registry.io_import.read_table", unread)
+    monkeypatch.setattr("tvetbridge.registry.io.importer.read_table", unread)
     trainee = make_user("trainee")
     for user, kind in [(trainee, "institutions"), (users["enterprise"], "institutions"),
                        (users["institution"], "enterprises"), (users["enterprise"], "programmes")]:
@@ -138,7 +139,7 @@ def test_import_page_refuses_a_trainee_before_parsing_the_upload(client, world, 
     def unread(*args, **kwargs):
         raise AssertionError("the upload was parsed")
 
-    monkeypatch.setattr("tvetbridge.registry.io_import.read_table", unread)
+    monkeypatch.setattr("tvetbridge.registry.io.importer.read_table", unread)
     trainee = make_user("trainee")
     client.force_login(trainee)
     page = client.get(reverse("io_index"))

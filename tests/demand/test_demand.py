@@ -104,7 +104,11 @@ def test_a_past_deadline_is_kept_on_later_edits(demand_world):
     demand = services.create_demand(w["users"]["coordinator"], data(w))
     SkillDemand.objects.filter(pk=demand.pk).update(deadline=dt.date(2020, 1, 1))
     demand.refresh_from_db()
+    # A new demand may not have a past deadline, but one that has passed since does not block edits.
     services.update_demand(w["users"]["coordinator"], demand, {"status": "filled"})
+    demand.refresh_from_db()
+    assert demand.status == "filled"
+    assert demand.deadline == dt.date(2020, 1, 1)
 
 
 def test_language_levels_are_parsed_and_checked():

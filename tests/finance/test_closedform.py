@@ -4,7 +4,7 @@ import math
 
 import pytest
 
-from tvetbridge.finance import closedform as cf
+from tvetbridge.finance.engine import closedform as cf
 
 pytestmark = pytest.mark.engine
 

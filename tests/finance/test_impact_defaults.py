@@ -13,9 +13,9 @@ import numpy as np
 import pytest
 from django.utils import timezone
 
-from tvetbridge.finance import instruments as engine
-from tvetbridge.finance import montecarlo as mc
-from tvetbridge.finance import services
+from tvetbridge.finance import engine, services
+from tvetbridge.finance import engine as mc
+from tvetbridge.finance.engine import draws
 
 
 def impact_payload(estimate=52_000.0, se=4_000.0, *, basis_key="KZT-real-2024", error="", method="aipw"):
@@ -134,7 +134,7 @@ def test_the_designer_page_without_an_estimate_says_so(client, users, world):
 def test_gain_level_draw_has_the_estimate_as_mean_and_its_standard_error_as_sd():
     c = engine.CohortAssumptions(expected_gain=50_000.0, gain_uncertainty=15_000.0)
     z = np.random.default_rng(7).standard_normal(400_000)
-    level = c.expected_gain * np.exp(mc._gain_level_shift(c, z).astype(np.float64))
+    level = c.expected_gain * np.exp(draws.gain_level_shift(c, z).astype(np.float64))
     n = level.size
     assert abs(level.mean() - 50_000.0) < 3 * 15_000.0 / math.sqrt(n)
     assert level.std() == pytest.approx(15_000.0, rel=0.01)

@@ -5,7 +5,7 @@ Every check uses a fixed seed, so a failure is a change of behaviour, not bad lu
 
 import math
 import tracemalloc
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pytest
@@ -13,8 +13,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from tvetbridge.finance import closedform as cf
-from tvetbridge.finance.instruments import (
+from tvetbridge.finance.engine import break_even_share_rate, price_option, simulate_fund, tornado
+from tvetbridge.finance.engine import closedform as cf
+from tvetbridge.finance.engine.accumulators import tail_risk
+from tvetbridge.finance.engine.draws import BLOCK_PATHS, chunks, plan_blocks
+from tvetbridge.finance.engine.instruments import (
     CURRENCY_CODES,
     CohortAssumptions,
     ConcessionalLoan,
@@ -25,17 +28,80 @@ from tvetbridge.finance.instruments import (
     SkillOption,
     Sponsors,
 )
-from tvetbridge.finance.montecarlo import (
-    break_even_share_rate,
-    compound_poisson_ruin,
-    price_option,
-    random_walk_ruin,
-    simulate_fund,
-    tail_risk,
-    tornado,
-)
+from tvetbridge.finance.engine.results import frozen
 
 pytestmark = pytest.mark.engine
+
+
+# --- two textbook surplus processes on the engine's block plan and seeded streams ----------------------
+# They check the ruin machinery on its own (the plan, the per-block seeds, the running-minimum ruin
+# count) against closed forms, without the fund's cash flows; only these tests use them.
+
+@dataclass(frozen=True)
+class RuinResult:
+    times: np.ndarray
+    probability: np.ndarray
+    se: np.ndarray
+    n_paths: int
+
+
+def random_walk_ruin(initial: float, drift: float, volatility: float, horizon: float, n_steps: int,
+                     n_paths: int, *, seed: int | None = 0, chunk_size: int = 262_144) -> RuinResult:
+    """Ruin by each step of a surplus u + drift·t + σW_t looked at every horizon/n_steps."""
+    if initial < 0:
+        raise ValueError("initial: must not be negative")
+    if volatility <= 0:
+        raise ValueError("volatility: must be positive")
+    if horizon <= 0 or n_steps < 1:
+        raise ValueError("horizon/n_steps: must be positive")
+    dt = horizon / n_steps
+    plan = plan_blocks(1, n_paths, chunk_size)
+    ruined = np.zeros(n_steps, dtype=np.int64)
+    for blocks, seqs in chunks(plan, seed):
+        for (_, nsb), ss in zip(blocks, seqs, strict=True):
+            z = np.random.default_rng(ss).standard_normal((nsb, n_steps))
+            path = initial + np.cumsum(drift * dt + volatility * math.sqrt(dt) * z, axis=1)
+            ruined += (np.minimum.accumulate(path, axis=1) < 0).sum(0)
+    p = ruined / plan.n_scenarios
+    return RuinResult(times=frozen(dt * np.arange(1, n_steps + 1)), probability=frozen(p),
+                      se=frozen(np.sqrt(p * (1 - p) / plan.n_scenarios)), n_paths=plan.n_scenarios)
+
+
+def compound_poisson_ruin(u: float, premium_rate: float, claim_rate: float, mean_claim: float,
+                          horizon: float, n_paths: int, *, seed: int | None = 0,
+                          claims_per_draw: int = 256) -> RuinResult:
+    """Ruin before ``horizon`` of u + c·t − (sum of exponential claims arriving at rate λ).
+
+    Ruin can only happen at a claim, so paths are advanced claim by claim, in batches.
+    """
+    if u < 0:
+        raise ValueError("u: must not be negative")
+    for name, val in (("premium_rate", premium_rate), ("claim_rate", claim_rate),
+                      ("mean_claim", mean_claim), ("horizon", horizon)):
+        if not val > 0:
+            raise ValueError(f"{name}: must be positive")
+    plan = plan_blocks(1, n_paths, BLOCK_PATHS)
+    ruined_total = 0
+    for blocks, seqs in chunks(plan, seed):
+        for (_, nsb), ss in zip(blocks, seqs, strict=True):
+            rng = np.random.default_rng(ss)
+            t = np.zeros(nsb)
+            s = np.zeros(nsb)
+            alive = np.arange(nsb)
+            while alive.size:
+                m = alive.size
+                times = t[alive, None] + np.cumsum(rng.standard_exponential((m, claims_per_draw)), 1) / claim_rate
+                claims = s[alive, None] + np.cumsum(rng.standard_exponential((m, claims_per_draw)), 1) * mean_claim
+                low = (u + premium_rate * times - claims < 0) & (times <= horizon)
+                hit = low.any(axis=1)
+                ruined_total += int(hit.sum())
+                go_on = ~hit & (times[:, -1] <= horizon)
+                t[alive], s[alive] = times[:, -1], claims[:, -1]
+                alive = alive[go_on]
+    p = ruined_total / plan.n_scenarios
+    return RuinResult(times=frozen(np.array([horizon])), probability=frozen(np.array([p])),
+                      se=frozen(np.array([math.sqrt(p * (1 - p) / plan.n_scenarios)])),
+                      n_paths=plan.n_scenarios)
 
 
 def degenerate_cohort(*, drift: float, horizon: int = 6) -> CohortAssumptions:

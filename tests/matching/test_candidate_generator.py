@@ -2,7 +2,7 @@
 
 from tvetbridge.demand.models import SkillDemand
 from tvetbridge.demo import matching_generator
-from tvetbridge.matching import candidates
+from tvetbridge.matching import services
 from tvetbridge.matching.models import CandidateList
 from tvetbridge.outcomes.models import Trainee, TraineeSkill
 from tvetbridge.taxonomy import services as taxonomy
@@ -20,7 +20,7 @@ def test_generator_writes_skill_sets_and_replaces_its_rows(world):
     assert min(weights) >= 0.25 and max(weights) <= 1.0
     matching_generator.generate(trainees=100, vacancies=20, seed=4)
     assert Trainee.objects.count() == 100 and SkillDemand.objects.count() == 20
-    report = candidates.rebuild()
+    report = services.rebuild_candidates()
     assert report.vacancies == 20 and report.lists == CandidateList.objects.count() == 20 + report.trainees
     lst = CandidateList.objects.filter(kind="vacancy").exclude(candidate_ids=[]).first()
     assert lst is not None and lst.scores == sorted(lst.scores, reverse=True) and len(lst.candidate_ids) <= 10

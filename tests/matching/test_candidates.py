@@ -28,7 +28,9 @@ from django.utils import timezone
 
 from tvetbridge.core.models import Language, Profile
 from tvetbridge.demand.models import SkillDemand
-from tvetbridge.matching import candidates, engine
+from tvetbridge.matching import engine, queries, services
+from tvetbridge.matching.engine import candidates
+from tvetbridge.matching.io import candidates as candidate_io
 from tvetbridge.matching.models import CandidateList
 from tvetbridge.outcomes.models import Trainee, TraineeSkill
 from tvetbridge.taxonomy import services as taxonomy
@@ -74,7 +76,7 @@ def cand_world(world, users, make_user):
     a.user = trainee_user
     a.save()
     other_ent = make_user("enterprise", enterprise=world["other_enterprise"], username="other-enterprise")
-    report = candidates.rebuild()
+    report = services.rebuild_candidates()
     return {**world, "users": {**users, "trainee": trainee_user, "other_enterprise": other_ent},
             "v1": v1, "v2": v2, "a": a, "b": b, "c": c, "d": d, "e": e, "report": report}
 
@@ -106,7 +108,7 @@ def test_scores_and_order_by_hand(cand_world):
 
 def test_explanation_matches_the_stored_score(cand_world):
     w = cand_world
-    ex = candidates.explain_pairs([(w["b"].pk, w["v1"].pk), (w["c"].pk, w["v1"].pk), (w["e"].pk, w["v2"].pk)])
+    ex = queries.explain_pairs([(w["b"].pk, w["v1"].pk), (w["c"].pk, w["v1"].pk), (w["e"].pk, w["v2"].pk)])
     b1 = ex[(w["b"].pk, w["v1"].pk)]
     assert b1.skill_score == pytest.approx(0.5) and len(b1.shared_skills) == 1
     assert b1.region_ok and b1.region_note == "home region" and b1.missing_languages == ["ru"]
@@ -122,7 +124,7 @@ def test_k_cuts_and_rebuild_replaces_lists(cand_world):
     assert _list("vacancy", w["v1"].pk) == [(w["a"].pk, pytest.approx(1.4))]
     assert CandidateList.objects.count() == 6
     Trainee.objects.filter(pk=w["a"].pk).update(consent_matching=False)
-    candidates.rebuild()
+    services.rebuild_candidates()
     assert w["a"].pk not in [pk for pk, _s in _list("vacancy", w["v1"].pk)]
     assert not CandidateList.objects.filter(kind="trainee", subject_id=w["a"].pk).exists()
 
@@ -130,15 +132,15 @@ def test_k_cuts_and_rebuild_replaces_lists(cand_world):
 def test_withdrawn_consent_or_filled_vacancy_hides_it_before_the_next_rebuild(cand_world):
     w = cand_world
     Trainee.objects.filter(pk=w["a"].pk).update(consent_matching=False)
-    rows, _lst = candidates.candidates_of_vacancy(w["v1"].pk)
+    rows, _lst = queries.candidates_of_vacancy(w["v1"].pk)
     assert [r.pk for r in rows] == [w["c"].pk, w["b"].pk, w["e"].pk]
     SkillDemand.objects.filter(pk=w["v2"].pk).update(status="filled")
-    rows, _lst = candidates.vacancies_of_trainee(w["e"].pk)
+    rows, _lst = queries.vacancies_of_trainee(w["e"].pk)
     assert [r.pk for r in rows] == [w["v1"].pk]  # a filled vacancy drops out of the trainee's list too
 
 
 def test_empty_world_rebuilds_to_nothing(db):
-    report = candidates.rebuild()
+    report = services.rebuild_candidates()
     assert report.lists == 0 and CandidateList.objects.count() == 0
 
 
@@ -281,7 +283,7 @@ def test_ties_beyond_the_kernel_cut_and_language_only_pairs_take_the_lowest_ids(
             languages=[{"language": "ru", "level": "B1"}], deadline=timezone.localdate() + dt.timedelta(days=30))
         v.required_skills.set([s4])
         xs.append(v.pk)
-    report = candidates.rebuild()
+    report = services.rebuild_candidates()
     assert report.tie_fallback_rows > 0
     a, e = w["a"].pk, w["e"].pk
     _check(_list("trainee", a), [(w["v1"].pk, 1.4)] + [(x, 0.15) for x in xs[:9]])
@@ -351,6 +353,6 @@ def test_copy_text_is_the_text_of_the_stored_rows():
     stamp = "2026-01-01T00:00:00+00:00"
     for s in (scores, scores * 1e-3):  # the second needs the fallback
         top = engine.TopK(indices, s)
-        expected = "".join(f"{a}\t{b}\t{c}\t{d}\t{stamp}\n" for a, b, c, d in candidates._json_rows(
+        expected = "".join(f"{a}\t{b}\t{c}\t{d}\t{stamp}\n" for a, b, c, d in candidate_io._json_rows(
             "vacancy", subject, cand_pk, top))
-        assert candidates._copy_text("vacancy", subject, cand_pk, top, stamp).decode() == expected
+        assert candidate_io._copy_text("vacancy", subject, cand_pk, top, stamp).decode() == expected

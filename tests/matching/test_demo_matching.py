@@ -4,15 +4,15 @@ import datetime as dt
 
 from tvetbridge.demand.models import SkillDemand
 from tvetbridge.demo import matching_demo
+from tvetbridge.demo import outcomes as demo_outcomes
 from tvetbridge.matching.models import CandidateList
-from tvetbridge.outcomes import services as outcomes
 from tvetbridge.outcomes.models import Trainee, TraineeSkill
 from tvetbridge.taxonomy import services as taxonomy
 
 
 def test_demo_matching_builds_lists_from_derived_skills(world):
     taxonomy.load_taxonomy(isco_prefixes=["7233"], csco=False)  # the Luban workshop's trade
-    outcomes.generate_demo_outcomes([world["project"]], seed=3, per_project=60, today=dt.date(2025, 11, 1))
+    demo_outcomes.generate([world["project"]], seed=3, per_project=60, today=dt.date(2025, 11, 1))
     lines = matching_demo.build(seed=3)
     assert any(line.startswith("candidates: lists stored") for line in lines)
     assert TraineeSkill.objects.filter(source="programme").exists()

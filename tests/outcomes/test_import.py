@@ -7,8 +7,8 @@ import io
 import pytest
 from openpyxl import Workbook
 
-from tvetbridge.outcomes.bulk_import import import_file
 from tvetbridge.outcomes.models import Employment, Enrolment, ImportBatch, IncomeObservation, Trainee
+from tvetbridge.outcomes.services import import_file
 
 TRAINEES = ("external_key,identity_number,gender,birth_year,home_region,baseline_income,baseline_currency,"
             "consent_follow_up,consent_date\n"
@@ -179,7 +179,7 @@ def test_income_import_takes_ids_from_the_sequence(loaded):
 def test_trainee_deleted_while_the_file_is_checked_writes_nothing(loaded, monkeypatch):
     import polars as pl
 
-    from tvetbridge.outcomes import bulk_import
+    from tvetbridge.outcomes.io import incomes as bulk_import
 
     gone = Trainee.objects.create(external_key="T-GONE")
     resolved = bulk_import._trainee_keys(pl.Series(["T-GONE"]))

@@ -9,12 +9,13 @@ import numpy as np
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from tvetbridge.demo import outcomes as demo_outcomes
 from tvetbridge.outcomes import services
 from tvetbridge.outcomes.identity import identity_hash
-from tvetbridge.outcomes.impact_service import project_impact
 from tvetbridge.outcomes.models import Employment, Enrolment, IncomeObservation, ProjectTarget, Trainee
 from tvetbridge.outcomes.money import Basis, PriceTables
 from tvetbridge.outcomes.queries import elapsed_share, target_progress
+from tvetbridge.outcomes.services import project_impact
 
 TODAY = dt.date(2025, 11, 1)
 
@@ -147,7 +148,7 @@ def test_elapsed_share():
 
 @pytest.fixture
 def demo(world):
-    totals = services.generate_demo_outcomes([world["project"]], seed=3, per_project=150, today=TODAY)
+    totals = demo_outcomes.generate([world["project"]], seed=3, per_project=150, today=TODAY)
     return totals
 
 
@@ -155,7 +156,7 @@ def test_demo_generator_creates_labelled_synthetic_people_and_is_repeatable(worl
     assert demo["trainees"] > 50 and demo["applicants"] > 50
     assert not Trainee.objects.filter(is_synthetic=False).exists()
     n = Trainee.objects.count()
-    services.generate_demo_outcomes([world["project"]], seed=3, per_project=150, today=TODAY)
+    demo_outcomes.generate([world["project"]], seed=3, per_project=150, today=TODAY)
     assert Trainee.objects.count() == n
     assert Enrolment.objects.filter(status="applied").exists()
 

@@ -7,13 +7,14 @@ import datetime as dt
 import pytest
 from django.test import Client
 
-from tvetbridge.outcomes import flags, services
+from tvetbridge.demo import outcomes as demo_outcomes
+from tvetbridge.outcomes import flags
 from tvetbridge.outcomes.models import QualityFlag
 
 
 @pytest.fixture
 def page_data(world):
-    services.generate_demo_outcomes([world["project"]], seed=5, per_project=120, today=dt.date.today())
+    demo_outcomes.generate([world["project"]], seed=5, per_project=120, today=dt.date.today())
     flags.evaluate_project(world["project"])
     return world["project"]
 

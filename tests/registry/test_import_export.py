@@ -288,7 +288,7 @@ def test_fast_constraint_check_agrees_with_django(world, start, end, capacity, g
     """The in-memory constraint check gives the database's verdict, without a query per row."""
     from django.core.exceptions import ValidationError
 
-    from tvetbridge.registry.io_import import _validate_constraint
+    from tvetbridge.registry.io.checks import validate_constraint as _validate_constraint
 
     project = CooperationProject(start_date=start and dt.date.fromisoformat(start),
                                  end_date=end and dt.date.fromisoformat(end))

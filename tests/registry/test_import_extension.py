@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tvetbridge.registry import io
-from tvetbridge.registry.io_columns import SPECS, CellError, Column, Spec, cell_text
+from tvetbridge.registry.io.columns import SPECS, CellError, Column, Spec, cell_text
 from tvetbridge.registry.models import Enterprise
 
 # Enterprises whose website column holds a bare domain, a column type the registry does not know.

@@ -4,7 +4,7 @@ The expected matrix is written out here by hand from the issue's role descriptio
 from the rules, so a change in the rules that leaks (or locks out) shows up as a failure."""
 
 import pytest
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 
 from tvetbridge.registry.models import (
     Alliance,
@@ -155,10 +155,7 @@ EXPORT_KINDS = {"institution": "institutions", "programme": "programmes", "enter
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("model", sorted(EXPORT_KINDS))
 def test_export_page_matrix(client, users, objects, model, role):
-    try:
-        url = reverse("io_export", kwargs={"kind": EXPORT_KINDS[model]})
-    except NoReverseMatch:
-        pytest.skip("the export page is not registered yet")
+    url = reverse("io_export", kwargs={"kind": EXPORT_KINDS[model]})
     if role != "public":
         client.force_login(users[role])
     status = client.get(url).status_code

@@ -155,7 +155,8 @@ def test_staff_cannot_approve_or_set_approved_status(client, world, users):
     project = world["project"]
     form = client.get(reverse("cooperationproject_create")).context["form"]
     assert {c[0] for c in form.fields["status"].choices} <= {"", "draft", "proposed"}
-    assert client.post(reverse("cooperationproject_approve", args=[project.pk])).status_code == 403
+    assert client.post(reverse("cooperationproject_transition", args=[project.pk]),
+                       {"transition": "approve"}).status_code == 403
 
 
 def test_coordinator_approves_proposed_project(coordinator_client, world, users):
@@ -163,7 +164,8 @@ def test_coordinator_approves_proposed_project(coordinator_client, world, users)
     CooperationProject.objects.filter(pk=project.pk).update(status="proposed")
     page = coordinator_client.get(reverse("cooperationproject_detail", args=[project.pk])).content.decode()
     assert 'id="approve-button"' in page
-    response = coordinator_client.post(reverse("cooperationproject_approve", args=[project.pk]), {"comment": "ok"})
+    response = coordinator_client.post(reverse("cooperationproject_transition", args=[project.pk]),
+                                       {"comment": "ok", "transition": "approve"})
     assert response.status_code == 302
     project.refresh_from_db()
     assert project.status == "approved" and project.approved_by == users["coordinator"]

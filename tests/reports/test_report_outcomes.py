@@ -9,7 +9,7 @@ import io
 import pytest
 from pypdf import PdfReader
 
-from tvetbridge.outcomes import services
+from tvetbridge.demo import outcomes as demo_outcomes
 from tvetbridge.outcomes.models import Credential, Employment, Enrolment
 from tvetbridge.outcomes.money import Basis
 from tvetbridge.outcomes.queries import period_flows, results_chain, results_chain_by_host
@@ -23,7 +23,7 @@ TODAY = dt.date.today()
 def trained(risk_world):
     """Synthetic trainees for the Kazakh and the Tajik project, with jobs, credentials and incomes."""
     kz, tj = CooperationProject.objects.get(external_key="proj-1"), risk_world["tj_project"]
-    services.generate_demo_outcomes([kz, tj], seed=7, per_project=40, today=TODAY)
+    demo_outcomes.generate([kz, tj], seed=7, per_project=40, today=TODAY)
     return CooperationProject.objects.filter(pk__in=[kz.pk, tj.pk])
 
 

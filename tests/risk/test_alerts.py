@@ -1,6 +1,6 @@
 """The early-warning rules on plain values."""
 
-from tvetbridge.risk.alerts import AlertConfig, EventInfo, ScoreState, evaluate
+from tvetbridge.risk.engine.alerts import AlertConfig, EventInfo, ScoreState, evaluate
 
 CFG = AlertConfig(level=5.0, change=0.5, event_severity=4)
 

@@ -8,7 +8,7 @@ import itertools
 import numpy as np
 import pytest
 
-from tvetbridge.risk.composite import (
+from tvetbridge.risk.engine.composite import (
     AGGREGATIONS,
     NORMALISATIONS,
     aggregate,

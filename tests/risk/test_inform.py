@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tvetbridge.risk.inform import (
+from tvetbridge.risk.engine.inform import (
     INFORM_2021,
     InformModel,
     InformNode,

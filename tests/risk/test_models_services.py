@@ -158,7 +158,7 @@ def test_acknowledge_and_resolve_are_for_managers(risk_world, coordinator, users
 
 
 def test_events_fade_with_time(risk_world, coordinator):
-    from tvetbridge.risk.cooperation import event_uplift
+    from tvetbridge.risk.engine.cooperation import event_uplift
 
     assert event_uplift([0], [5]) == pytest.approx(1.25)
     assert event_uplift([90], [5]) == pytest.approx(0.625)

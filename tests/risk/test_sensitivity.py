@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tvetbridge.risk.composite import composite_index
-from tvetbridge.risk.inform import INFORM_2021, load_inform_2021
-from tvetbridge.risk.sensitivity import index_sensitivity, sobol_indices, uncertainty_analysis
+from tvetbridge.risk.engine.composite import composite_index
+from tvetbridge.risk.engine.inform import INFORM_2021, load_inform_2021
+from tvetbridge.risk.engine.sensitivity import index_sensitivity, sobol_indices, uncertainty_analysis
 
 pytestmark = pytest.mark.engine
 

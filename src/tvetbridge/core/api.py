@@ -85,6 +85,85 @@ class ErrorOut(Schema):
     detail: str
 
 
+class ChangeOut(Schema):
+    field: str
+    label: str
+    before: str = Field(description="The value when the caller read the record.")
+    now: str = Field(description="The value stored now.")
+
+
+class ConflictOut(Schema):
+    detail: str
+    current_version: int | None = Field(None, description="The record's version now; null when it was deleted.")
+    changes: list[ChangeOut] = Field([], description="What others changed since the caller's version.")
+
+
+# ---------------------------------------------------------------------------------------------------
+# Optimistic concurrency: ETag / If-Match, or the version in the body
+
+
+class PreconditionRequired(Exception):
+    """A change to a versioned record that names no version to check against (HTTP 428)."""
+
+
+class PreconditionFailed(Exception):
+    """If-Match named another version than the stored one (HTTP 412)."""
+
+    def __init__(self, conflict):
+        self.conflict = conflict
+        super().__init__(str(conflict))
+
+
+def etag(obj) -> str:
+    return f'W/"{obj.version}"'
+
+
+def set_etag(response, obj) -> None:
+    if getattr(obj, "version", None) is not None:
+        response["ETag"] = etag(obj)
+
+
+def if_match(request: HttpRequest) -> int | None:
+    """The version an If-Match header names (``W/"3"``, ``"3"`` or ``*`` for any)."""
+    raw = request.headers.get("If-Match", "").strip()
+    if not raw or raw == "*":
+        return None
+    value = raw.removeprefix("W/").strip('"')
+    if not value.isdigit() or len(value) > 9:
+        raise PreconditionFailed(None)
+    return int(value)
+
+
+def expected_version(request: HttpRequest, body_version: int | None = None) -> tuple[int | None, bool]:
+    """The version a write is based on and whether it came from If-Match; a write that names none is
+    refused, so a client cannot overwrite someone else's change without having seen it."""
+    header = if_match(request)
+    if header is not None:
+        return header, True
+    if body_version is not None:
+        return body_version, False
+    if request.headers.get("If-Match", "").strip() == "*":
+        return None, False
+    raise PreconditionRequired
+
+
+def versioned_write(request: HttpRequest, body_version: int | None, write):
+    """Run ``write(expected_version)``; a stale version answers 412 (If-Match) or 409 (body)."""
+    from .services import Conflict
+
+    expected, from_header = expected_version(request, body_version)
+    try:
+        return write(expected)
+    except Conflict as conflict:
+        if from_header:
+            raise PreconditionFailed(conflict) from conflict
+        raise
+
+
+# Documented on every write to a versioned record.
+VERSION_ERRORS = {409: ConflictOut, 412: ConflictOut, 428: ErrorOut}
+
+
 class ValidationErrorOut(Schema):
     detail: str
     errors: dict[str, list[str]] = Field(description="Messages per field; '__all__' for the record as a whole.")

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext_lazy as _
 
 
@@ -7,7 +8,7 @@ class CoreConfig(AppConfig):
     label = "core"
     verbose_name = _("Shared kernel")
 
-    def ready(self):
+    def ready(self) -> None:
         # Accounts: who is active, staff or superuser (the admin role) is audited like any record; the
         # password hash and the last login are not history.
         from django.contrib.auth import get_user_model
@@ -19,3 +20,6 @@ class CoreConfig(AppConfig):
         if not hasattr(user, "history"):
             register(user, app=self.name, excluded_fields=["password", "last_login"])
         audited(user)
+        # Each app declares its background jobs and schedules in tasks.py; a worker must know them all
+        # before it claims a task, and a page must know a job's title.
+        autodiscover_modules("tasks")

@@ -8,9 +8,9 @@ and the framework tables when they arrive):
 2. decorate the class with ``@audited`` (for a model of another package, such as ``auth.User``, call
    ``audited(Model)`` in the app's ``ready()``); the coordinators' audit page (``web.audit``) then lists
    its changes with before → after values in the reader's language;
-3. change it only through a service that sets ``obj._history_user`` and a reason (``with_reason``),
-   and make its admin read-only (``core.admin.AuditedReadOnlyAdmin``) or route the admin's saves
-   through that service.
+3. change it only through a service that writes with ``core.services.save`` (the one write path:
+   who, the reason, the version check), and make its admin read-only
+   (``core.admin.AuditedReadOnlyAdmin``) or route the admin's saves through that service.
 
 **Reasons** are stored as facts, never as rendered English: either a code from ``REASONS`` (shown in
 the reader's language by ``reason_text``) or the words a person typed, e.g. why an income was
@@ -63,13 +63,6 @@ def reason_text(reason: str | None) -> str:
         return ""
     label = REASONS.get(reason)
     return str(label) if label is not None else reason
-
-
-def with_reason(obj: models.Model, user, reason: str) -> models.Model:
-    """Set who and why for the history row the next ``save()`` of ``obj`` writes."""
-    obj._history_user = user if getattr(user, "is_authenticated", False) else None
-    obj._change_reason = reason[:100]
-    return obj
 
 
 def keep_baseline(obj: models.Model, reason: str) -> None:

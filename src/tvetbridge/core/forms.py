@@ -2,12 +2,39 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.core.exceptions import ValidationError
 
+from .services import Conflict
 
-def show_service_errors(form, error: ValidationError) -> None:
+
+def add_version_field(form: forms.BaseForm, instance) -> None:
+    """Carry the version of the record the user started editing, so that a save made after someone
+    else's is refused as a conflict instead of silently undoing theirs."""
+    version = getattr(instance, "version", None)
+    if version is None or getattr(instance, "pk", None) is None:
+        return
+    form.fields["version"] = forms.IntegerField(widget=forms.HiddenInput, required=False, initial=version,
+                                                min_value=1)
+
+
+def expected_version(form: forms.BaseForm) -> int | None:
+    return form.cleaned_data.get("version") if "version" in form.fields else None
+
+
+def show_service_errors(form, error: ValidationError | Conflict) -> None:
     """Show a service's ValidationError on the form fields it names; messages for names the form
-    has no field for, or without a field at all, go to the form as a whole."""
+    has no field for, or without a field at all, go to the form as a whole.
+
+    A conflict is shown at the top of the form with what the other person changed; the form then
+    carries the current version, so saving again deliberately replaces their values."""
+    if isinstance(error, Conflict):
+        form.conflict = error
+        form.add_error(None, error.message())
+        if error.current is not None and "version" in form.fields:
+            form.data = form.data.copy()
+            form.data[form.add_prefix("version")] = error.current
+        return
     if hasattr(error, "error_dict"):
         for name, messages in error.message_dict.items():
             form.add_error(name if name in form.fields else None, messages)

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from rules.contrib.models import RulesModel
 from simple_history.models import HistoricalRecords
 
 from .audit import audited
@@ -208,6 +209,130 @@ class TokenFailure(models.Model):
     window_start = models.DateTimeField()
     failures = models.PositiveIntegerField(default=0)
 
+    def __str__(self) -> str:
+        return f"{self.address}: {self.failures}"
+
 
 # Reusable validators for percentages stored as 0–100.
 percent_validators = [MinValueValidator(0), MaxValueValidator(100)]
+
+
+# ---------------------------------------------------------------------------------------------------
+# Optimistic concurrency
+
+
+class Versioned(models.Model):
+    """A record two people may edit at once. Every save through the services raises `version` by one
+    and refuses a save based on an older version (see `core.services.save`), so the second of two
+    concurrent edits becomes a conflict the user sees instead of silently reverting the first."""
+
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+
+    class Meta:
+        abstract = True
+
+
+# ---------------------------------------------------------------------------------------------------
+# Background work (see core/jobs.py and core/worker.py)
+
+
+class Job(models.Model):
+    """One piece of background work as users see it: what, for whom, how far, and how it ended.
+
+    Execution itself is a django-tasks database task (`task_id`); a job outlives its attempts: a retry
+    or a requeue after a lost worker enqueues a new task for the same job."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        RUNNING = "running", _("running")
+        SUCCEEDED = "succeeded", _("finished")
+        FAILED = "failed", _("failed")
+        CANCELLED = "cancelled", _("cancelled")
+
+    ACTIVE = (Status.QUEUED, Status.RUNNING)
+
+    kind = models.CharField(_("kind"), max_length=80, db_index=True)
+    params = models.JSONField(_("parameters"), default=dict)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED,
+                              db_index=True)
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    # The step is a message id with its placeholders, rendered in the reader's language.
+    step = models.CharField(_("step"), max_length=200, blank=True)
+    step_params = models.JSONField(default=dict, blank=True)
+    result = models.JSONField(_("result"), null=True, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    max_attempts = models.PositiveSmallIntegerField(_("most attempts"), default=3)
+    cancel_requested = models.BooleanField(_("cancel requested"), default=False)
+    task_id = models.CharField(max_length=36, blank=True, db_index=True)
+    worker = models.CharField(_("worker"), max_length=64, blank=True)
+    # Chunked work: a parent job waits for its chunks; the last chunk to finish enqueues the parent's
+    # final step (see jobs.enqueue_chunks).
+    parent = models.ForeignKey("self", on_delete=models.CASCADE, null=True, blank=True, related_name="chunks")
+    chunks_total = models.PositiveIntegerField(default=0)
+    chunks_done = models.PositiveIntegerField(default=0)
+    # Coalesces repeated requests for the same work (e.g. one candidate update per vacancy at a time).
+    dedupe_key = models.CharField(max_length=200, blank=True, db_index=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="jobs", verbose_name=_("requested by"))
+    created = models.DateTimeField(_("requested"), auto_now_add=True)
+    started = models.DateTimeField(_("started"), null=True, blank=True)
+    finished = models.DateTimeField(_("finished"), null=True, blank=True)
+    updated = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["-created", "-pk"]
+        verbose_name = _("background job")
+        verbose_name_plural = _("background jobs")
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.pk} ({self.status})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in self.ACTIVE
+
+
+class WorkerProcess(models.Model):
+    """A running `tvetbridge worker`, on any machine sharing the database. Its heartbeat tells the
+    other workers whether the tasks it claimed are still being worked on."""
+
+    worker_id = models.CharField(max_length=64, primary_key=True)
+    hostname = models.CharField(max_length=200)
+    pid = models.PositiveIntegerField()
+    started = models.DateTimeField(auto_now_add=True)
+    last_seen = models.DateTimeField(db_index=True)
+    current_task = models.CharField(max_length=36, blank=True)
+
+    class Meta:
+        verbose_name = _("worker")
+        verbose_name_plural = _("workers")
+
+    def __str__(self) -> str:
+        return f"{self.worker_id} on {self.hostname} ({self.pid})"
+
+
+class ScheduledRun(models.Model):
+    """One due time of a periodic job. The unique key lets every worker try to start it while only
+    one succeeds."""
+
+    name = models.CharField(max_length=80)
+    due = models.DateTimeField()
+    job = models.ForeignKey(Job, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["name", "due"], name="uniq_scheduled_run")]
+        verbose_name = _("scheduled run")
+        verbose_name_plural = _("scheduled runs")
+
+    def __str__(self) -> str:
+        return f"{self.name} @ {self.due:%Y-%m-%d %H:%M}"
+
+
+class Record(Versioned, RulesModel):
+    """Base of the platform's editable records: object-level permissions declared in
+    ``Meta.rules_permissions`` (django-rules) and a version for conflict detection."""
+
+    class Meta:
+        abstract = True

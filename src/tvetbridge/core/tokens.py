@@ -29,9 +29,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .audit import with_reason
 from .models import ApiToken, TokenFailure
 from .roles import is_member
+from .services import save
 
 # Marks the string as ours so secret scanners and people recognise a leaked key.
 KEY_MARKER = "tvb_"
@@ -83,9 +83,7 @@ def issue_token(user, name: str, *, expires_in_days: int = DEFAULT_EXPIRY_DAYS,
     key = KEY_MARKER + random_part
     token = ApiToken(user=user, name=name, prefix=random_part[:PREFIX_LENGTH], digest=digest_of(key),
                      expires=timezone.now() + timedelta(days=expires_in_days), read_only=bool(read_only))
-    token.full_clean()
-    with_reason(token, user, "token.issued")
-    token.save()
+    save(user, token, reason="token.issued")
     return token, key
 
 
@@ -99,8 +97,7 @@ def revoke_token(user, token: ApiToken | int) -> ApiToken:
     if not token.revoked:
         token.revoked = True
         token.revoked_at = timezone.now()
-        with_reason(token, user, "token.revoked")
-        token.save(update_fields=["revoked", "revoked_at"])
+        save(user, token, reason="token.revoked")
     return token
 
 

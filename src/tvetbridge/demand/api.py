@@ -9,6 +9,7 @@ import datetime as dt
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -18,12 +19,15 @@ from ninja.pagination import paginate
 from tvetbridge.core.api import (
     AUTH,
     AUTH_ERRORS,
+    VERSION_ERRORS,
     BoundedPagination,
     ErrorOut,
     Id,
     ValidationErrorOut,
     request_language,
+    set_etag,
     text,
+    versioned_write,
 )
 from tvetbridge.core.models import Country, Region
 from tvetbridge.registry.models import Enterprise
@@ -33,7 +37,7 @@ from . import queries, services
 from .models import SkillDemand
 
 router = Router(auth=AUTH, tags=["demand"])
-WRITE_ERRORS = {**AUTH_ERRORS, 404: ErrorOut, 409: ErrorOut, 422: ValidationErrorOut}
+WRITE_ERRORS = {**AUTH_ERRORS, 404: ErrorOut, **VERSION_ERRORS, 422: ValidationErrorOut}
 
 
 class LanguageLevel(Schema):
@@ -43,6 +47,7 @@ class LanguageLevel(Schema):
 
 class DemandOut(Schema):
     id: int
+    version: int = Field(description="Send it back as If-Match (the ETag) or in the body when you change the demand.")
     external_key: str
     enterprise: int = Field(alias="enterprise_id")
     kind: str
@@ -89,6 +94,8 @@ class DemandOut(Schema):
 
 
 class DemandPatch(Schema):
+    version: int | None = Field(None, ge=1, le=2_147_483_647, description=(
+        "The version you read, when changing a demand (or send its ETag as If-Match). Ignored on create."))
     external_key: text(100, 1) | None = None
     enterprise: Id | None = Field(None, description="Enterprise id; enterprise staff may give only their own.")
     kind: SkillDemand.Kind | None = None
@@ -137,6 +144,7 @@ class DemandFilter(Schema):
 def _to_data(payload: DemandPatch) -> dict:
     """Natural keys → objects; unknown ones are reported per field like any other invalid value."""
     raw = payload.model_dump(exclude_unset=True)
+    raw.pop("version", None)
     data: dict = {}
     errors: dict[str, list[str]] = {}
     for name, value in raw.items():
@@ -197,27 +205,36 @@ def list_demand(request, filters: Query[DemandFilter]):
 
 
 @router.get("/{demand_id}", response={200: DemandOut, **AUTH_ERRORS, 404: ErrorOut}, summary="One demand")
-def get_demand(request, demand_id: Id):
+def get_demand(request, demand_id: Id, response: HttpResponse):
     translation.activate(request_language(request))
-    return _get(request, demand_id)
+    demand = _get(request, demand_id)
+    set_etag(response, demand)
+    return demand
 
 
 @router.post("", response={201: DemandOut, **WRITE_ERRORS}, summary="Post a demand (coded when no occupation)")
-def create_demand(request, payload: DemandIn):
+def create_demand(request, payload: DemandIn, response: HttpResponse):
     translation.activate(request_language(request))
-    demand = services.create_demand(request.user, _to_data(payload))
-    return Status(201, _get(request, demand.pk))
+    demand = _get(request, services.create_demand(request.user, _to_data(payload)).pk)
+    set_etag(response, demand)
+    return Status(201, demand)
 
 
 @router.patch("/{demand_id}", response={200: DemandOut, **WRITE_ERRORS}, summary="Change a demand")
-def update_demand(request, demand_id: Id, payload: DemandPatch):
+def update_demand(request, demand_id: Id, payload: DemandPatch, response: HttpResponse):
     translation.activate(request_language(request))
     demand = _get(request, demand_id)
-    services.update_demand(request.user, demand, _to_data(payload))
-    return _get(request, demand_id)
+    data = _to_data(payload)
+    versioned_write(request, payload.version, lambda expected: services.update_demand(
+        request.user, demand, data, expected_version=expected))
+    demand = _get(request, demand_id)
+    set_etag(response, demand)
+    return demand
 
 
 @router.delete("/{demand_id}", response={204: None, **WRITE_ERRORS}, summary="Delete a demand")
 def delete_demand(request, demand_id: Id):
-    services.delete_demand(request.user, _get(request, demand_id))
+    demand = _get(request, demand_id)
+    versioned_write(request, None, lambda expected: services.delete_demand(request.user, demand,
+                                                                             expected_version=expected))
     return Status(204, None)

@@ -7,6 +7,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from tvetbridge.core.forms import add_version_field
 from tvetbridge.core.models import Country, Region
 from tvetbridge.core.roles import Role, role_of
 from tvetbridge.registry.models import Enterprise
@@ -85,9 +86,11 @@ class DemandForm(forms.ModelForm):
         self.fields["required_skills"].queryset = Skill.objects.filter(pk__in=ids).order_by("label")
         if not self.instance.pk:
             del self.fields["status"]
+        add_version_field(self, self.instance)
 
     def service_data(self) -> dict:
         data = dict(self.cleaned_data)
+        data.pop("version", None)
         data["required_skills"] = list(data.get("required_skills") or [])
         if data.get("occupation") is None:
             data.pop("occupation", None)

@@ -1,6 +1,6 @@
 """Importing skill demand from CSV or XLSX, with the registry's rules and machinery.
 
-The registry's importer (``registry.io_import``) does the work: header matching in every interface
+The registry's importer (``registry.io.importer``) does the work: header matching in every interface
 language, per-cell parsing, natural keys resolved in bulk, the whole file checked before anything is
 written, all-or-nothing writes with audit rows, dry runs, idempotence by ``external_key``. This module
 adds, through the importer's public hooks, only what demand has and registry records do not: an
@@ -15,9 +15,9 @@ from django.utils.translation import gettext_lazy
 
 from tvetbridge.core.models import Language
 from tvetbridge.core.roles import Role, role_of
-from tvetbridge.registry.io_columns import CellError, Column, Constraint, Spec, cell_text, translated
-from tvetbridge.registry.io_files import write_csv, write_xlsx
-from tvetbridge.registry.io_import import Importer, ImportResult, Row, RowError, run_import
+from tvetbridge.registry.io.columns import CellError, Column, Constraint, Spec, cell_text, translated
+from tvetbridge.registry.io.files import write_csv, write_xlsx
+from tvetbridge.registry.io.importer import Importer, ImportResult, Row, RowError, run_import
 from tvetbridge.taxonomy.models import ESCO_OCCUPATION_PREFIX, ESCO_SKILL_PREFIX, Occupation, Skill
 
 from .models import SkillDemand, format_languages, parse_languages

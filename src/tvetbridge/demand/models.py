@@ -10,10 +10,9 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from rules.contrib.models import RulesModelBase, RulesModelMixin
 from simple_history.models import HistoricalRecords
 
-from tvetbridge.core.models import CURRENCIES, Country, Region, Source
+from tvetbridge.core.models import CURRENCIES, Country, Record, Region, Source
 from tvetbridge.taxonomy.models import Occupation, Skill
 
 from . import rules as perms
@@ -62,7 +61,7 @@ def validate_languages(value) -> None:
         seen.add(code)
 
 
-class SkillDemand(RulesModelMixin, models.Model, metaclass=RulesModelBase):
+class SkillDemand(Record):
     class Kind(models.TextChoices):
         ORDER = "order", _("training order")
         VACANCY = "vacancy", _("vacancy")

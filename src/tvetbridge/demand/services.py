@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from tvetbridge.core.models import Language, Region
 from tvetbridge.core.roles import Role, role_of
-from tvetbridge.registry.services import require
+from tvetbridge.core.services import check_version, require, retry_when_busy
 from tvetbridge.taxonomy import services as taxonomy
 
 from .models import SkillDemand
@@ -88,13 +88,15 @@ def _code_missing(demand: SkillDemand, skills: list | None) -> list | None:
     return skills
 
 
-def _save(user, demand: SkillDemand, skills: list | None, reason: str) -> SkillDemand:
+def _save(user, demand: SkillDemand, skills: list | None, reason: str,
+          expected_version: int | None = None) -> SkillDemand:
     _check_scope(user, demand)
     demand.full_clean()
     _check_references(demand)
     demand._history_user = user if getattr(user, "is_authenticated", False) else None
     # Read by simple-history for the save's audit row and for the skills' (m2m) audit row alike.
     demand._change_reason = reason
+    check_version(demand, expected_version)
     demand.save()
     if skills is not None:
         demand.required_skills.set(skills)
@@ -119,21 +121,23 @@ def create_demand(user, data: Mapping[str, Any], *, reason: str = "") -> SkillDe
     return _save(user, demand, skills, reason or "created")
 
 
-@transaction.atomic
-def update_demand(user, demand: SkillDemand, data: Mapping[str, Any], *, reason: str = "") -> SkillDemand:
+@retry_when_busy
+def update_demand(user, demand: SkillDemand, data: Mapping[str, Any], *, reason: str = "",
+                  expected_version: int | None = None) -> SkillDemand:
     if user is not None:
         require(user, "change", SkillDemand, demand)
     skills = _assign(demand, data)
     if "occupation" in data and data["occupation"] is not None and "occupation_confirmed" not in data:
         demand.occupation_confirmed = True  # a person chose or kept it
     skills = _code_missing(demand, skills)
-    return _save(user, demand, skills, reason or "updated")
+    return _save(user, demand, skills, reason or "updated", expected_version)
 
 
-@transaction.atomic
-def delete_demand(user, demand: SkillDemand) -> None:
+@retry_when_busy
+def delete_demand(user, demand: SkillDemand, *, expected_version: int | None = None) -> None:
     if user is not None:
         require(user, "delete", SkillDemand, demand)
+    check_version(demand, expected_version)
     demand._history_user = user if getattr(user, "is_authenticated", False) else None
     demand.delete()
 

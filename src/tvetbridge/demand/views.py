@@ -19,8 +19,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from tvetbridge.core.forms import show_service_errors
+from tvetbridge.core.forms import expected_version, show_service_errors
 from tvetbridge.core.models import Country
+from tvetbridge.core.services import Conflict
 
 from . import io, queries, services
 from .forms import DemandForm, DemandImportForm
@@ -130,8 +131,9 @@ def demand_edit(request, pk: int):
         return _form_page(request, form, suggestion, demand)
     if form.is_valid():
         try:
-            services.update_demand(request.user, demand, {**form.service_data(), "occupation_confirmed": True})
-        except ValidationError as exc:
+            services.update_demand(request.user, demand, {**form.service_data(), "occupation_confirmed": True},
+                                   expected_version=expected_version(form))
+        except (ValidationError, Conflict) as exc:
             show_service_errors(form, exc)
         else:
             messages.success(request, _("Demand saved."))

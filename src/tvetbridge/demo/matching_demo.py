@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from tvetbridge.core.models import Language, Region
 from tvetbridge.demand.models import SkillDemand
-from tvetbridge.matching import candidates
+from tvetbridge.matching import services as matching_services
 from tvetbridge.outcomes.models import Credential, Enrolment, Trainee, TraineeSkill
 from tvetbridge.registry.models import Enterprise
 from tvetbridge.taxonomy.models import Occupation, OccupationSkill
@@ -150,6 +150,6 @@ def demo_trainee() -> Trainee | None:
 def build(*, seed: int = 42) -> list[str]:
     skills = derive_trainee_facts(seed=seed)
     vacancies = demo_vacancies(seed=seed)
-    report = candidates.rebuild()
+    report = matching_services.rebuild_candidates()
     return [f"trainee skills derived: {skills}", f"demo vacancies: {vacancies}",
             *[f"candidates: {line}" for line in report.lines()]]

@@ -16,8 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from tvetbridge.core.models import CURRENCIES
 from tvetbridge.registry.models import CooperationProject
 
-from . import instruments as engine
-from . import services
+from . import engine, services
 from .models import INSTRUMENT_MODELS, Fund, Party, Transaction
 
 PERCENT, MONEY, INT, NUMBER, CURRENCY, CHOICE = "percent", "money", "int", "number", "currency", "choice"

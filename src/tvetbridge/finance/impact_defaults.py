@@ -107,9 +107,9 @@ def _factor(basis_currency: str, year: int, local: str) -> float:
 
 def latest_gain_estimate(project, local_currency: str) -> tuple[GainEstimate | None, str]:
     """The project's newest usable impact estimate in ``local_currency``, or None and why not."""
-    from tvetbridge.outcomes.impact_service import METHOD_LABELS
     from tvetbridge.outcomes.models import ImpactResult
     from tvetbridge.outcomes.money import ConversionError
+    from tvetbridge.outcomes.services import METHOD_LABELS
 
     why = _("No impact estimate for this project yet: the income gain is an assumption.")
     for result in ImpactResult.objects.filter(project=project).order_by("-computed", "-pk")[:20]:

@@ -27,7 +27,6 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from contextvars import ContextVar
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
@@ -35,16 +34,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction as db_transaction
 from django.utils.translation import gettext as _
 
-from .models import Account, Entry, Fund, Transaction
+from .models import Account, Entry, Fund, Transaction, posting
 
-_posting: ContextVar[bool] = ContextVar("finance_ledger_posting", default=False)
 CENT = Decimal("0.01")
-
-
-def require_posting(obj) -> None:
-    """Called by the ledger models' save paths: writes only happen inside ``post``."""
-    if not _posting.get():
-        raise ValidationError(_("Ledger records are written only by posting a balanced transaction."))
 
 
 @dataclass(frozen=True)
@@ -118,15 +110,11 @@ def post(*, fund: Fund, date: dt.date, description: str, kind: str, lines, creat
     txn.full_clean(exclude=["created_by"])
     if project is not None and fund.pk and not fund.projects.filter(pk=project.pk).exists():
         raise ValidationError({"project": _("The project is not attached to this fund.")})
-    token = _posting.set(True)
-    try:
-        with db_transaction.atomic():
-            txn.save()
-            Entry.objects.bulk_create(
-                [Entry(transaction=txn, account=line.account, amount=line.amount, currency=line.account.currency)
-                 for line in checked])
-    finally:
-        _posting.reset(token)
+    with posting(), db_transaction.atomic():
+        txn.save()
+        Entry.objects.bulk_create(
+            [Entry(transaction=txn, account=line.account, amount=line.amount, currency=line.account.currency)
+             for line in checked])
     return txn
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from contextlib import contextmanager
+from contextvars import ContextVar
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
@@ -20,13 +21,12 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from rules.contrib.models import RulesModelBase, RulesModelMixin
 from simple_history.models import HistoricalRecords
 
-from tvetbridge.core.models import CURRENCIES
+from tvetbridge.core.models import CURRENCIES, Record
 from tvetbridge.registry.models import CooperationProject, Enterprise, Institution
 
-from . import instruments as engine
+from . import engine
 from . import rules as perms
 
 # ---------------------------------------------------------------------------------------------
@@ -63,6 +63,27 @@ def engine_message(text: str) -> str:
     return text
 
 
+# The ledger's write guard: ``Transaction``/``Entry`` rows are written only inside ``ledger.post``,
+# which balances them first. It lives with the models it guards, so they need not import the ledger.
+_posting: ContextVar[bool] = ContextVar("finance_ledger_posting", default=False)
+
+
+def require_posting(obj) -> None:
+    """Called by the ledger models' save paths: writes only happen inside ``ledger.post``."""
+    if not _posting.get():
+        raise ValidationError(gettext("Ledger records are written only by posting a balanced transaction."))
+
+
+@contextmanager
+def posting():
+    """Open the write guard for one balanced posting (``ledger.post`` only)."""
+    token = _posting.set(True)
+    try:
+        yield
+    finally:
+        _posting.reset(token)
+
+
 def engine_error(exc: ValueError, field_map: Mapping[str, str] | None = None,
                  *, default: str | None = None) -> ValidationError:
     """``ValueError("field: message")`` → ``ValidationError({mapped field: message})``."""
@@ -90,16 +111,11 @@ def _pct(value) -> float:
     return float(Decimal(value) / 100)
 
 
-class RulesModel(RulesModelMixin, models.Model, metaclass=RulesModelBase):
-    class Meta:
-        abstract = True
-
-
 # ---------------------------------------------------------------------------------------------
 # parties and funds
 
 
-class Party(RulesModel):
+class Party(Record):
     """Someone money flows to or from: a sponsor, an enterprise, an investor, the trainees."""
 
     class Kind(models.TextChoices):
@@ -130,7 +146,7 @@ class Party(RulesModel):
         return self.name
 
 
-class Fund(RulesModel):
+class Fund(Record):
     name = models.CharField(_("name"), max_length=300)
     description = models.TextField(_("description"), blank=True)
     currency = models.CharField(_("currency"), max_length=3, choices=CURRENCIES,
@@ -161,7 +177,7 @@ class Fund(RulesModel):
 # instruments
 
 
-class Instrument(RulesModel):
+class Instrument(Record):
     """Common columns. ``engine_terms()`` builds the engine dataclass; its ValueError names a field."""
 
     fund = models.ForeignKey(Fund, on_delete=models.CASCADE, related_name="%(class)s_set", verbose_name=_("fund"))
@@ -442,7 +458,7 @@ INSTRUMENT_MODELS: dict[str, type[Instrument]] = {
 # ledger
 
 
-class Account(RulesModel):
+class Account(Record):
     class Kind(models.TextChoices):
         ASSET = "asset", _("asset")
         LIABILITY = "liability", _("liability")
@@ -476,7 +492,7 @@ class Account(RulesModel):
         return self.fund.served_projects()
 
 
-class Transaction(RulesModel):
+class Transaction(Record):
     class Kind(models.TextChoices):
         CONTRIBUTION = "contribution", _("contribution")
         FEE = "fee", _("training fee")
@@ -513,8 +529,6 @@ class Transaction(RulesModel):
         return f"{self.date} {self.description}"
 
     def save(self, *args, **kwargs):
-        from .ledger import require_posting
-
         require_posting(self)
         super().save(*args, **kwargs)
 
@@ -533,8 +547,6 @@ class EntryQuerySet(models.QuerySet):
         raise ValidationError(gettext("Ledger entries are never deleted; post a reversal instead."))
 
     def bulk_create(self, objs, *args, **kwargs):
-        from .ledger import require_posting
-
         require_posting(None)
         return super().bulk_create(objs, *args, **kwargs)
 
@@ -561,8 +573,6 @@ class Entry(models.Model):
         return f"{self.account_id} {self.amount} {self.currency}"
 
     def save(self, *args, **kwargs):
-        from .ledger import require_posting
-
         require_posting(self)
         super().save(*args, **kwargs)
 
@@ -574,7 +584,7 @@ class Entry(models.Model):
 # designer
 
 
-class SimulationRun(RulesModel):
+class SimulationRun(Record):
     """One Monte Carlo run of a design, with its progress and (when done) its results as JSON."""
 
     class Status(models.TextChoices):
@@ -582,6 +592,7 @@ class SimulationRun(RulesModel):
         RUNNING = "running", _("running")
         DONE = "done", _("done")
         FAILED = "failed", _("failed")
+        CANCELLED = "cancelled", _("cancelled")
 
     spec = models.JSONField(_("design"), help_text=_("Cohort assumptions and instrument terms, in engine units."))
     n_paths = models.PositiveIntegerField(_("trainee paths"))
@@ -599,6 +610,8 @@ class SimulationRun(RulesModel):
                                    related_name="+", verbose_name=_("run by"))
     created = models.DateTimeField(_("created"), auto_now_add=True)
     finished = models.DateTimeField(_("finished"), null=True, blank=True)
+    # The background job that runs the simulation (progress, cancel, retries).
+    job = models.ForeignKey("core.Job", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
 
     class Meta:
         ordering = ["-created"]
@@ -616,7 +629,7 @@ class SimulationRun(RulesModel):
         return CooperationProject.objects.filter(pk__in=ids)
 
 
-class FundDesign(RulesModel):
+class FundDesign(Record):
     """A saved design: its assumptions and terms, the run it was judged by and a summary of results."""
 
     name = models.CharField(_("name"), max_length=200)

@@ -10,9 +10,12 @@ import datetime as dt
 from collections import defaultdict
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db.models import Case, DecimalField, F, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
 
+from .engine import ConcessionalLoan
 from .models import Account, Entry, Fund, FundDesign, Party, SimulationRun, SponsorCommitment
 from .rules import projects_of_institution
 
@@ -159,10 +162,15 @@ def statement(fund: Fund, *, start: dt.date, end: dt.date, party: Party | None =
             "trial_balance": trial_balance(fund, as_of=end)}
 
 
+def loan_terms(commitment: SponsorCommitment) -> ConcessionalLoan:
+    """The engine's terms of a concessional loan; a commitment of another kind has no schedule."""
+    if commitment.kind != SponsorCommitment.Kind.LOAN:
+        raise ValidationError({"kind": _("Only a concessional loan has a repayment schedule.")})
+    return commitment.engine_terms()
+
+
 def loan_schedule(commitment: SponsorCommitment) -> list[dict]:
     """The engine's payment schedule with each payment split into interest and principal (cents)."""
-    from .services import loan_terms
-
     terms = loan_terms(commitment)
     cent = Decimal("0.01")
     rate = Decimal(str(terms.annual_rate)) / 12

@@ -9,24 +9,24 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import math
-import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, replace
 from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import close_old_connections, connection, transaction
+from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from tvetbridge.registry.services import create_record, perm_name, require, update_record
+from tvetbridge.core.jobs import JobCancelled, enqueue
+from tvetbridge.core.models import Job
+from tvetbridge.core.services import create_record, perm_name, require, update_record
 
-from . import instruments as engine
-from . import ledger
-from . import montecarlo as mc
+from . import engine, ledger
+from . import engine as mc
 from .impact_defaults import GainEstimate, latest_gain_estimate
 from .models import (
     INSTRUMENT_MODELS,
@@ -40,6 +40,7 @@ from .models import (
     Transaction,
     engine_message,
 )
+from .queries import loan_schedule
 
 log = logging.getLogger(__name__)
 
@@ -103,12 +104,6 @@ def _order_defaults_from_demand(data: dict) -> dict:
 def update_instrument(user, instrument: Instrument, data: Mapping[str, Any]) -> Instrument:
     require(user, "change", Fund, instrument.fund)
     return update_record(user, instrument, data, reason="terms changed")
-
-
-def loan_terms(commitment: SponsorCommitment) -> engine.ConcessionalLoan:
-    if commitment.kind != SponsorCommitment.Kind.LOAN:
-        raise ValidationError({"kind": _("Only a concessional loan has a repayment schedule.")})
-    return commitment.engine_terms()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -239,8 +234,6 @@ def draw_loan(user, commitment: SponsorCommitment, *, date: dt.date) -> Transact
 @transaction.atomic
 def repay_loan(user, commitment: SponsorCommitment, month: int, *, date: dt.date) -> Transaction:
     """Post the ``month``-th scheduled payment, split into interest and principal."""
-    from .queries import loan_schedule
-
     _loan_party_check(commitment)
     require(user, "post", Fund, commitment.fund)
     rows = loan_schedule(commitment)
@@ -395,9 +388,8 @@ MAX_PATHS = 5_000_000
 @transaction.atomic
 def start_simulation(user, spec: Mapping, *, n_paths: int, seed: int = 0, fund: Fund | None = None,
                      project=None) -> SimulationRun:
-    """Queue a run; it starts in a background thread once this transaction commits.
-
-    With ``settings.FINANCE_SIMULATION_INLINE`` (tests) it runs at once, in the caller's thread."""
+    """Record a run and queue it as a background job (``finance/tasks.py``), which a worker starts
+    once this transaction commits."""
     if not user.has_perm("finance.use_designer"):
         raise PermissionDenied(_("Only fund managers may run simulations."))
     design = design_from_spec(spec)
@@ -407,24 +399,13 @@ def start_simulation(user, spec: Mapping, *, n_paths: int, seed: int = 0, fund: 
                                % {"lo": cs, "hi": MAX_PATHS}})
     run = SimulationRun.objects.create(spec=_copy_spec(spec), n_paths=n_paths, seed=seed, fund=fund,
                                        project=project, created_by=user)
-    if getattr(settings, "FINANCE_SIMULATION_INLINE", False):
-        execute_run(run.pk)
+    from .tasks import simulate  # tasks import this module
+
+    run.job = enqueue(simulate, user=user, run_id=run.pk)
+    run.save(update_fields=["job"])
+    if run.job.status != Job.Status.QUEUED:  # run at once (tests): show the outcome
         run.refresh_from_db()
-    else:
-        transaction.on_commit(lambda: _start_thread(run.pk))
     return run
-
-
-def _start_thread(run_id: int) -> None:
-    threading.Thread(target=_run_in_thread, args=(run_id,), name=f"finance-run-{run_id}", daemon=True).start()
-
-
-def _run_in_thread(run_id: int) -> None:
-    close_old_connections()
-    try:
-        execute_run(run_id)
-    finally:
-        connection.close()
 
 
 # Share of the whole run each stage takes, for the progress bar.
@@ -434,16 +415,20 @@ STAGE_LABELS = {"simulate": gettext_lazy("simulating the fund"), "break_even": g
                 "done": gettext_lazy("done")}
 
 
-def execute_run(run_id: int) -> None:
-    """Run the engine for one SimulationRun, writing progress as it goes and the results at the end."""
+def execute_run(run_id: int, *, check_cancelled: Callable[[], None] = lambda: None) -> None:
+    """Run the engine for one SimulationRun, writing progress as it goes and the results at the end.
+
+    A failure is recorded on the run for the page and raised for the background job, which retries or
+    fails; ``check_cancelled`` raises JobCancelled once the user has cancelled the job."""
     run = SimulationRun.objects.get(pk=run_id)
-    SimulationRun.objects.filter(pk=run_id).update(status=SimulationRun.Status.RUNNING, progress=0.0)
+    SimulationRun.objects.filter(pk=run_id).update(status=SimulationRun.Status.RUNNING, progress=0.0, error="")
     start = {name: sum(w for _n, w in _STAGES[:i]) for i, (name, _w) in enumerate(_STAGES)}
     weight = dict(_STAGES)
 
     def report(stage: str, fraction: float = 0.0) -> None:
         value = min(1.0, start[stage] + weight[stage] * fraction)
         SimulationRun.objects.filter(pk=run_id).update(progress=value, stage=stage)
+        check_cancelled()
 
     try:
         design = design_from_spec(run.spec)
@@ -472,13 +457,17 @@ def execute_run(run_id: int) -> None:
         report("tornado")
         torn = mc.tornado(design, n_side, seed=run.seed, metric="fund_npv", chunk_size=n_side)
         payload = summarise(result, break_even=break_even, option=option, tornado=torn)
+    except JobCancelled:
+        SimulationRun.objects.filter(pk=run_id).update(status=SimulationRun.Status.CANCELLED,
+                                                       finished=timezone.now())
+        raise
     except Exception as exc:  # the page must show failure, whatever it was
         log.exception("simulation run %s failed", run_id)
         msg = "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items()) \
             if isinstance(exc, ValidationError) and hasattr(exc, "error_dict") else str(exc)
         SimulationRun.objects.filter(pk=run_id).update(status=SimulationRun.Status.FAILED, error=msg[:2000],
                                                        finished=timezone.now())
-        return
+        raise
     SimulationRun.objects.filter(pk=run_id).update(status=SimulationRun.Status.DONE, progress=1.0, stage="done",
                                                    result=payload, finished=timezone.now())
 

@@ -13,7 +13,7 @@ from ninja import Field, Query, Router, Schema
 
 from tvetbridge.core.api import AUTH, AUTH_ERRORS, ErrorOut, Id
 
-from . import candidates, queries, services
+from . import queries, services
 
 router = Router(auth=AUTH, tags=["matching"])
 
@@ -121,7 +121,7 @@ class VacancyMatchOut(Schema):
     explanation: CandidateExplanationOut | None
 
 
-def _explanation(e: candidates.Explanation | None) -> dict | None:
+def _explanation(e: queries.Explanation | None) -> dict | None:
     if e is None:
         return None
     return {"skill_score": e.skill_score, "shared_skills": e.shared_skills, "region_points": e.region_points,
@@ -144,7 +144,7 @@ def vacancy_candidates(request, vacancy_id: Id):
         raise Http404(_("No such vacancy."))
     if not request.user.has_perm("matching.view_vacancy_candidates", vacancy):
         _deny()
-    rows, _lst = candidates.candidates_of_vacancy(vacancy.pk)
+    rows, _lst = queries.candidates_of_vacancy(vacancy.pk)
     return [{"rank": r.rank, "trainee": r.pk, "score": r.score,
              "home_region": r.obj.home_region.name if r.obj.home_region else "",
              "willing_to_relocate": r.obj.willing_to_relocate, "explanation": _explanation(r.explanation)}
@@ -161,7 +161,7 @@ def trainee_vacancies(request, trainee_id: Id):
         raise Http404(_("No such trainee."))
     if not request.user.has_perm("matching.view_trainee_matches", trainee):
         _deny()
-    rows, _lst = candidates.vacancies_of_trainee(trainee.pk)
+    rows, _lst = queries.vacancies_of_trainee(trainee.pk)
     return [{"rank": r.rank, "vacancy": r.pk, "title": r.obj.title, "enterprise": str(r.obj.enterprise),
              "country": r.obj.country_id, "region": r.obj.region.name if r.obj.region else "", "score": r.score,
              "explanation": _explanation(r.explanation)} for r in rows]

@@ -7,3 +7,12 @@ class MatchingConfig(AppConfig):
     label = "matching"
     verbose_name = _("Gap analysis and matching")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # Trainee records live below this app; which of them an enterprise may see depends on the
+        # candidate lists kept here, so this app tells outcomes.
+        from tvetbridge.outcomes.queries import set_enterprise_scope
+
+        from .queries import trainee_ids_for_enterprise
+
+        set_enterprise_scope(trainee_ids_for_enterprise)

@@ -63,7 +63,7 @@ class AllocationRun(models.Model):
 class CandidateList(models.Model):
     """The stored top-k of one subject: for a vacancy its best trainees, for a trainee its best
     vacancies. One compact row per subject (ordered ids and scores), rebuilt in one transaction by
-    ``candidates.rebuild`` so readers see the previous lists or the new ones, never a mix."""
+    ``services.rebuild_candidates`` so readers see the previous lists or the new ones, never a mix."""
 
     class Kind(models.TextChoices):
         VACANCY = "vacancy", _("candidates for a vacancy")

@@ -1,6 +1,7 @@
 """Read paths: the gap table (by place and occupation, or by place and skill), its drill-down and the
-latest allocation. The computation is the engine's (``engine_gap.gap_analysis``) on columns from
-``arrays``; this module only names the cells.
+latest allocation; the stored candidate lists of a vacancy or a trainee, each pair's score taken
+apart. The computation is the engine's (``engine.gap_analysis``) on columns from
+``io.arrays``; this module only names the cells.
 
 Supply of a programme within the horizon = expected graduates per year × horizon / 365 (a steady
 yearly output, since programmes record no cohort dates), counted for every occupation its field
@@ -15,14 +16,19 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import scipy.sparse as sp
+from django.utils.translation import gettext as _
 
 from tvetbridge.core.models import Country, Region
+from tvetbridge.core.roles import is_enterprise_staff, is_manager
 from tvetbridge.demand import queries as demand_queries
+from tvetbridge.demand.models import SkillDemand
+from tvetbridge.outcomes.models import Trainee, TraineeSkill
 from tvetbridge.taxonomy.models import Occupation, Skill
 
-from . import arrays
-from .engine_gap import gap_analysis
-from .models import AllocationRun
+from .engine import gap_analysis
+from .engine.candidates import LANGUAGE_WEIGHT, REGION_WEIGHT
+from .io import arrays
+from .models import AllocationRun, CandidateList
 
 DEFAULT_HORIZON_DAYS = 365
 DEFAULT_RADIUS_KM = 300.0
@@ -157,3 +163,157 @@ def orders_behind(user, row: GapRow):
 
 def latest_run() -> AllocationRun | None:
     return AllocationRun.objects.first()
+
+
+# --- candidate lists -------------------------------------------------------------------------------
+
+@dataclass
+class Explanation:
+    score: float
+    skill_score: float
+    shared_skills: list[str]
+    region_ok: bool
+    region_note: str
+    language_share: float
+    languages: list[str]
+    missing_languages: list[str]
+
+    @property
+    def region_points(self) -> float:
+        return REGION_WEIGHT if self.region_ok else 0.0
+
+    @property
+    def language_points(self) -> float:
+        return LANGUAGE_WEIGHT * self.language_share
+
+
+def _trainee_facts(trainee_ids) -> dict[int, dict]:
+    facts = {pk: {"skills": {}, "langs": set(), "reloc": set(), "home": home, "willing": willing}
+             for pk, home, willing in Trainee.objects.filter(pk__in=trainee_ids)
+             .values_list("pk", "home_region_id", "willing_to_relocate")}
+    for t, s, w in TraineeSkill.objects.filter(trainee_id__in=trainee_ids).values_list("trainee_id", "skill_id",
+                                                                                         "weight"):
+        facts[t]["skills"][s] = w
+    for t, code in Trainee.languages.through.objects.filter(trainee_id__in=trainee_ids).values_list(
+            "trainee_id", "language_id"):
+        facts[t]["langs"].add(code)
+    for t, r in Trainee.relocation_regions.through.objects.filter(trainee_id__in=trainee_ids).values_list(
+            "trainee_id", "region_id"):
+        facts[t]["reloc"].add(r)
+    return facts
+
+
+def _vacancy_facts(vacancy_ids) -> dict[int, dict]:
+    facts = {pk: {"skills": set(), "region": region, "country": country,
+                  "langs": sorted({i["language"] for i in (langs or [])})}
+             for pk, region, country, langs in SkillDemand.objects.filter(pk__in=vacancy_ids)
+             .values_list("pk", "region_id", "country_id", "languages")}
+    for v, s in SkillDemand.required_skills.through.objects.filter(skilldemand_id__in=vacancy_ids).values_list(
+            "skilldemand_id", "skill_id"):
+        facts[v]["skills"].add(s)
+    return facts
+
+
+def explain_pairs(pairs: list[tuple[int, int]]) -> dict[tuple[int, int], Explanation]:
+    """(trainee pk, vacancy pk) → the score taken apart: same formula as the stored lists."""
+    tf = _trainee_facts({t for t, _v in pairs})
+    vf = _vacancy_facts({v for _t, v in pairs})
+    region_country = dict(Region.objects.values_list("pk", "country_id"))
+    names = dict(Skill.objects.filter(pk__in={s for f in vf.values() for s in f["skills"]}).values_list("pk", "label"))
+    out = {}
+    for t, v in pairs:
+        if t not in tf or v not in vf:
+            continue
+        a, b = tf[t], vf[v]
+        norm_t = float(np.sqrt(sum(w * w for w in a["skills"].values())))
+        shared = sorted(set(a["skills"]) & b["skills"])
+        dot = sum(a["skills"][s] for s in shared)
+        cos = dot / (norm_t * np.sqrt(len(b["skills"]))) if shared and norm_t > 0 else 0.0
+        anywhere = a["willing"] and not a["reloc"]
+        regions = ({a["home"]} - {None}) | (a["reloc"] if a["willing"] else set())
+        if anywhere:
+            ok, note = True, _("would move anywhere")
+        elif b["region"] is not None:
+            ok = b["region"] in regions
+            note = (_("home region") if b["region"] == a["home"] else _("would move there")) if ok else _("elsewhere")
+        else:
+            ok = b["country"] in {region_country[r] for r in regions}
+            note = _("same country") if ok else _("other country")
+        covered = [c for c in b["langs"] if c in a["langs"]]
+        share = len(covered) / len(b["langs"]) if b["langs"] else 1.0
+        score = cos + (REGION_WEIGHT if ok else 0.0) + LANGUAGE_WEIGHT * share
+        out[(t, v)] = Explanation(float(score), float(cos), [names.get(s, str(s)) for s in shared], ok, note,
+                                  share, covered, [c for c in b["langs"] if c not in a["langs"]])
+    return out
+
+
+def stored(kind: str, subject_id: int) -> CandidateList | None:
+    return CandidateList.objects.filter(kind=kind, subject_id=subject_id).first()
+
+
+@dataclass
+class CandidateRow:
+    rank: int
+    pk: int
+    score: float
+    explanation: Explanation | None
+    obj: object = None
+
+
+def candidates_of_vacancy(vacancy_pk: int) -> tuple[list[CandidateRow], CandidateList | None]:
+    """The stored trainees for a vacancy, best first; those who withdrew consent since are left out."""
+    lst = stored(CandidateList.Kind.VACANCY, vacancy_pk)
+    if lst is None:
+        return [], None
+    consenting = Trainee.objects.filter(pk__in=lst.candidate_ids, consent_matching=True).select_related("home_region")
+    people = {t.pk: t for t in consenting}
+    ex = explain_pairs([(t, vacancy_pk) for t in people])
+    rows = [CandidateRow(i + 1, pk, s, ex.get((pk, vacancy_pk)), people[pk])
+            for i, (pk, s) in enumerate(zip(lst.candidate_ids, lst.scores, strict=True)) if pk in people]
+    return rows, lst
+
+
+def vacancies_of_trainee(trainee_pk: int) -> tuple[list[CandidateRow], CandidateList | None]:
+    lst = stored(CandidateList.Kind.TRAINEE, trainee_pk)
+    if lst is None:
+        return [], None
+    # Vacancies filled or closed since the lists were computed are left out.
+    vac = {v.pk: v for v in SkillDemand.objects.filter(pk__in=lst.candidate_ids, status=SkillDemand.Status.OPEN)
+           .select_related("enterprise", "region", "country", "occupation")}
+    ex = explain_pairs([(trainee_pk, v) for v in vac])
+    rows = [CandidateRow(i + 1, pk, s, ex.get((trainee_pk, pk)), vac[pk])
+            for i, (pk, s) in enumerate(zip(lst.candidate_ids, lst.scores, strict=True)) if pk in vac]
+    return rows, lst
+
+
+def vacancy_overview(user, limit: int = 200) -> dict | None:
+    """The vacancies ``user`` may see candidates for (an enterprise's own; all for coordinators),
+    each with its number of listed candidates; None when the role sees no candidate lists."""
+    qs = SkillDemand.objects.filter(kind=SkillDemand.Kind.VACANCY).select_related(
+        "enterprise", "region", "country", "occupation").order_by("-status", "deadline", "pk")
+    if is_enterprise_staff(user):
+        qs = qs.filter(enterprise_id=user.profile.enterprise_id)
+    elif not is_manager(user):
+        return None
+    vacancies = list(qs[:limit])
+    lists = dict(CandidateList.objects.filter(kind=CandidateList.Kind.VACANCY,
+                                              subject_id__in=[v.pk for v in vacancies])
+                 .values_list("subject_id", "candidate_ids"))
+    for v in vacancies:
+        v.n_candidates = len(lists.get(v.pk, []))
+    latest = CandidateList.objects.order_by("-computed").values_list("computed", flat=True).first()
+    return {"vacancies": vacancies, "computed": latest, "total": qs.count()}
+
+
+def trainee_ids_for_enterprise(user) -> set[int]:
+    """The trainees an enterprise's staff may see: those on the candidate lists of its own vacancies.
+    (``outcomes`` asks this through ``set_enterprise_scope``; see ``apps.py``.)"""
+    if not is_enterprise_staff(user):
+        return set()
+    vacancies = SkillDemand.objects.filter(enterprise_id=user.profile.enterprise_id).values("pk")
+    ids: set[int] = set()
+    for candidate_ids in CandidateList.objects.filter(kind=CandidateList.Kind.VACANCY,
+                                                      subject_id__in=vacancies).values_list("candidate_ids",
+                                                                                             flat=True):
+        ids.update(candidate_ids)
+    return ids

@@ -15,7 +15,8 @@ Assumptions used when the platform has no better figure, stated on the pages too
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 
 import numpy as np
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -23,16 +24,19 @@ from django.db import transaction
 from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext as _
 
-from tvetbridge.core.models import FieldOfStudy
+from tvetbridge.core.jobs import enqueue
+from tvetbridge.core.models import FieldOfStudy, Job
 from tvetbridge.core.roles import Role, role_of
 from tvetbridge.registry import services as registry
 from tvetbridge.registry.models import CooperationProject, Facility, FacultyMember, Institution, Programme
 from tvetbridge.risk.queries import country_risk_summary
 from tvetbridge.taxonomy.models import Occupation
 
-from . import arrays, queries
-from .engine_alloc import CostWeights, allocate, allocation_cost, haversine_km
-from .engine_gap import ScoreComponent, score_proposals
+from . import queries
+from .engine import CostWeights, ScoreComponent, allocate, allocation_cost, haversine_km, score_proposals
+from .engine.candidates import K, compute
+from .io import arrays
+from .io import candidates as candidate_io
 from .models import AllocationRun, Proposal
 
 CHINA = "CN"
@@ -322,3 +326,56 @@ def _place_names(pl: arrays.Places) -> list[str]:
     countries = dict(Country.objects.values_list("code", "name"))
     return [f"{regions.get(int(k[1:]), k)}, {countries.get(c, c)}" if k[0] == "R" else countries.get(c, c)
             for k, c in zip(pl.keys, pl.country, strict=True)]
+
+
+# --- candidate lists -------------------------------------------------------------------------------
+
+@dataclass
+class RebuildReport:
+    trainees: int = 0
+    vacancies: int = 0
+    lists: int = 0
+    tie_fallback_rows: int = 0
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def total(self) -> float:
+        return sum(self.seconds.values())
+
+    def lines(self) -> list[str]:
+        parts = ", ".join(f"{name} {s:.2f} s" for name, s in self.seconds.items())
+        return [f"trainees (consenting): {self.trainees}", f"open vacancies: {self.vacancies}",
+                f"lists stored: {self.lists}", f"time: {self.total:.2f} s ({parts})"]
+
+
+
+def rebuild_candidates(k: int = K) -> RebuildReport:
+    """Recompute every trainee's and every vacancy's candidate list and replace the stored ones at once."""
+    report = RebuildReport()
+    t0 = time.perf_counter()
+    inputs = candidate_io.load_inputs()
+    report.seconds["read"] = time.perf_counter() - t0
+    report.trainees, report.vacancies = len(inputs.trainee_pk), len(inputs.vacancy_pk)
+    t0 = time.perf_counter()
+    by_trainee, by_vacancy = compute(inputs, k)
+    report.tie_fallback_rows = by_trainee.exact_fallback_rows + by_vacancy.exact_fallback_rows
+    report.seconds["top-k"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    report.lists = candidate_io.store(inputs, by_trainee, by_vacancy)
+    report.seconds["write"] = time.perf_counter() - t0
+    return report
+
+
+def schedule_candidate_update(*, user=None, vacancy_ids=(), trainee_ids=()):
+    """Bring the candidate lists a change touches up to date in the background, soon after the
+    current transaction commits. Requests made while one is still waiting share it."""
+    from .tasks import update_candidates  # tasks import this module
+
+    return enqueue(update_candidates, user=user, dedupe_key="candidates",
+                   vacancy_ids=sorted(int(v) for v in vacancy_ids), trainee_ids=sorted(int(t) for t in trainee_ids))
+
+
+def candidates_updating() -> bool:
+    """Whether candidate lists are being brought up to date right now (pages say "updating")."""
+    return Job.objects.filter(kind__in=("matching.update_candidates", "matching.rebuild_candidates"),
+                              status__in=Job.ACTIVE).exists()

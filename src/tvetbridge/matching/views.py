@@ -15,7 +15,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from . import candidates, charts, queries, services
+from . import charts, queries, services
+from .engine.candidates import LANGUAGE_WEIGHT, REGION_WEIGHT, K
 from .forms import AllocationForm, GapFilterForm
 
 
@@ -151,14 +152,14 @@ def vacancy_candidates(request, pk: int):
     vacancy = _vacancy_or_404(pk)
     if not request.user.has_perm("matching.view_vacancy_candidates", vacancy):
         raise PermissionDenied(_("You do not have permission to do this."))
-    rows, lst = candidates.candidates_of_vacancy(vacancy.pk)
+    rows, lst = queries.candidates_of_vacancy(vacancy.pk)
     return render(request, "matching/vacancy_candidates.html", {
         "vacancy": vacancy, "rows": rows, "list": lst, "weights": _weights(),
         "show_keys": request.user.has_perm("matching.rebuild_candidates")})
 
 
 def _trainee_page(request, trainee):
-    rows, lst = candidates.vacancies_of_trainee(trainee.pk)
+    rows, lst = queries.vacancies_of_trainee(trainee.pk)
     return render(request, "matching/trainee_matches.html", {
         "trainee": trainee, "rows": rows, "list": lst, "weights": _weights()})
 
@@ -191,11 +192,11 @@ def candidate_vacancies(request):
     denied = _need(request, "matching.view_gaps")
     if denied:
         return denied
-    overview = candidates.vacancy_overview(request.user)
+    overview = queries.vacancy_overview(request.user)
     if overview is None:
         raise PermissionDenied(_("You do not have permission to do this."))
     return render(request, "matching/candidate_vacancies.html", overview)
 
 
 def _weights() -> dict:
-    return {"region": candidates.REGION_WEIGHT, "language": candidates.LANGUAGE_WEIGHT, "k": candidates.K}
+    return {"region": REGION_WEIGHT, "language": LANGUAGE_WEIGHT, "k": K}

@@ -7,7 +7,6 @@ from simple_history.admin import SimpleHistoryAdmin
 from tvetbridge.core.admin import AuditedReadOnlyAdmin, ServiceSavedAdmin
 
 from . import services
-
 from .models import (
     CpiIndex,
     Credential,

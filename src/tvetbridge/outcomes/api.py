@@ -16,10 +16,10 @@ from tvetbridge.core.api import AUTH, AUTH_ERRORS, BoundedPagination, ErrorOut, 
 from tvetbridge.registry.models import CooperationProject
 
 from . import queries, services
-from .impact_service import project_impact
 from .models import IncomeObservation, QualityFlag
 from .money import Basis
 from .rules import sees_identity, sees_incomes
+from .services import project_impact
 
 router = Router(auth=AUTH, tags=["outcomes"])
 ERRORS = {**AUTH_ERRORS, 404: ErrorOut}
@@ -154,6 +154,8 @@ def project_results(request, project_id: int, currency: str = "USD", prices: str
             summary="Impact estimates with intervals, diagnostics and assumptions")
 def impact(request, project_id: int, comparison: str = "applicants", currency: str = "USD",
            prices: str = "real", base_year: int = 2024):
+    if not request.user.has_perm("outcomes.view_project_internals"):
+        raise PermissionDenied
     project = get_object_or_404(CooperationProject, pk=project_id)
     basis = Basis.from_params({"currency": currency, "prices": prices, "base_year": base_year})
     return project_impact(project, comparison=comparison, basis=basis)
@@ -161,6 +163,8 @@ def impact(request, project_id: int, comparison: str = "applicants", currency: s
 
 @router.get("/outcomes/projects/{project_id}/targets", response={200: list[dict], **ERRORS})
 def targets(request, project_id: int):
+    if not request.user.has_perm("outcomes.view_project_internals"):
+        raise PermissionDenied
     project = get_object_or_404(CooperationProject, pk=project_id)
     return queries.target_progress(project)
 

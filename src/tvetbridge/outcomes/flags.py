@@ -22,10 +22,10 @@ from django.utils.translation import gettext_lazy
 
 from tvetbridge.registry.models import CooperationProject
 
-from .impact_service import data_version, project_impact
 from .models import Enrolment, ProjectTarget, QualityFlag
 from .money import Basis, PriceTables
-from .queries import project_facts, spending
+from .queries import data_version, project_facts, spending
+from .services import project_impact
 
 # Thresholds; each rule's explanation quotes them.
 REPORT_AFTER_MONTHS = 6

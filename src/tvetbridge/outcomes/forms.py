@@ -5,7 +5,9 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .bulk_import import KINDS
+from tvetbridge.core.forms import add_version_field
+
+from .io.records import KINDS
 from .models import (
     Assessment,
     Credential,
@@ -31,6 +33,10 @@ class TraineeForm(forms.ModelForm):
                   "baseline_income", "baseline_currency", "languages", "consent_matching", "consent_follow_up",
                   "consent_date", "is_synthetic"]
         widgets = {"consent_date": forms.DateInput(attrs={"type": "date"})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        add_version_field(self, self.instance)
 
 
 class ImportForm(forms.Form):

@@ -13,18 +13,12 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from rules.contrib.models import RulesModelBase, RulesModelMixin
 from simple_history.models import HistoricalRecords
 
 from tvetbridge.core.audit import audited
-from tvetbridge.core.models import CURRENCIES, CURRENCY_CODES, Country, Language, Region, Source
+from tvetbridge.core.models import CURRENCIES, CURRENCY_CODES, Country, Language, Record, Region, Source
 
 from . import rules as perms
-
-
-class RulesModel(RulesModelMixin, models.Model, metaclass=RulesModelBase):
-    class Meta:
-        abstract = True
 
 
 class Gender(models.TextChoices):
@@ -61,7 +55,7 @@ def validate_currency(value: str) -> None:
                               code="unknown_currency")
 
 
-class Trainee(RulesModel):
+class Trainee(Record):
     """A person followed from application to income. No name and no clear identity number."""
 
     external_key = models.CharField(_("external key"), max_length=100, unique=True,
@@ -142,7 +136,7 @@ class Trainee(RulesModel):
         return ids
 
 
-class Enrolment(RulesModel):
+class Enrolment(Record):
     """A trainee's place in a project or programme. An applicant who was not admitted keeps an
     ``applied`` record: applicants are the platform's own comparison group."""
 
@@ -199,7 +193,7 @@ class Enrolment(RulesModel):
         return self.trainee.owner_institution_ids()
 
 
-class LearningProgress(RulesModel):
+class LearningProgress(Record):
     enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="progress",
                                   verbose_name=_("enrolment"))
     as_of = models.DateField(_("as of"))
@@ -222,7 +216,7 @@ class LearningProgress(RulesModel):
         return self.enrolment.trainee.owner_institution_ids()
 
 
-class Assessment(RulesModel):
+class Assessment(Record):
     enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="assessments",
                                   verbose_name=_("enrolment"))
     name = models.CharField(_("assessment"), max_length=200)
@@ -245,7 +239,7 @@ class Assessment(RulesModel):
         return self.enrolment.trainee.owner_institution_ids()
 
 
-class Credential(RulesModel):
+class Credential(Record):
     class Kind(models.TextChoices):
         SKILL = "skill", _("skill certificate")
         QUALIFICATION = "qualification", _("vocational qualification")
@@ -276,7 +270,7 @@ class Credential(RulesModel):
         return self.trainee.owner_institution_ids()
 
 
-class TraineeSkill(RulesModel):
+class TraineeSkill(Record):
     """An ESCO skill a trainee holds, with how strongly and on what evidence. Job matching reads
     these (weight = the skill's weight in the trainee's skill vector)."""
 
@@ -315,7 +309,7 @@ class TraineeSkill(RulesModel):
         return self.trainee.owner_institution_ids()
 
 
-class Employment(RulesModel):
+class Employment(Record):
     external_key = models.CharField(_("external key"), max_length=100, unique=True)
     trainee = models.ForeignKey(Trainee, on_delete=models.CASCADE, related_name="jobs", verbose_name=_("trainee"))
     enrolment = models.ForeignKey(Enrolment, on_delete=models.SET_NULL, null=True, blank=True,
@@ -393,7 +387,7 @@ class ImportBatch(models.Model):
 
 
 @audited
-class IncomeObservation(RulesModel):
+class IncomeObservation(Record):
     class Source(models.TextChoices):
         PAYROLL = "payroll", _("payroll")
         TAX = "tax", _("tax record")
@@ -402,7 +396,7 @@ class IncomeObservation(RulesModel):
 
     # No database constraints on these two links, deliberately (issue 4). Income files are a million
     # rows; a DEFERRABLE foreign key re-checks every row at commit, which cost more than the load itself.
-    # Integrity is kept by the code that writes: ``bulk_import.bulk_load_incomes`` resolves every trainee
+    # Integrity is kept by the code that writes: ``io.incomes.bulk_load_incomes`` resolves every trainee
     # key itself (unknown keys are row errors) and, in the writing transaction, locks those trainees
     # (FOR KEY SHARE, what the FK trigger would take row by row) and rejects the file if one vanished;
     # ORM deletes still cascade (on_delete is applied by Django, not the database). The trainee index
@@ -469,7 +463,7 @@ class CpiIndex(models.Model):
 
 
 @audited
-class ProjectTarget(RulesModel):
+class ProjectTarget(Record):
     """A results target of a project for one county/region (or the whole project when blank)."""
 
     class Indicator(models.TextChoices):
@@ -514,7 +508,7 @@ class ProjectTarget(RulesModel):
         return self.project.owner_institution_ids()
 
 
-class QualityFlag(RulesModel):
+class QualityFlag(Record):
     """A rule found something wrong with a project's results; coordinators review and resolve it."""
 
     class Status(models.TextChoices):

@@ -36,8 +36,17 @@ def consented_to_matching(user, obj) -> bool:
     return obj is not None and bool(getattr(obj, "consent_matching", False))
 
 
+@rules.predicate
+def listed_for_enterprise(user, obj) -> bool:
+    """On a candidate list of one of the enterprise's vacancies, or interested in one of them."""
+    from .queries import enterprise_trainee_ids  # queries import the models, which import these rules
+
+    return obj is not None and obj.pk in enterprise_trainee_ids(user)
+
+
 trainee_permissions = {
-    "view": is_manager | (is_institution_staff & acts_for_owner) | (is_enterprise_staff & consented_to_matching),
+    "view": is_manager | (is_institution_staff & acts_for_owner)
+    | (is_enterprise_staff & consented_to_matching & listed_for_enterprise),
     "add": is_manager | is_institution_staff,
     "change": is_manager | (is_institution_staff & acts_for_owner),
     "delete": is_admin | (is_institution_staff & acts_for_owner),
@@ -79,6 +88,9 @@ rules.add_perm("outcomes.view_income", is_manager | (is_institution_staff & (no_
 rules.add_perm("outcomes.view_identity", is_manager | (is_institution_staff & (no_object | acts_for_owner)))
 rules.add_perm("outcomes.import_outcomes", is_manager | is_institution_staff)
 rules.add_perm("outcomes.view_trainees", is_manager | is_institution_staff | is_enterprise_staff)
+# A project's impact estimates and target progress carry counts of fewer than five people: staff roles
+# only. Trainees' own accounts and the public see the suppressed results chain.
+rules.add_perm("outcomes.view_project_internals", is_member)
 
 
 def sees_incomes(user, trainee=None) -> bool:
@@ -98,3 +110,6 @@ def sees_identity(user, trainee=None) -> bool:
 __all__ = ["acts_for_owner", "consented_to_matching", "flag_permissions", "income_permissions",
            "is_member", "sees_identity", "sees_incomes", "target_permissions", "trainee_child_permissions",
            "trainee_permissions"]
+# Consumer-price inflation, as the admin site asks for it (its form saves through services.set_cpi).
+for _action in ("view", "add", "change"):
+    rules.add_perm(f"outcomes.{_action}_cpiindex", is_manager)

@@ -2,25 +2,33 @@
 
 Each function is atomic, checks the actor's permission with ``rules.py``, validates the record
 (``full_clean``) and leaves an audit row (django-simple-history: who, when, before/after).
-``user=None`` means the platform itself (commands, the demo), which may write anything.
+The platform itself (commands, the demo) acts as ``core.services.system_user()``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Mapping
 from typing import Any
 
+import numpy as np
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from simple_history.utils import update_change_reason
 
-from tvetbridge.core.audit import keep_baseline, with_reason
+from tvetbridge.core.audit import keep_baseline
 from tvetbridge.core.roles import is_manager, role_of
+from tvetbridge.core.services import assign as _assign
+from tvetbridge.core.services import is_system, perm_name, require, retry_when_busy, save  # noqa: F401 - perm_name is used by callers
 
+from . import impact
 from .identity import identity_hash
+from .io.incomes import import_incomes
+from .io.records import KINDS, OutcomesImportResult, import_records
 from .models import (
     Assessment,
     CpiIndex,
@@ -28,24 +36,24 @@ from .models import (
     Employment,
     Enrolment,
     FlagComment,
+    ImpactResult,
     IncomeObservation,
     LearningProgress,
     ProjectTarget,
     QualityFlag,
     Trainee,
 )
-
-
-def perm_name(model: type[models.Model], action: str) -> str:
-    return f"{model._meta.app_label}.{action}_{model._meta.model_name}"
-
-
-def require(user, action: str, model: type[models.Model], obj: models.Model | None = None) -> None:
-    if user is None:
-        return
-    if not user.has_perm(perm_name(model, action), obj):
-        raise PermissionDenied(_("You may not %(action)s this %(model)s.")
-                               % {"action": action, "model": model._meta.verbose_name})
+from .money import Basis, PriceTables
+from .queries.population import (
+    COMPARISONS,
+    COVARIATE_LABELS,
+    COVARIATES,
+    POST_FROM,
+    POST_TO,
+    Population,
+    build_population,
+    data_version,
+)
 
 
 def _own_institution(user) -> int | None:
@@ -54,28 +62,9 @@ def _own_institution(user) -> int | None:
     return user.profile.institution_id
 
 
-def _save(user, obj: models.Model, reason: str, m2m: Mapping[str, Any] | None = None) -> models.Model:
-    obj._history_user = user if getattr(user, "is_authenticated", False) else None
-    obj.full_clean()
-    obj.save()
-    for name, values in (m2m or {}).items():
-        getattr(obj, name).set(values)
-    if hasattr(obj, "history"):
-        update_change_reason(obj, reason)
-    return obj
-
-
-def _assign(obj: models.Model, data: Mapping[str, Any]) -> dict[str, Any]:
-    m2m = {}
-    for name, value in data.items():
-        field = obj._meta.get_field(name)
-        if field.many_to_many:
-            m2m[name] = value
-        elif field.is_relation and not isinstance(value, models.Model):
-            setattr(obj, field.attname, value)
-        else:
-            setattr(obj, name, value)
-    return m2m
+def _save(user, obj: models.Model, reason: str, m2m: Mapping[str, Any] | None = None,
+          expected_version: int | None = None) -> models.Model:
+    return save(user, obj, reason=reason, m2m=m2m, expected_version=expected_version)
 
 
 # --- trainees -----------------------------------------------------------------------------------
@@ -105,15 +94,15 @@ def register_trainee(user, data: Mapping[str, Any], *, identity_number: str | No
     return _save(user, trainee, reason or "registered", m2m)
 
 
-@transaction.atomic
+@retry_when_busy
 def update_trainee(user, trainee: Trainee, data: Mapping[str, Any], *, identity_number: str | None = None,
-                   reason: str = "") -> Trainee:
+                   reason: str = "", expected_version: int | None = None) -> Trainee:
     require(user, "change", Trainee, trainee)
     m2m = _assign(trainee, data)
     if identity_number:
         trainee.identity_hash = identity_hash(identity_number)
         _check_duplicate_identity(trainee.identity_hash, trainee.pk)
-    return _save(user, trainee, reason or "updated", m2m)
+    return _save(user, trainee, reason or "updated", m2m, expected_version)
 
 
 @transaction.atomic
@@ -199,8 +188,9 @@ def record_employment(user, data: Mapping[str, Any], *, instance: Employment | N
 INCOME_FIELDS = ("amount", "currency", "verified")
 
 
-@transaction.atomic
-def record_income(user, data: Mapping[str, Any], *, instance: IncomeObservation | None = None) -> IncomeObservation:
+@retry_when_busy
+def record_income(user, data: Mapping[str, Any], *, instance: IncomeObservation | None = None,
+                  expected_version: int | None = None) -> IncomeObservation:
     """One income observation. Without ``instance`` a second one for the same month and source is a
     correction of the first (files and surveys re-send months); editing ``instance`` onto a month and
     source another observation holds is an error instead, so no observation silently disappears.
@@ -220,11 +210,12 @@ def record_income(user, data: Mapping[str, Any], *, instance: IncomeObservation 
     if existing is not None and instance is not None:
         raise ValidationError({"period": _("There is already an income for this month from this source.")})
     if existing is not None:
-        income.pk = existing.pk
+        # A re-sent month corrects the stored row as it is now: the sender never saw a version of it.
+        income.pk, income.version = existing.pk, existing.version
         income._state.adding = False
     income.full_clean()
     if income.pk is not None:
-        stored = IncomeObservation.objects.select_for_update().get(pk=income.pk)
+        stored = IncomeObservation.objects.get(pk=income.pk)
         fields = ("period", "source", *INCOME_FIELDS)
         if all(getattr(stored, f) == getattr(income, f) for f in fields):
             return stored
@@ -235,16 +226,13 @@ def record_income(user, data: Mapping[str, Any], *, instance: IncomeObservation 
                 "old": stored.amount, "currency": stored.currency, "month": stored.period.strftime("%Y-%m")}})
         # An income loaded from a file has no history row yet: keep what it held before the correction.
         keep_baseline(stored, "income.before_correction")
-    with_reason(income, user, reason or "income.recorded")
-    income.save()
-    return income
+    return _save(user, income, reason or "income.recorded", expected_version=expected_version)
 
 
-@transaction.atomic
+@retry_when_busy
 def set_cpi(user, country_code: str, year: int, inflation_pct, *, source=None, reason: str = "") -> CpiIndex:
-    """Create or change a country's inflation for a year; the previous value stays in the history.
-    ``user=None`` is the platform itself."""
-    if user is not None and not is_manager(user):
+    """Create or change a country's inflation for a year; the previous value stays in the history."""
+    if not is_manager(user) and not is_system(user):
         raise PermissionDenied(_("Only coordinators and administrators may change consumer-price inflation."))
     row = CpiIndex.objects.select_for_update().filter(country_code=country_code, year=year).first()
     if row is None:
@@ -254,10 +242,7 @@ def set_cpi(user, country_code: str, year: int, inflation_pct, *, source=None, r
     row.inflation_pct = inflation_pct
     if source is not None:
         row.source = source
-    row.full_clean()
-    with_reason(row, user, reason or "cpi.set")
-    row.save()
-    return row
+    return _save(user, row, reason or "cpi.set")
 
 
 @transaction.atomic
@@ -296,17 +281,131 @@ def review_flag(user, flag: QualityFlag, *, status: str, comment: str) -> Qualit
     return flag
 
 
-def generate_demo_outcomes(projects=None, seed: int = 2025, *, per_project: int = 120,
-                           true_effect_usd: float = 90.0, today: dt.date | None = None) -> dict[str, int]:
-    """Synthetic trainees, applicants, jobs and incomes for demo projects; see ``demo_outcomes``."""
-    from tvetbridge.core.models import ExchangeRate, Source
 
-    from .demo_outcomes import generate
-    from .models import CpiIndex
-    from .money import install_shipped_tables
+# --- imports ------------------------------------------------------------------------------------------
 
-    # Incomes are generated in USD and converted; a database flushed since migration (as in
-    # transactional tests) would otherwise have no rates to convert with.
-    if not ExchangeRate.objects.exists():
-        install_shipped_tables(ExchangeRate, CpiIndex, Source)
-    return generate(projects, seed=seed, per_project=per_project, true_effect_usd=true_effect_usd, today=today)
+def import_file(user, kind: str, data: bytes, filename: str, *, dry_run: bool = False) -> OutcomesImportResult:
+    """Import a CSV or XLSX file of ``kind`` (one of ``KINDS``), all or nothing. ``user=None``: the
+    platform itself. Incomes take the column path (``io.incomes``), the other kinds ``io.records``."""
+    if kind not in KINDS:
+        raise ValueError(f"kind must be one of {', '.join(KINDS)}")
+    if kind == "incomes":
+        return import_incomes(user, data, filename, dry_run=dry_run)
+    return import_records(user, kind, data, filename, dry_run=dry_run)
+
+# --- impact estimates ---------------------------------------------------------------------------------
+# An estimate is computed from the population (``queries.population``) by the engine and cached per
+# project, comparison, money basis and data version in ``ImpactResult``.
+
+MIN_PER_ARM = 5
+METHOD_LABELS = {
+    "difference": gettext_lazy("difference in means"),
+    "regression": gettext_lazy("regression adjustment"),
+    "ipw": gettext_lazy("inverse probability weighting"),
+    "aipw": gettext_lazy("doubly robust (AIPW)"),
+    "matching": gettext_lazy("propensity-score matching"),
+    "did:simple": gettext_lazy("difference-in-differences"),
+    "did:doubly_robust": gettext_lazy("doubly robust difference-in-differences"),
+}
+
+
+def project_impact(project, *, comparison: str = "applicants", basis: Basis | None = None,
+                   use_cache: bool = True, tables: PriceTables | None = None) -> dict:
+    """Every estimator on the project's own data, as a JSON-ready dict (cached)."""
+    basis = basis or Basis()
+    if comparison not in COMPARISONS:
+        comparison = "applicants"
+    version = data_version(project)
+    key = hashlib.sha256(f"{version}|{comparison}|{basis.key}|v3".encode()).hexdigest()
+    if use_cache:
+        hit = ImpactResult.objects.filter(project=project, key=key).values_list("payload", flat=True).first()
+        if hit is not None:
+            return hit
+    payload = compute_impact(build_population(project, comparison=comparison, basis=basis, tables=tables),
+                             comparison)
+    payload["data_version"] = version[:12]
+    ImpactResult.objects.update_or_create(project=project, key=key, defaults={"payload": payload})
+    # Old results for this project can never be hit again once the data moved on.
+    ImpactResult.objects.filter(project=project).exclude(key=key).exclude(
+        payload__data_version=version[:12]).delete()
+    return payload
+
+
+def compute_impact(pop: Population, comparison: str) -> dict:
+    observed = ~np.isnan(pop.outcome)
+    d = pop.treated
+    out = {
+        "comparison": comparison, "comparison_label": str(COMPARISONS[comparison]),
+        "basis": pop.basis.label(), "basis_key": pop.basis.key, "notes": pop.notes,
+        "n_treated_total": int((d == 1).sum()), "n_control_total": int((d == 0).sum()),
+        "n_treated_observed": int(((d == 1) & observed).sum()),
+        "n_control_observed": int(((d == 0) & observed).sum()),
+        "window": _("mean monthly income %(a)d–%(b)d months after the end of training")
+        % {"a": POST_FROM, "b": POST_TO},
+        "estimand": "ATT", "estimates": [], "did": [], "error": "",
+        "computed_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+    }
+    if out["n_treated_observed"] < MIN_PER_ARM or out["n_control_observed"] < MIN_PER_ARM:
+        out["error"] = _("Too few people with income observed after training: %(t)d trained and %(c)d in the "
+                         "comparison group (at least %(m)d each are needed).") % {
+            "t": out["n_treated_observed"], "c": out["n_control_observed"], "m": MIN_PER_ARM}
+        return out
+    y, dd, X = pop.outcome[observed], d[observed], pop.X[observed]
+    X, names = _usable_columns(X)
+    opts = {"estimand": "ATT", "names": names, "ridge": 1e-6}
+    for method in impact.METHODS:
+        trim = None if method in ("difference", "regression") else "common_support"
+        try:
+            r = impact.estimate(y, dd, X, method=method, trim=trim, **opts)
+        except ValueError as exc:
+            out["estimates"].append({"method": method, "label": str(METHOD_LABELS[method]), "error": str(exc)})
+            continue
+        out["estimates"].append(_as_dict(r))
+    base_ok = observed & ~np.isnan(pop.baseline)
+    if ((d == 1) & base_ok).sum() >= MIN_PER_ARM and ((d == 0) & base_ok).sum() >= MIN_PER_ARM:
+        Xb, nb = _usable_columns(pop.X[base_ok][:, :4])
+        for method in ("simple", "doubly_robust"):
+            try:
+                r = impact.did(pop.baseline[base_ok], pop.outcome[base_ok], d[base_ok],
+                               None if method == "simple" else Xb, method=method,
+                               trim=None if method == "simple" else "common_support", names=nb,
+                               ridge=1e-6)
+            except ValueError as exc:
+                out["did"].append({"method": f"did:{method}", "label": str(METHOD_LABELS[f"did:{method}"]),
+                                   "error": str(exc)})
+                continue
+            out["did"].append(_as_dict(r))
+    main = next((e for e in out["estimates"] if e["method"] == "aipw" and "error" not in e), None)
+    out["headline"] = main
+    return out
+
+
+def _usable_columns(X: np.ndarray) -> tuple[np.ndarray, list[str]]:
+    """Drop covariates that do not vary: a constant column would make the models singular."""
+    keep = [j for j in range(X.shape[1]) if np.ptp(X[:, j]) > 0]
+    names = [str(COVARIATE_LABELS[COVARIATES[j]]) for j in keep]
+    if not keep:
+        # the engine then reports that it cannot adjust, per method, next to the figure
+        return X[:, :1], [str(COVARIATE_LABELS[COVARIATES[0]])]
+    return X[:, keep], names
+
+
+def _as_dict(r: impact.ImpactEstimate) -> dict:
+    bal = None
+    if r.balance is not None:
+        after = r.balance.smd_after or [None] * len(r.balance.names)
+        bal = [{"name": n, "before": b, "after": a} for n, b, a in zip(r.balance.names, r.balance.smd_before,
+                                                                        after, strict=True)]
+    trim = None
+    if r.trimming is not None:
+        trim = {"rule": r.trimming.rule, "lower": r.trimming.lower, "upper": r.trimming.upper,
+                "dropped_treated": r.trimming.n_dropped_treated, "dropped_control": r.trimming.n_dropped_control}
+    return {
+        "method": r.method, "label": str(METHOD_LABELS.get(r.method, r.method)), "estimand": r.estimand,
+        "estimate": r.estimate, "std_error": r.std_error, "ci_low": r.ci_low, "ci_high": r.ci_high,
+        "level": r.level, "n_treated": r.n_treated, "n_control": r.n_control, "se_method": r.se_method,
+        "assumptions": r.assumptions, "trimming": trim, "balance": bal,
+        "max_smd_before": r.balance.max_abs_before if r.balance else None,
+        "max_smd_after": r.balance.max_abs_after if r.balance else None,
+        "covers_zero": r.ci_low <= 0 <= r.ci_high,
+    }

@@ -13,21 +13,23 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from tvetbridge.core.forms import show_service_errors
+from tvetbridge.core.forms import expected_version, show_service_errors
 from tvetbridge.core.models import Country, ExchangeRate
 from tvetbridge.core.roles import role_of
+from tvetbridge.core.services import Conflict
 from tvetbridge.registry.models import Alliance, CooperationProject
 
 from . import flags as flag_rules
 from . import queries, services
-from .bulk_import import import_file, template_csv
 from .charts import funnel_svg
 from .flag_evidence import evidence_items
 from .forms import BasisForm, ImportForm, ReviewForm, TraineeForm
-from .impact_service import COMPARISONS, POST_FROM, POST_TO, project_impact
+from .io.records import template_csv
 from .models import CpiIndex, QualityFlag, Trainee
 from .money import Basis, PriceTables
+from .queries import COMPARISONS, POST_FROM, POST_TO
 from .rules import sees_identity, sees_incomes
+from .services import project_impact
 
 
 def _basis(request) -> Basis:
@@ -182,15 +184,16 @@ def trainee_edit(request, pk: int | None = None):
         raise PermissionDenied
     form = TraineeForm(request.POST or None, instance=trainee)
     if request.method == "POST" and form.is_valid():
-        data = {k: v for k, v in form.cleaned_data.items() if k != "identity_number"}
+        data = {k: v for k, v in form.cleaned_data.items() if k not in ("identity_number", "version")}
         try:
             if trainee:
                 saved = services.update_trainee(request.user, trainee, data,
-                                                identity_number=form.cleaned_data["identity_number"])
+                                                identity_number=form.cleaned_data["identity_number"],
+                                                expected_version=expected_version(form))
             else:
                 saved = services.register_trainee(request.user, data,
                                                   identity_number=form.cleaned_data["identity_number"])
-        except ValidationError as exc:
+        except (ValidationError, Conflict) as exc:
             show_service_errors(form, exc)
         else:
             messages.success(request, _("Saved."))
@@ -207,7 +210,7 @@ def import_view(request):
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            result = import_file(request.user, form.cleaned_data["kind"], upload.read(), upload.name,
+            result = services.import_file(request.user, form.cleaned_data["kind"], upload.read(), upload.name,
                                  dry_run=form.cleaned_data["dry_run"])
         except PermissionDenied:
             raise

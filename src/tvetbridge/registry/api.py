@@ -12,7 +12,7 @@ from typing import Any, ClassVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q, QuerySet, Sum
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,6 +22,7 @@ from ninja.pagination import paginate
 from tvetbridge.core.api import (
     AUTH,
     AUTH_ERRORS,
+    VERSION_ERRORS,
     BoundedPagination,
     Code2,
     ErrorOut,
@@ -30,8 +31,10 @@ from tvetbridge.core.api import (
     SourceOut,
     ValidationErrorOut,
     name_query,
+    set_etag,
     text,
     translated,
+    versioned_write,
 )
 from tvetbridge.core.models import Country, FieldOfStudy, Language, Region, Source
 
@@ -51,7 +54,7 @@ from .models import (
 router = Router(auth=AUTH)
 public = Router(tags=["public"])
 
-WRITE_ERRORS = {**AUTH_ERRORS, 404: ErrorOut, 409: ErrorOut, 422: ValidationErrorOut}
+WRITE_ERRORS = {**AUTH_ERRORS, 404: ErrorOut, **VERSION_ERRORS, 422: ValidationErrorOut}
 READ_ERRORS = {**AUTH_ERRORS, 404: ErrorOut}
 
 RegionCode = text(20, 1)
@@ -326,15 +329,20 @@ def _fetch(resource: Resource, **lookup):
     return get_object_or_404(resource.queryset(), **lookup)
 
 
-def _save(request: HttpRequest, resource: Resource, data: dict[str, Any], obj=None):
+def _save(request: HttpRequest, resource: Resource, data: dict[str, Any], obj=None, response=None):
     # Permission first: someone who may not write learns nothing from the validation of references.
     services.require(request.user, "change" if obj is not None else "add", resource.model, obj)
+    version = data.pop("version", None)
     data = resolve_references(data)
     if obj is None:
         saved = services.create_record(request.user, resource.model, data, reason="created via API")
     else:
-        saved = services.update_record(request.user, obj, data, reason="updated via API")
-    return _fetch(resource, pk=saved.pk)
+        saved = versioned_write(request, version, lambda expected: services.update_record(
+            request.user, obj, data, reason="updated via API", expected_version=expected))
+    saved = _fetch(resource, pk=saved.pk)
+    if response is not None:
+        set_etag(response, saved)
+    return saved
 
 
 def register(resource: Resource) -> None:
@@ -352,37 +360,42 @@ def register(resource: Resource) -> None:
 
     @router.get(f"/{path}/{{record_id}}", response={200: Out, **READ_ERRORS}, tags=[r.tag],
                 operation_id=f"get_{name}", summary=f"One {r.model._meta.verbose_name} by id")
-    def get_record(request, record_id: Id):
+    def get_record(request, record_id: Id, response: HttpResponse):
         obj = _fetch(r, pk=record_id)
         _require_view(request, r, obj)
+        set_etag(response, obj)
         return obj
 
     @router.get(f"/{path}/by-key/{{external_key}}", response={200: Out, **READ_ERRORS}, tags=[r.tag],
                 operation_id=f"get_{name}_by_key", summary=f"One {r.model._meta.verbose_name} by external key")
-    def get_record_by_key(request, external_key: s.ExternalKey):
+    def get_record_by_key(request, external_key: s.ExternalKey, response: HttpResponse):
         obj = _fetch(r, external_key=external_key)
         _require_view(request, r, obj)
+        set_etag(response, obj)
         return obj
 
     @router.post(f"/{path}", response={201: Out, **WRITE_ERRORS}, tags=[r.tag],
                  operation_id=f"create_{name}", summary=f"Create a {r.model._meta.verbose_name}")
-    def create(request, payload: FullIn):
-        return Status(201, _save(request, r, payload.model_dump()))
+    def create(request, payload: FullIn, response: HttpResponse):
+        return Status(201, _save(request, r, payload.model_dump(), response=response))
 
     @router.put(f"/{path}/{{record_id}}", response={200: Out, **WRITE_ERRORS}, tags=[r.tag],
                 operation_id=f"replace_{name}", summary=f"Replace a {r.model._meta.verbose_name}")
-    def replace(request, record_id: Id, payload: FullIn):
-        return _save(request, r, payload.model_dump(), _fetch(r, pk=record_id))
+    def replace(request, record_id: Id, payload: FullIn, response: HttpResponse):
+        return _save(request, r, payload.model_dump(), _fetch(r, pk=record_id), response)
 
     @router.patch(f"/{path}/{{record_id}}", response={200: Out, **WRITE_ERRORS}, tags=[r.tag],
                   operation_id=f"update_{name}", summary=f"Change some fields of a {r.model._meta.verbose_name}")
-    def update(request, record_id: Id, payload: PatchIn):
-        return _save(request, r, payload.model_dump(exclude_unset=True), _fetch(r, pk=record_id))
+    def update(request, record_id: Id, payload: PatchIn, response: HttpResponse):
+        return _save(request, r, payload.model_dump(exclude_unset=True), _fetch(r, pk=record_id), response)
 
     @router.delete(f"/{path}/{{record_id}}", response={204: None, **WRITE_ERRORS}, tags=[r.tag],
                    operation_id=f"delete_{name}", summary=f"Delete a {r.model._meta.verbose_name}")
     def delete(request, record_id: Id):
-        services.delete_record(request.user, _fetch(r, pk=record_id))
+        obj = _fetch(r, pk=record_id)
+        services.require(request.user, "delete", r.model, obj)
+        versioned_write(request, None, lambda expected: services.delete_record(
+            request.user, obj, expected_version=expected))
         return Status(204, None)
 
 
@@ -414,10 +427,24 @@ for _resource in RESOURCES:
 
 @router.post("/projects/{record_id}/approve", response={200: s.ProjectOut, **WRITE_ERRORS}, tags=["projects"],
              operation_id="approve_project", summary="Approve a draft or proposed project (coordinators)")
-def approve(request, record_id: Id, payload: s.ApproveIn | None = None):
+def approve(request, record_id: Id, response: HttpResponse, payload: s.ApproveIn | None = None):
     project = _fetch(PROJECTS, pk=record_id)
     services.approve_project(request.user, project, comment=payload.comment if payload else "")
-    return _fetch(PROJECTS, pk=record_id)
+    saved = _fetch(PROJECTS, pk=record_id)
+    set_etag(response, saved)
+    return saved
+
+
+@router.post("/projects/{record_id}/transition", response={200: s.ProjectOut, **WRITE_ERRORS}, tags=["projects"],
+             operation_id="transition_project",
+             summary="Move a project along its life cycle (propose, approve, start, complete, suspend, …)")
+def transition(request, record_id: Id, payload: s.TransitionIn, response: HttpResponse):
+    project = _fetch(PROJECTS, pk=record_id)
+    versioned_write(request, payload.version, lambda expected: services.transition_project(
+        request.user, project, payload.transition, comment=payload.comment, expected_version=expected))
+    saved = _fetch(PROJECTS, pk=record_id)
+    set_etag(response, saved)
+    return saved
 
 
 # ---------------------------------------------------------------------------------------------------

@@ -10,7 +10,15 @@ class RegistryConfig(AppConfig):
     def ready(self):
         from tvetbridge.core.audit import audited
 
-        from .models import Alliance, CooperationProject, Enterprise, Facility, FacultyMember, Institution, Programme
+        from .models import (
+            Alliance,
+            CooperationProject,
+            Enterprise,
+            Facility,
+            FacultyMember,
+            Institution,
+            Programme,
+        )
 
         for model in (Institution, Programme, FacultyMember, Facility, Enterprise, Alliance, CooperationProject):
             audited(model)

@@ -14,8 +14,9 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from tvetbridge.core.forms import show_service_errors
+from tvetbridge.core.forms import add_version_field, show_service_errors
 from tvetbridge.core.roles import is_manager
+from tvetbridge.core.services import Conflict
 
 from .models import (
     Alliance,
@@ -26,6 +27,7 @@ from .models import (
     Institution,
     Programme,
 )
+from .services import status_change_error
 
 LANG_SUFFIXES = [code.replace("-", "_") for code, _name in settings.LANGUAGES]
 COMMON_TAIL = ["source", "is_synthetic"]
@@ -56,7 +58,6 @@ FORM_FIELDS: dict[type, list[str]] = {
 }
 
 # Statuses a project's own staff may set; approval and later stages are a coordinator's decision.
-STAFF_PROJECT_STATUSES = {CooperationProject.Status.DRAFT, CooperationProject.Status.PROPOSED}
 
 
 class DateInput(forms.DateInput):
@@ -92,8 +93,15 @@ class RegistryForm(forms.ModelForm):
                 field.widget.attrs.setdefault("size", 6)
         if user is not None:
             self._scope_to_user(user)
+        add_version_field(self, self.instance)
 
     def _scope_to_user(self, user) -> None:
+        if isinstance(self.instance, CooperationProject) and "status" in self.fields:
+            # Offer only the statuses this user may move the project to (registry.services.TRANSITIONS).
+            source = self.instance.status if self.instance.pk else None
+            self.fields["status"].choices = [
+                c for c in self.fields["status"].choices
+                if c[0] == source or status_change_error(user, self.instance, source, c[0]) is None]
         profile = getattr(user, "profile", None)
         if is_manager(user) or profile is None:
             return
@@ -102,13 +110,8 @@ class RegistryForm(forms.ModelForm):
             field.queryset = Institution.objects.filter(pk=profile.institution_id)
             field.initial = profile.institution_id
             field.empty_label = None
-        if isinstance(self.instance, CooperationProject) and "status" in self.fields:
-            allowed = set(STAFF_PROJECT_STATUSES)
-            if self.instance.pk:
-                allowed.add(self.instance.status)
-            self.fields["status"].choices = [c for c in self.fields["status"].choices if c[0] in allowed]
-            if not self.instance.pk and profile.role == "institution":
-                self.fields["partner_institutions"].initial = [profile.institution_id]
+        if isinstance(self.instance, CooperationProject) and not self.instance.pk and profile.role == "institution":
+            self.fields["partner_institutions"].initial = [profile.institution_id]
 
     def clean_external_key(self):
         if self.instance.pk is not None:
@@ -121,9 +124,9 @@ class RegistryForm(forms.ModelForm):
     def service_data(self) -> dict:
         """The cleaned values to pass to ``services.create_record`` / ``update_record``."""
         return {name: self.cleaned_data[name] for name in self.fields
-                if name in self.cleaned_data and not self.fields[name].disabled}
+                if name in self.cleaned_data and not self.fields[name].disabled and name != "version"}
 
-    def add_service_error(self, error: ValidationError) -> None:
+    def add_service_error(self, error: ValidationError | Conflict) -> None:
         """Show a service's ValidationError on the fields it names, or on the form as a whole."""
         show_service_errors(self, error)
 

@@ -9,15 +9,14 @@ from __future__ import annotations
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from rules.contrib.models import RulesModelBase, RulesModelMixin
 from simple_history.models import HistoricalRecords
 
-from tvetbridge.core.models import CURRENCIES, Country, FieldOfStudy, Language, Region, Source
+from tvetbridge.core.models import CURRENCIES, Country, FieldOfStudy, Language, Record, Region, Source
 
 from . import rules as perms
 
 
-class RegistryRecord(RulesModelMixin, models.Model, metaclass=RulesModelBase):
+class RegistryRecord(Record):
     """Common columns: a stable external key for idempotent imports, provenance, synthetic label."""
 
     external_key = models.CharField(_("external key"), max_length=100, unique=True,

@@ -67,6 +67,11 @@ project_permissions = {
     "delete": is_admin,
     "export": is_member,
     "import": is_manager | is_institution_staff,
+    # The life cycle (registry.services.TRANSITIONS): a partner institution proposes, withdraws and,
+    # once approved, starts its project; approving, suspending, resuming, completing and cancelling an
+    # approved project are the coordinators'.
+    "propose": is_manager | (is_institution_staff & acts_for_owner_institution),
+    "run": is_manager | (is_institution_staff & acts_for_owner_institution),
     "approve": is_manager,
 }
 

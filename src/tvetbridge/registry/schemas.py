@@ -108,6 +108,8 @@ class RecordOut(Schema):
     source: SourceOut | None = Field(description="Where the record's facts come from.")
     created: dt.datetime
     updated: dt.datetime
+    version: int = Field(description="Raised by one on every change; send it back as If-Match (the ETag) or "
+                                     "in the body when you change the record.")
 
     resolve_institution = id_of("institution")
     resolve_country = id_of("country")
@@ -267,6 +269,8 @@ class ProjectOut(RecordOut, Translated):
 
 
 class RecordIn(Schema):
+    version: int | None = Field(None, ge=1, le=MAX_INT, description=(
+        "The version you read, when changing a record (or send its ETag as If-Match). Ignored on create."))
     external_key: ExternalKey
     source: SourceKey | None = Field(None, description="Key of the source the record's facts come from.")
     is_synthetic: bool = False
@@ -351,8 +355,9 @@ Currency = Literal["CNY", "KZT", "UZS", "TJS", "KGS", "TMT", "RUB", "USD", "EUR"
 
 class ProjectIn(RecordIn, TranslatedIn, DescribedIn):
     kind: choice(CooperationProject.Kind)
-    # Approval has its own endpoint so that only coordinators can reach the approved state.
-    status: Literal["draft", "proposed", "active", "completed", "suspended", "cancelled"] = "draft"
+    # Moves along the life cycle are checked per role (registry.services.TRANSITIONS): a status this
+    # caller may not bring about is refused with 403, whether set here or through /transition.
+    status: choice(CooperationProject.Status) = "draft"
     host_country: CountryCode
     host_region: RegionCode | None = None
     chinese_institutions: Ids = []
@@ -371,6 +376,13 @@ class ProjectIn(RecordIn, TranslatedIn, DescribedIn):
 
 class ApproveIn(Schema):
     comment: text(300) = ""
+
+
+class TransitionIn(Schema):
+    transition: Literal["propose", "return", "approve", "start", "complete", "suspend", "resume", "withdraw",
+                        "cancel"]
+    comment: text(300) = ""
+    version: int | None = Field(None, ge=1, le=MAX_INT, description="The version you read (or send If-Match).")
 
 
 def _drop_null_defaults(schema: dict[str, Any]) -> None:

@@ -1,81 +1,158 @@
 """Every state change of registry records. Views, API, imports and the CLI call these; none writes
-models directly. Each function is atomic, checks the actor's permission with the same rules the
-pages use, and leaves an audit row (django-simple-history records who, when, before/after)."""
+models directly. The write itself (permission, validation, version check, audit row) is the shared
+one in ``core.services``; this module adds what is particular to the registry: institution staff
+stay inside their own institution, and a project's status moves only along ``TRANSITIONS``.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models, transaction
+from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from simple_history.utils import update_change_reason
+from django.utils.translation import gettext_lazy
+
+from tvetbridge.core import services as core
+from tvetbridge.core.services import delete_record, perm_name, require  # noqa: F401 - the registry's API
 
 from .models import CooperationProject
 
-
-def perm_name(model: type[models.Model], action: str) -> str:
-    return f"{model._meta.app_label}.{action}_{model._meta.model_name}"
+Status = CooperationProject.Status
 
 
-def require(user, action: str, model: type[models.Model], obj: models.Model | None = None) -> None:
-    if not user.has_perm(perm_name(model, action), obj):
-        raise PermissionDenied(_("You may not %(action)s this %(model)s.")
-                               % {"action": action, "model": model._meta.verbose_name})
+# ---------------------------------------------------------------------------------------------------
+# The project life cycle
 
 
-def _assign(obj: models.Model, data: Mapping[str, Any]) -> dict[str, Iterable]:
-    """Set plain fields on obj and return the many-to-many values to set after saving."""
-    m2m: dict[str, Iterable] = {}
-    for name, value in data.items():
-        field = obj._meta.get_field(name)
-        if field.many_to_many:
-            m2m[name] = value
-        else:
-            setattr(obj, field.attname if field.is_relation and not isinstance(value, models.Model) else name,
-                    value)
-    return m2m
+@dataclass(frozen=True)
+class Transition:
+    """A move of a project's status; ``action`` names the rules permission that allows it
+    (``registry.<action>_cooperationproject``, see ``registry/rules.py``)."""
+
+    name: str
+    sources: tuple[str, ...]
+    target: str
+    action: str
+    label: Any
 
 
-def _save(user, obj: models.Model, m2m: Mapping[str, Iterable], reason: str) -> models.Model:
-    obj._history_user = user if getattr(user, "is_authenticated", False) else None
-    obj.full_clean()
-    obj.save()
-    for name, values in m2m.items():
-        getattr(obj, name).set(values)
-    if hasattr(obj, "history"):
-        update_change_reason(obj, reason)
-    return obj
+TRANSITIONS: tuple[Transition, ...] = (
+    Transition("propose", (Status.DRAFT,), Status.PROPOSED, "propose", gettext_lazy("Propose for approval")),
+    Transition("return", (Status.PROPOSED,), Status.DRAFT, "approve", gettext_lazy("Return to draft")),
+    Transition("approve", (Status.DRAFT, Status.PROPOSED), Status.APPROVED, "approve", gettext_lazy("Approve")),
+    Transition("start", (Status.APPROVED,), Status.ACTIVE, "run", gettext_lazy("Start")),
+    Transition("complete", (Status.ACTIVE,), Status.COMPLETED, "approve", gettext_lazy("Mark completed")),
+    Transition("suspend", (Status.APPROVED, Status.ACTIVE), Status.SUSPENDED, "approve", gettext_lazy("Suspend")),
+    Transition("resume", (Status.SUSPENDED,), Status.ACTIVE, "approve", gettext_lazy("Resume")),
+    Transition("withdraw", (Status.DRAFT, Status.PROPOSED), Status.CANCELLED, "propose", gettext_lazy("Withdraw")),
+    Transition("cancel", (Status.APPROVED, Status.ACTIVE, Status.SUSPENDED), Status.CANCELLED, "approve",
+               gettext_lazy("Cancel")),
+)
+# Statuses that only exist after a coordinator's approval.
+APPROVED_STATUSES = frozenset({Status.APPROVED, Status.ACTIVE, Status.COMPLETED, Status.SUSPENDED})
 
 
-@transaction.atomic
-def create_record(user, model: type[models.Model], data: Mapping[str, Any], *, reason: str = "") -> models.Model:
-    require(user, "add", model)
-    obj = model()
-    m2m = _assign(obj, data)
-    _check_staff_scope(user, obj, m2m)
-    return _save(user, obj, m2m, reason or "created")
+def _path(source: str | None, target: str) -> list[Transition] | None:
+    """The shortest chain of transitions from ``source`` (None: a new record, which starts as a draft)
+    to ``target``; a record created as ``active`` has, in effect, been proposed, approved and started."""
+    start = source or Status.DRAFT
+    if start == target:
+        return []
+    frontier: list[tuple[str, list[Transition]]] = [(start, [])]
+    seen = {start}
+    while frontier:
+        status, chain = frontier.pop(0)
+        for t in TRANSITIONS:
+            if status in t.sources and t.target not in seen:
+                if t.target == target:
+                    return [*chain, t]
+                seen.add(t.target)
+                frontier.append((t.target, [*chain, t]))
+    return None
 
 
-@transaction.atomic
-def update_record(user, obj: models.Model, data: Mapping[str, Any], *, reason: str = "") -> models.Model:
-    require(user, "change", type(obj), obj)
-    m2m = _assign(obj, data)
-    _check_staff_scope(user, obj, m2m)
-    return _save(user, obj, m2m, reason or "updated")
+def status_change_error(user, project: CooperationProject, source: str | None, target: str,
+                        *, exception: bool = False) -> str | None:
+    """Why ``user`` may not move ``project`` from ``source`` to ``target``, or None when allowed;
+    with ``exception``, raise instead: ValidationError for a move that does not exist,
+    PermissionDenied for one this user may not make.
+
+    One answer for pages, API and imports. Creating or editing a record may only make a move the user
+    could make with the transition buttons; an approval never happens as a side effect for someone who
+    may not approve."""
+    if source == target:
+        return None
+    chain = _path(source, target)
+    if chain is None:
+        message = _("A project cannot go from “%(source)s” to “%(target)s”.") % {
+            "source": Status(source).label if source else Status.DRAFT.label, "target": Status(target).label}
+        if exception:
+            raise ValidationError({"status": message})
+        return message
+    for t in chain:
+        if not user.has_perm(perm_name(CooperationProject, t.action), project):
+            if t.action == "approve":
+                message = _("Only coordinators can approve, suspend or complete a project; use the status draft "
+                            "or proposed.")
+            else:
+                message = _("You may not move this project to “%(target)s”.") % {"target": Status(t.target).label}
+            if exception:
+                raise PermissionDenied(message)
+            return message
+    return None
 
 
-@transaction.atomic
-def delete_record(user, obj: models.Model) -> None:
-    require(user, "delete", type(obj), obj)
-    obj._history_user = user
-    obj.delete()
+def _check_status(user, project: CooperationProject, source: str | None) -> None:
+    status_change_error(user, project, source, project.status, exception=True)
+    if project.status in APPROVED_STATUSES and source not in APPROVED_STATUSES and project.approved_by_id is None:
+        project.approved_by = user if getattr(user, "is_authenticated", False) else None
+        project.approved_at = timezone.now()
 
 
-def _check_staff_scope(user, obj: models.Model, m2m: Mapping[str, Iterable]) -> None:
+def available_transitions(user, project: CooperationProject) -> list[Transition]:
+    """The moves ``user`` may make now, for the project page's buttons."""
+    return [t for t in TRANSITIONS if project.status in t.sources
+            and user.has_perm(perm_name(CooperationProject, t.action), project)]
+
+
+@core.retry_when_busy
+def transition_project(user, project: CooperationProject, name: str, *, comment: str = "",
+                       expected_version: int | None = None) -> CooperationProject:
+    """Make one named move of the project's life cycle."""
+    transition = next((t for t in TRANSITIONS if t.name == name), None)
+    if transition is None:
+        raise ValidationError({"transition": _("Unknown step “%(name)s”.") % {"name": name}})
+    if not user.has_perm(perm_name(CooperationProject, transition.action), project):
+        raise PermissionDenied(_("You may not do this to this project."))
+    if project.status not in transition.sources:
+        raise ValidationError({"status": _("A %(status)s project cannot be changed this way.")
+                               % {"status": project.get_status_display()}})
+    project.status = transition.target
+    if transition.target == Status.APPROVED:
+        project.approved_by = user
+        project.approved_at = timezone.now()
+    return core.save(user, project, reason=comment or transition.name, expected_version=expected_version)
+
+
+def approve_project(user, project: CooperationProject, *, comment: str = "") -> CooperationProject:
+    if project.status not in (Status.DRAFT, Status.PROPOSED):
+        require(user, "approve", CooperationProject, project)
+        raise ValidationError({"status": _("Only draft or proposed projects can be approved.")})
+    return transition_project(user, project, "approve", comment=comment)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Records
+
+
+def _check_scope(user, obj: models.Model, m2m: Mapping[str, Iterable], *, source_status: str | None = None) -> None:
     """Institution staff may only create or move records into their own institution's scope."""
+    if isinstance(obj, CooperationProject):
+        _check_status(user, obj, source_status)
     profile = getattr(user, "profile", None)
     if profile is None or profile.role != "institution" or user.is_superuser:
         return
@@ -89,12 +166,15 @@ def _check_staff_scope(user, obj: models.Model, m2m: Mapping[str, Iterable]) -> 
             raise ValidationError({"partner_institutions": _("Your institution must be a partner of the project.")})
 
 
-@transaction.atomic
-def approve_project(user, project: CooperationProject, *, comment: str = "") -> CooperationProject:
-    require(user, "approve", CooperationProject, project)
-    if project.status not in (CooperationProject.Status.DRAFT, CooperationProject.Status.PROPOSED):
-        raise ValidationError({"status": _("Only draft or proposed projects can be approved.")})
-    project.status = CooperationProject.Status.APPROVED
-    project.approved_by = user
-    project.approved_at = timezone.now()
-    return _save(user, project, {}, comment or "approved")
+def create_record(user, model: type[models.Model], data: Mapping[str, Any], *, reason: str = "created"):
+    return core.create_record(user, model, data, reason=reason, check=_check_scope)
+
+
+def update_record(user, obj: models.Model, data: Mapping[str, Any], *, reason: str = "updated",
+                  expected_version: int | None = None):
+    source = obj.status if isinstance(obj, CooperationProject) else None
+
+    def check(u, o, m2m):
+        _check_scope(u, o, m2m, source_status=source)
+
+    return core.update_record(user, obj, data, reason=reason, expected_version=expected_version, check=check)

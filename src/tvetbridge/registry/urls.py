@@ -12,4 +12,5 @@ for key, spec in queries.SPECS.items():
         path(f"{key}/<int:pk>/edit/", views.record_edit, {"key": key}, name=f"{name}_edit"),
         path(f"{key}/<int:pk>/delete/", views.record_delete, {"key": key}, name=f"{name}_delete"),
     ]
-urlpatterns.append(path("projects/<int:pk>/approve/", views.project_approve, name="cooperationproject_approve"))
+urlpatterns.append(path("projects/<int:pk>/transition/", views.project_transition,
+                        name="cooperationproject_transition"))

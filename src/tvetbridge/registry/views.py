@@ -21,7 +21,9 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from tvetbridge.core.forms import expected_version
 from tvetbridge.core.models import Country, FieldOfStudy, Language, Region
+from tvetbridge.core.services import Conflict
 
 from . import queries, services
 from .forms import ApproveForm, form_class_for
@@ -272,10 +274,8 @@ def record_detail(request, key: str, pk: int):
         "related": _related(obj),
     }
     if isinstance(obj, CooperationProject):
-        context["can_approve"] = (can(user, "approve", CooperationProject, obj)
-                                  and obj.status in (CooperationProject.Status.DRAFT,
-                                                     CooperationProject.Status.PROPOSED))
-        context["approve_url"] = reverse("cooperationproject_approve", args=[pk])
+        context["transitions"] = services.available_transitions(user, obj)
+        context["transition_url"] = reverse("cooperationproject_transition", args=[pk])
         context["approve_form"] = ApproveForm()
     return render(request, "registry/record_detail.html", context)
 
@@ -337,8 +337,9 @@ def record_edit(request, key: str, pk: int):
     form = form_class(request.POST or None, instance=scratch, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
-            services.update_record(request.user, obj, form.service_data(), reason="edited on page")
-        except ValidationError as error:
+            services.update_record(request.user, obj, form.service_data(), reason="edited on page",
+                                   expected_version=expected_version(form))
+        except (ValidationError, Conflict) as error:
             form.add_service_error(error)
         else:
             messages.success(request, _("Saved."))
@@ -370,17 +371,24 @@ def record_delete(request, key: str, pk: int):
 
 
 @require_POST
-def project_approve(request, pk: int):
-    obj, denied = _allowed(request, "approve", queries.SPECS["projects"], pk)
+def project_transition(request, pk: int):
+    """One step of the project's life cycle (approve, start, suspend …), from the buttons on its page."""
+    obj, denied = _allowed(request, "view", queries.SPECS["projects"], pk)
     if denied:
         return denied
     form = ApproveForm(request.POST)
     comment = form.cleaned_data["comment"] if form.is_valid() else ""
+    name = request.POST.get("transition", "")
     try:
-        services.approve_project(request.user, obj, comment=comment)
-    except ValidationError as error:
-        for message in error.messages:
+        services.transition_project(request.user, obj, name, comment=comment,
+                                    expected_version=_int_or_none(request.POST.get("version", "")))
+    except (ValidationError, Conflict) as error:
+        for message in getattr(error, "messages", [str(error)]):
             messages.error(request, message)
     else:
-        messages.success(request, _("Project approved."))
+        messages.success(request, _("The project is now %(status)s.") % {"status": obj.get_status_display()})
     return redirect(record_url(obj))
+
+
+def _int_or_none(value: str) -> int | None:
+    return int(value) if value.isdigit() and len(value) < 10 else None

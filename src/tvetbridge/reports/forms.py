@@ -3,7 +3,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from tvetbridge.registry.models import Alliance
-from tvetbridge.risk.services import current_period
+from tvetbridge.risk.queries import current_period
 
 from .models import Kind
 

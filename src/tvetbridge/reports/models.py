@@ -51,6 +51,7 @@ class ReportJob(RulesModelMixin, models.Model, metaclass=RulesModelBase):
         RUNNING = "running", _("running")
         DONE = "done", _("done")
         FAILED = "failed", _("failed")
+        CANCELLED = "cancelled", _("cancelled")
 
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     scope = models.CharField(_("scope"), max_length=120)
@@ -62,6 +63,8 @@ class ReportJob(RulesModelMixin, models.Model, metaclass=RulesModelBase):
     error = models.TextField(_("error"), blank=True)
     report = models.ForeignKey(Report, on_delete=models.SET_NULL, null=True, blank=True, related_name="jobs")
     reused = models.BooleanField(_("existing version reused"), default=False)
+    # The background job that generates the report (progress, cancel, retries).
+    job = models.ForeignKey("core.Job", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                                    related_name="+")
     created = models.DateTimeField(_("requested"), auto_now_add=True)

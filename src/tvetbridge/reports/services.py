@@ -3,8 +3,8 @@
 ``generate_report`` is the whole pipeline: collect each section's data snapshot in the report's
 language, hash it, and reuse the archived version with that hash if there is one (the same data and
 period give the same report); otherwise draw the charts, render HTML and PDF, and store a new
-version. ``request_report`` queues a ``ReportJob`` whose thread starts after the transaction commits;
-the job's status and progress are what the page polls.
+version. ``request_report`` records a ``ReportJob`` and queues a background job (``reports/tasks.py``)
+that a worker runs once the transaction commits; the job's status and progress are what the page polls.
 """
 
 from __future__ import annotations
@@ -22,14 +22,15 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import Max
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from tvetbridge.core.cells import csv_row, xlsx_row
-from tvetbridge.risk.periods import Period
+from tvetbridge.core.jobs import JobCancelled, enqueue
+from tvetbridge.risk.engine.periods import Period
 
 from .models import Kind, Report, ReportJob
 from .sections import Context, resolve_scope, sections_for
@@ -201,23 +202,13 @@ def request_report(user, *, kind: str, scope: str, period: str, language: str) -
     if not user.has_perm("reports.add_report"):
         raise PermissionDenied(_("Only coordinators may generate reports."))
     p, scope_key = validate_request(kind, scope, period, language)
-    job = ReportJob.objects.create(kind=kind, scope=scope_key, period=str(p), language=language, created_by=user)
-    transaction.on_commit(lambda: start_job(job.pk))
-    return job
+    report_job = ReportJob.objects.create(kind=kind, scope=scope_key, period=str(p), language=language,
+                                          created_by=user)
+    from .tasks import generate  # tasks import this module
 
-
-def start_job(job_id: int) -> None:
-    if getattr(settings, "REPORTS_RUN_INLINE", False):
-        run_job(job_id)
-        return
-    threading.Thread(target=_run_in_thread, args=(job_id,), name=f"report-job-{job_id}", daemon=True).start()
-
-
-def _run_in_thread(job_id: int) -> None:
-    try:
-        run_job(job_id)
-    finally:
-        connection.close()
+    report_job.job = enqueue(generate, user=user, report_job_id=report_job.pk)
+    report_job.save(update_fields=["job"])
+    return report_job
 
 
 # The final status must land (the page polls for it), so it is retried briefly; SQLite in particular
@@ -246,23 +237,29 @@ def _write_job_final(job_id: int, **fields) -> None:
     log.error("report job %s: final status %s could not be recorded", job_id, fields.get("status"))
 
 
-def run_job(job_id: int) -> ReportJob:
+def run_job(job_id: int, *, check_cancelled: Callable[[], None] = lambda: None) -> ReportJob:
     """Generate the report of a job, recording progress as it goes; failures are recorded, not raised.
 
     Progress is best-effort: a progress write the database refuses is logged and skipped, never a reason
-    for the job to fail."""
+    for the job to fail. ``check_cancelled`` raises when the user has cancelled the background job."""
     job = ReportJob.objects.get(pk=job_id)
 
     def progress(pct: int, step: str) -> None:
         _write_job(job_id, progress=min(100, max(0, pct)), step=step[:200])
+        check_cancelled()
 
-    _write_job(job_id, status=ReportJob.Status.RUNNING, progress=1)
+    _write_job(job_id, status=ReportJob.Status.RUNNING, progress=1, error="")
     try:
         report, created = generate_report(job.kind, job.scope, job.period, job.language, user=job.created_by,
                                           progress=progress)
+    except JobCancelled:
+        _write_job_final(job_id, status=ReportJob.Status.CANCELLED)
+        raise
     except Exception as exc:
+        # Recorded for the page, then raised for the background job, which retries or fails.
         log.exception("report job %s failed", job_id)
         _write_job_final(job_id, status=ReportJob.Status.FAILED, error=str(exc)[:2000])
+        raise
     else:
         _write_job_final(job_id, status=ReportJob.Status.DONE, progress=100, report=report, reused=not created)
     job.refresh_from_db()

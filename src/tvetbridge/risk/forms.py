@@ -52,7 +52,7 @@ class ObservationForm(forms.Form):
 
 
 def _aggregated_names() -> tuple[str, ...]:
-    from .inform import INFORM_2021
+    from .engine.inform import INFORM_2021
 
     return INFORM_2021.order
 

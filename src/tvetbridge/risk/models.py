@@ -9,21 +9,15 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from rules.contrib.models import RulesModelBase, RulesModelMixin
 from simple_history.models import HistoricalRecords
 
-from tvetbridge.core.models import Country, Source
+from tvetbridge.core.models import Country, Record, Source
 from tvetbridge.registry.models import CooperationProject
 
 from . import rules as perms
 
 
-class RulesModel(RulesModelMixin, models.Model, metaclass=RulesModelBase):
-    class Meta:
-        abstract = True
-
-
-class Indicator(RulesModel):
+class Indicator(Record):
     class Direction(models.IntegerChoices):
         RISK_UP = 1, _("higher value means more risk")
         RISK_DOWN = -1, _("higher value means less risk")
@@ -59,7 +53,7 @@ class Indicator(RulesModel):
         return self.name
 
 
-class Observation(RulesModel):
+class Observation(Record):
     """One value of one indicator for one country and period (a year "2021" or a quarter "2026-Q3")."""
 
     country = models.ForeignKey(Country, on_delete=models.CASCADE, related_name="risk_observations",
@@ -91,7 +85,7 @@ class Observation(RulesModel):
         return f"{self.country_id} {self.indicator.code} {self.period}: {self.value:g}"
 
 
-class RiskEvent(RulesModel):
+class RiskEvent(Record):
     class Kind(models.TextChoices):
         POLICY = "policy_change", _("policy change")
         REGIME = "regime_change", _("regime change")
@@ -133,7 +127,7 @@ class RiskEvent(RulesModel):
         return f"{self.date} {self.country_id}: {self.title}"
 
 
-class CountryRiskScore(RulesModel):
+class CountryRiskScore(Record):
     """The computed risk of one country in one quarter: INFORM levels and the cooperation-risk index
     with its Monte Carlo interval. Stored so trends, change rules and reports read one snapshot."""
 
@@ -171,7 +165,7 @@ class CountryRiskScore(RulesModel):
         return f"{self.country_id} {self.period}: {self.score}"
 
 
-class Alert(RulesModel):
+class Alert(Record):
     class Rule(models.TextChoices):
         LEVEL = "level", _("score at or above threshold")
         CHANGE = "change", _("score change")

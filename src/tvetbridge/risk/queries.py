@@ -6,14 +6,32 @@ For other apps: ``country_risk_summary(country)`` (country pages, the ``{% risk_
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db.models import Count, Q
+from django.utils import timezone
 
 from tvetbridge.core.models import Country
+from tvetbridge.registry.models import CooperationProject
 
+from .engine.periods import Period
 from .labels import CLASS_CSS, class_label, inform_label
 from .models import Alert, CountryRiskScore, Indicator, Observation, RiskEvent
-from .periods import Period
-from .services import CLOSED_PROJECT_STATUSES, current_period, exposed_projects
+
+CLOSED_PROJECT_STATUSES = (CooperationProject.Status.COMPLETED, CooperationProject.Status.CANCELLED)
+
+
+def today() -> dt.date:
+    return timezone.localdate()
+
+
+def current_period() -> Period:
+    return Period.quarter_of(today())
+
+
+def exposed_projects(country_code: str):
+    return (CooperationProject.objects.filter(host_country_id=country_code)
+            .exclude(status__in=CLOSED_PROJECT_STATUSES))
 
 
 def latest_period() -> str | None:

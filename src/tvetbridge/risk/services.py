@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
@@ -23,38 +23,21 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from tvetbridge.core.models import Country, Source
+from tvetbridge.core.services import require
 from tvetbridge.registry.models import CooperationProject
 
-from . import alerts as rules_engine
-from .cooperation import DIMENSIONS, cooperation_risk, drivers, event_uplift
-from .inform import INFORM_2021, compute_inform, load_inform_2021
+from .engine import alerts as rules_engine
+from .engine.cooperation import DIMENSIONS, cooperation_risk, drivers, event_uplift
+from .engine.inform import INFORM_2021, compute_inform, load_inform_2021
+from .engine.periods import Period
 from .labels import INFORM_LABELS, class_label, inform_label
 from .models import Alert, CountryRiskScore, Indicator, Observation, RiskEvent
-from .periods import Period
+from .queries import CLOSED_PROJECT_STATUSES, current_period, exposed_projects, today
 
 log = logging.getLogger(__name__)
 
 INFORM_PERIOD = "2021"
 INFORM_SOURCE_KEY = "inform-2021"
-CLOSED_PROJECT_STATUSES = (CooperationProject.Status.COMPLETED, CooperationProject.Status.CANCELLED)
-
-
-def _perm(model, action: str) -> str:
-    return f"{model._meta.app_label}.{action}_{model._meta.model_name}"
-
-
-def require(user, action: str, model, obj=None) -> None:
-    if not user.has_perm(_perm(model, action), obj):
-        raise PermissionDenied(_("You may not %(action)s this %(model)s.")
-                               % {"action": action, "model": model._meta.verbose_name})
-
-
-def today() -> dt.date:
-    return timezone.localdate()
-
-
-def current_period() -> Period:
-    return Period.quarter_of(today())
 
 
 def inform_code(name: str) -> str:
@@ -378,7 +361,7 @@ def _latest_values(end: dt.date) -> tuple[dict[str, dict[str, float]], dict[int,
 
 
 def _event_uplifts(at: dt.date) -> dict[str, float]:
-    from .cooperation import HORIZON_DAYS
+    from .engine.cooperation import HORIZON_DAYS
 
     by_country: dict[str, tuple[list[float], list[int]]] = {}
     for country, date, severity in RiskEvent.objects.filter(
@@ -483,11 +466,6 @@ def recompute_risk(period: Period | str | None = None, *, new_events: Sequence[R
     if not evaluate_alerts:
         return []
     return _raise_alerts(period, states, before, previous, new_events)
-
-
-def exposed_projects(country_code: str):
-    return (CooperationProject.objects.filter(host_country_id=country_code)
-            .exclude(status__in=CLOSED_PROJECT_STATUSES))
 
 
 def _raise_alerts(period: Period, states, before, previous, new_events: Sequence[RiskEvent]) -> list[Alert]:

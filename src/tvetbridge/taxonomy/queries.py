@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -9,13 +10,17 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import translation
 
 from .models import IscoGroup, Occupation, OccupationSkill, Skill
-from .services import fold
 
 SUFFIXES = {code: code.replace("-", "_") for code, _name in settings.LANGUAGES}
 SEARCH_SCOPES = ("active", "any")
 SEARCH_KINDS = ("occupations", "skills")
 # Candidates ranked in Python; beyond this a query is too vague to be worth ranking further.
 MAX_CANDIDATES = 1000
+
+
+def fold(text: str) -> str:
+    """The form search compares: NFKC, case-folded, ё as е (Russian writes both for one letter)."""
+    return unicodedata.normalize("NFKC", text or "").casefold().replace("ё", "е")
 
 
 def suffix(language: str | None = None) -> str:

@@ -16,7 +16,6 @@ import logging
 import os
 import pickle
 import threading
-import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
@@ -30,6 +29,7 @@ from tvetbridge.core.models import Source
 
 from . import esco_data
 from .models import CscoOccupation, IscoGroup, Occupation, OccupationSkill, Skill
+from .queries import fold
 
 log = logging.getLogger(__name__)
 
@@ -64,11 +64,6 @@ SOURCES = {
 
 
 # ------------------------------------------------------------------------------------------- folding
-def fold(text: str) -> str:
-    """The form search compares: NFKC, case-folded, ё as е (Russian writes both for one letter)."""
-    return unicodedata.normalize("NFKC", text or "").casefold().replace("ё", "е")
-
-
 def _split(cell: str) -> list[str]:
     return [x.strip() for x in (cell or "").split("|") if x.strip()]
 

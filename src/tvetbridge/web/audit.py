@@ -24,7 +24,6 @@ from simple_history.utils import get_m2m_reverse_field_name
 
 from tvetbridge.core.audit import audited_models, reason_text
 
-
 # Every model registered with ``core.audit.audited``: registry records, incomes, rates, prices, roles,
 # accounts, tokens, targets and whatever joins later.
 AUDITED = audited_models

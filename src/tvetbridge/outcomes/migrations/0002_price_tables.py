@@ -7,7 +7,7 @@ from django.db import migrations
 
 
 def install(apps, schema_editor):
-    from tvetbridge.outcomes.money import install_shipped_tables
+    from tvetbridge.outcomes.io.price_tables import install_shipped_tables
 
     install_shipped_tables(apps.get_model("core", "ExchangeRate"), apps.get_model("outcomes", "CpiIndex"),
                            apps.get_model("core", "Source"))

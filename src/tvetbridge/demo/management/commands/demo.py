@@ -1,5 +1,8 @@
 """`tvetbridge demo`: everything a coordinator needs to try the platform on a fresh machine."""
 
+import subprocess
+import sys
+
 from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
@@ -81,5 +84,16 @@ class Command(BaseCommand):
             self.stdout.write(f"  {label:<20} user {username:<12} password {password}")
         if no_serve:
             return
+        # Background jobs (reports, simulations, candidate updates, imports) run in a worker process
+        # beside the web server, on the same database; it stops when the server does.
+        worker = subprocess.Popen([sys.executable, "-m", "tvetbridge.cli", "worker", "--verbosity", "0"])
+        self.stdout.write(f"background worker started (process {worker.pid})")
         self.stdout.write(self.style.SUCCESS(f"\nServing on http://{addr}/ (Ctrl-C to stop)"))
-        call_command("runserver", addr, use_reloader=False)
+        try:
+            call_command("runserver", addr, use_reloader=False)
+        finally:
+            worker.terminate()
+            try:
+                worker.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                worker.kill()

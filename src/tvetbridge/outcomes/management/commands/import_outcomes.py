@@ -3,7 +3,8 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from tvetbridge.outcomes.bulk_import import KINDS, import_file
+from tvetbridge.outcomes.io.records import KINDS
+from tvetbridge.outcomes.services import import_file
 
 
 class Command(BaseCommand):

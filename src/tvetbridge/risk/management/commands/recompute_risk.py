@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from tvetbridge.risk.periods import Period
+from tvetbridge.risk.engine.periods import Period
 from tvetbridge.risk.services import current_period, recompute_risk
 
 

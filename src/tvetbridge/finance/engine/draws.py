@@ -1,0 +1,78 @@
+"""Random numbers of the Monte Carlo engine: the block plan, the seeded streams and what each block draws.
+
+Paths are generated in fixed *blocks* of scenarios, each with its own ``SeedSequence`` child, and a
+chunk is a batch of whole blocks; so results are bit-for-bit identical for any chunk size. The
+benchmark's floor (``benchmarks/fund_montecarlo.py``) draws exactly these numbers and nothing else.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from .instruments import CohortAssumptions
+
+BLOCK_PATHS = 65_536
+
+
+@dataclass(frozen=True)
+class Plan:
+    n_scenarios: int
+    cohort_size: int
+    block_scenarios: int
+    blocks: tuple[tuple[int, int], ...]   # (first scenario, number of scenarios)
+    blocks_per_chunk: int
+
+
+def plan_blocks(cohort_size: int, n_paths: int, chunk_size: int) -> Plan:
+    if isinstance(n_paths, bool) or not isinstance(n_paths, int | np.integer) or n_paths < cohort_size:
+        raise ValueError(f"n_paths: must be an integer ≥ cohort_size ({cohort_size}), got {n_paths!r}")
+    if isinstance(chunk_size, bool) or not isinstance(chunk_size, int | np.integer) or chunk_size < 1:
+        raise ValueError(f"chunk_size: must be a positive integer, got {chunk_size!r}")
+    ns = math.ceil(n_paths / cohort_size)
+    bs = max(1, BLOCK_PATHS // cohort_size)
+    blocks = tuple((s, min(bs, ns - s)) for s in range(0, ns, bs))
+    return Plan(ns, cohort_size, bs, blocks, max(1, chunk_size // (bs * cohort_size)))
+
+
+def static_draws(rng: np.random.Generator, ns: int, cs: int, months: int) -> dict[str, np.ndarray]:
+    # Fixed order and always all of them: common random numbers survive any change of terms.
+    n = ns * cs
+    return {
+        "z_wage": rng.standard_normal((ns, months)),
+        "z_fx": rng.standard_normal((ns, months)),
+        "u_disruption": rng.random((ns, months)),
+        # float32 suffices for event times (2^-24 resolution of a monthly hazard) and is half the work
+        "u_dropout": rng.random(n, dtype=np.float32),
+        "u_employment": rng.random(n, dtype=np.float32),
+        "u_default": rng.random(n, dtype=np.float32),
+        "u_hire": rng.random(n, dtype=np.float32),
+        "z_gain": rng.standard_normal(n, dtype=np.float32),
+    }
+
+
+def gain_level_draws(seqs, blocks) -> np.ndarray:
+    """One standard normal per scenario for its average gain (estimation uncertainty).
+
+    Drawn from a stream derived from, but independent of, each block's own: turning the uncertainty
+    on or off leaves every other random number as it was (common random numbers across designs)."""
+    out = []
+    for seq, (_, nsb) in zip(seqs, blocks, strict=True):
+        side = np.random.SeedSequence(seq.entropy, spawn_key=(*seq.spawn_key, 0), pool_size=seq.pool_size)
+        out.append(np.random.default_rng(side).standard_normal(nsb))
+    return np.concatenate(out)
+
+
+def gain_level_shift(c: CohortAssumptions, z: np.ndarray) -> np.ndarray:
+    """Per-scenario log shift of the gain: lognormal with mean 1 and s.d. gain_uncertainty/expected_gain."""
+    s2 = math.log1p((c.gain_uncertainty / c.expected_gain) ** 2)
+    return (math.sqrt(s2) * z - 0.5 * s2).astype(np.float32)
+
+
+def chunks(plan: Plan, seed: int | None):
+    children = np.random.SeedSequence(seed).spawn(len(plan.blocks))
+    step = plan.blocks_per_chunk
+    for i in range(0, len(plan.blocks), step):
+        yield plan.blocks[i:i + step], children[i:i + step]

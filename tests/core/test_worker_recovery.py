@@ -1,0 +1,97 @@
+"""A worker killed in the middle of real work — a report, a fund simulation — and started again:
+each job completes once, and nothing is half-written."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import time
+
+import pytest
+from django.db import connections, transaction
+
+from tvetbridge.core import worker
+from tvetbridge.core.models import Job
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _worker_main(name: str) -> None:  # runs in the worker process
+    worker.Supervisor(worker_id=name, interval=0.05).run()
+
+
+def _start(name: str) -> multiprocessing.Process:
+    connections.close_all()
+    process = multiprocessing.get_context("fork").Process(target=_worker_main, args=(name,), daemon=True)
+    process.start()
+    return process
+
+
+def _wait(predicate, timeout: float = 120.0):
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.02)
+    raise AssertionError("condition not met in time")
+
+
+@pytest.fixture
+def workers(settings):
+    settings.JOBS_EAGER = False
+    settings.JOBS_STALE_AFTER_S = 3
+    started: list[multiprocessing.Process] = []
+    yield lambda name: started.append(_start(name)) or started[-1]
+    for p in started:
+        if p.is_alive():
+            p.kill()
+        p.join(5)
+
+
+def _kill_while_running(workers, job_id: int, started) -> None:
+    """Start a worker, kill it (SIGKILL: no clean-up) once the job has made progress, start another."""
+    doomed = workers("doomed")
+    _wait(lambda: started())
+    os.kill(doomed.pid, signal.SIGKILL)
+    doomed.join(5)
+    assert Job.objects.get(pk=job_id).status == Job.Status.RUNNING
+    workers("rescuer")
+
+
+def test_report_job_survives_its_worker(risk_world, users, workers):
+    from tvetbridge.reports import services
+    from tvetbridge.reports.models import Report, ReportJob
+    from tvetbridge.risk.services import current_period
+
+    with transaction.atomic():
+        report_job = services.request_report(users["coordinator"], kind="risk", scope="region",
+                                             period=str(current_period()), language="ru")
+    job_id = report_job.job_id
+    _kill_while_running(workers, job_id, lambda: ReportJob.objects.filter(
+        pk=report_job.pk, status=ReportJob.Status.RUNNING, progress__gte=5).exists())
+    job = _wait(lambda: Job.objects.filter(pk=job_id, status=Job.Status.SUCCEEDED).first())
+    report_job.refresh_from_db()
+    assert job.attempts == 2 and job.worker == "rescuer"
+    assert report_job.status == ReportJob.Status.DONE and report_job.report_id is not None
+    assert Report.objects.count() == 1 and bytes(Report.objects.get().pdf)[:5] == b"%PDF-"
+
+
+def test_simulation_survives_its_worker(world, users, workers):
+    from tvetbridge.finance import services
+    from tvetbridge.finance.models import SimulationRun
+
+    with transaction.atomic():
+        run = services.start_simulation(users["coordinator"], services.default_spec(), n_paths=60_000, seed=11)
+    job_id = run.job_id
+    _kill_while_running(workers, job_id, lambda: SimulationRun.objects.filter(pk=run.pk, progress__gt=0.05).exists())
+    _wait(lambda: Job.objects.filter(pk=job_id, status=Job.Status.SUCCEEDED).exists())
+    run.refresh_from_db()
+    assert run.status == SimulationRun.Status.DONE and run.result["n_paths"] == 60_000
+    assert Job.objects.get(pk=job_id).attempts == 2
+    # The same seed gives the same figures as an uninterrupted run.
+    again = services.start_simulation(users["coordinator"], services.default_spec(), n_paths=60_000, seed=11)
+    _wait(lambda: SimulationRun.objects.filter(pk=again.pk, status=SimulationRun.Status.DONE).exists())
+    again.refresh_from_db()
+    assert again.result["balance_mean"] == run.result["balance_mean"]
