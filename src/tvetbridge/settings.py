@@ -226,6 +226,8 @@ XLSX_MAX_EXPANDED_BYTES = env_int("TVETBRIDGE_XLSX_MAX_EXPANDED_MB", 256) * 2**2
 XLSX_MAX_RATIO = env_int("TVETBRIDGE_XLSX_MAX_RATIO", 100)
 XLSX_RATIO_FLOOR_BYTES = 2**20
 XLSX_MAX_ENTRIES = 1000
+# Confirmed imports larger than this run in a worker (registry.tasks), not in the web request.
+IMPORT_BACKGROUND_BYTES = env_int("TVETBRIDGE_IMPORT_BACKGROUND_KB", 512) * 2**10
 # Django's own cap on a request body that is not a file (forms, JSON): 2.5 MB by default.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 2**20
 # Background work: Django's tasks API on the platform's own database (django-tasks-db); run by

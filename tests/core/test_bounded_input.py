@@ -3,6 +3,7 @@ and refused for the uploader's role before the file is read at all."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io as stdio
 import os
 import tracemalloc
@@ -10,10 +11,12 @@ import zipfile
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import Workbook
 
-from tvetbridge.core.uploads import FileRefused, StoredUpload, check_xlsx_archive, store_upload
+from tvetbridge.core.models import Job
+from tvetbridge.core.uploads import FileRefused, StoredUpload, check_xlsx_archive, purge_uploads, store_upload
 from tvetbridge.registry import io
 from tvetbridge.registry.io import files as io_files
 from tvetbridge.registry.models import Institution
@@ -164,8 +167,36 @@ def test_stored_upload_round_trip_and_expiry(world, users, settings, tmp_path):
     assert io.import_stored(users["coordinator"], "institutions", again, dry_run=True).ok
     result = io.import_stored(users["coordinator"], "institutions", again)
     assert result.committed and Institution.objects.filter(external_key="inst-new").exists()
-    assert not stored.path.exists()
+    # kept for a retried job; the nightly purge removes it
+    assert stored.path.exists() and purge_uploads(dt.timedelta(0)) == 1 and not stored.path.exists()
     expired = io.import_stored(users["coordinator"], "institutions", again)
     assert "expired" in expired.errors[0].message
     with pytest.raises(FileRefused):
         StoredUpload.from_dict({"token": "../../etc/passwd"})
+
+
+def test_a_large_confirmed_import_runs_as_a_job_the_user_follows(client, world, users, settings, tmp_path):
+    settings.VAR_DIR = tmp_path
+    settings.IMPORT_BACKGROUND_BYTES = 10  # every file is "large" here
+    body = "External key,Name (English),Kind,Country\ninst-bg,Background College,college,KZ\n"
+    client.force_login(users["coordinator"])
+    preview = client.post(reverse("io_index"), {"kind": "institutions",
+                                                "file": SimpleUploadedFile("bg.csv", body.encode(), "text/csv")})
+    token = preview.context["token"]
+    assert token and not Institution.objects.filter(external_key="inst-bg").exists()
+    confirmed = client.post(reverse("io_confirm"), {"token": token})
+    job = Job.objects.get(kind="registry.import_file")
+    assert confirmed.status_code == 302 and confirmed["Location"] == reverse("job_detail", args=[job.pk])
+    assert job.status == Job.Status.SUCCEEDED and job.created_by == users["coordinator"]
+    assert job.result["written"] and job.result["counts"]["create"] == 1
+    assert Institution.objects.get(external_key="inst-bg").history.latest().history_user == users["coordinator"]
+    page = client.get(confirmed["Location"]).content.decode()
+    assert "The import is saved." in page and "Background College" not in page
+
+
+def test_a_background_import_is_refused_to_who_may_not_import(world, users, settings, tmp_path):
+    settings.VAR_DIR = tmp_path
+    stored = store_upload(b"External key,Name (English)\nx,y\n", "x.csv")
+    with pytest.raises(PermissionDenied):
+        io.start_import(users["enterprise"], "institutions", stored)
+    assert not Job.objects.exists()

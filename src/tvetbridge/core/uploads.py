@@ -17,9 +17,11 @@ background job must read them again: the job receives the upload's token, not th
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import io
 import secrets
+import time
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -110,6 +112,9 @@ class StoredUpload:
     def read_bytes(self) -> bytes:
         return self.path.read_bytes()
 
+    def size(self) -> int:
+        return self.path.stat().st_size
+
     def discard(self) -> None:
         self.path.unlink(missing_ok=True)
 
@@ -135,3 +140,14 @@ def store_upload(data: bytes, filename: str) -> StoredUpload:
     stored = StoredUpload(secrets.token_urlsafe(16), filename, hashlib.sha256(data).hexdigest())
     stored.path.write_bytes(data)
     return stored
+
+
+def purge_uploads(older_than: dt.timedelta) -> int:
+    """Remove kept uploads older than ``older_than`` (confirmed, abandoned or imported); their count."""
+    cutoff = time.time() - older_than.total_seconds()
+    removed = 0
+    for path in upload_dir().iterdir():
+        if path.is_file() and path.stat().st_mtime < cutoff:
+            path.unlink(missing_ok=True)
+            removed += 1
+    return removed

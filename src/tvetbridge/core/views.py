@@ -89,7 +89,8 @@ def _job(request, pk: int) -> Job:
 @login_required
 def job_detail(request, pk: int):
     job = _job(request, pk)
-    return render(request, "core/job_detail.html", {"job": job, "status": queries.job_status(job)})
+    return render(request, "core/job_detail.html", {"job": job, "status": queries.job_status(job),
+                                                    "result_template": jobs.result_template_of(job)})
 
 
 @login_required

@@ -85,6 +85,10 @@ def confirm(request):
         messages.error(request, str(exc))
         return redirect("io_index")
     request.session[SESSION_KEY] = uploads
+    if io.runs_in_background(stored):
+        # A large file is imported by a worker; the user follows it on the job's page.
+        job = io.start_import(request.user, entry["kind"], stored)
+        return redirect("job_detail", pk=job.pk)
     try:
         result = io.import_stored(request.user, entry["kind"], stored)
     finally:

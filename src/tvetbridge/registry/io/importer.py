@@ -113,19 +113,31 @@ def importable_kinds(user) -> list[str]:
 
 
 def import_stored(user, kind: str, upload: StoredUpload, *, dry_run: bool = False) -> ImportResult:
-    """Import a file kept by ``core.uploads.store_upload``: the seam for running a large import as a
-    background job, which receives the upload's token rather than its bytes. The file is checked
-    exactly as an upload is and removed once a real (not dry) run has read it."""
+    """Import a file kept by ``core.uploads.store_upload`` (a confirmed upload, or the file of a
+    background import job, which receives the upload's token rather than its bytes). The file is
+    checked exactly as an upload is; it stays on disk, so a job retried after its worker died reads
+    it again (``core.tasks`` removes old uploads)."""
     try:
         data = upload.read_bytes()
     except FileNotFoundError:
         result = ImportResult(kind=kind, filename=upload.filename, dry_run=dry_run)
         result.errors.append(RowError(None, "", _("That upload has expired; please upload the file again.")))
         return result
-    result = import_file(user, kind, data, upload.filename, dry_run=dry_run)
-    if not dry_run:
-        upload.discard()
-    return result
+    return import_file(user, kind, data, upload.filename, dry_run=dry_run)
+
+
+def runs_in_background(upload: StoredUpload) -> bool:
+    """Files above ``IMPORT_BACKGROUND_BYTES`` are imported by a worker, not in the web request."""
+    return upload.size() > settings.IMPORT_BACKGROUND_BYTES
+
+
+def start_import(user, kind: str, upload: StoredUpload):
+    """Queue the import of a checked upload as a background job (``registry.import_file``) that the
+    user follows on its page; permission is checked now and again, row by row, when it runs."""
+    from tvetbridge.core.jobs import enqueue
+
+    require(user, "import", SPECS[kind].model)
+    return enqueue("registry.import_file", user=user, kind=kind, upload=upload.as_dict())
 
 
 def run_import(importer: type[Importer], user, spec: Spec, data: bytes, filename: str, *,
