@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('core', '0006_token_expiry_required'),
-        ('outcomes', '0006_versions'),
+        ('outcomes', '0007_version_db_default'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
@@ -49,7 +49,7 @@ class Migration(migrations.Migration):
                 ('currency', models.CharField(choices=[('CNY', 'CNY'), ('KZT', 'KZT'), ('UZS', 'UZS'), ('TJS', 'TJS'), ('KGS', 'KGS'), ('TMT', 'TMT'), ('RUB', 'RUB'), ('USD', 'USD'), ('EUR', 'EUR')], max_length=3, validators=[tvetbridge.outcomes.models.validate_currency], verbose_name='currency')),
                 ('source', models.CharField(choices=[('payroll', 'payroll'), ('tax', 'tax record'), ('survey', 'survey'), ('self_report', 'self-report')], max_length=12, verbose_name='source')),
                 ('verified', models.BooleanField(default=False, verbose_name='verified')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='version')),
+                ('version', models.PositiveIntegerField(db_default=1, default=1, editable=False, verbose_name='version')),
                 ('history_id', models.AutoField(primary_key=True, serialize=False)),
                 ('history_date', models.DateTimeField(db_index=True)),
                 ('history_change_reason', models.CharField(max_length=100, null=True)),
