@@ -2,10 +2,11 @@
 
 Gunicorn's sync workers, sized to the machine (2 × cores + 1, gunicorn's own rule of thumb, which
 keeps the cores busy while some workers wait on the database), serve the WSGI application; static
-files come from whitenoise inside it, collected at start. When the platform has a `worker` command
-(the background-job worker, ``tvetbridge.core.jobs``), one is started beside the server, watched, and
-stopped with it: the two live and die together, so a supervisor (systemd, a container runtime) needs
-to know only this one command.
+files come from whitenoise inside it, collected at start. One `tvetbridge worker` (the background-job
+worker, ``tvetbridge.core.worker``) is started beside the server, watched, and stopped with it: the
+two live and die together, so a supervisor (systemd, a container runtime) needs to know only this one
+command. More workers, on this machine or others sharing the database, are started with
+`tvetbridge worker` (see docs/deploy.md).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import sys
 import time
 
 from django.conf import settings
-from django.core.management import call_command, get_commands
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 
@@ -59,12 +60,8 @@ class Command(BaseCommand):
                           f"({settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]})")
         children.append(("server", subprocess.Popen(server, env=env)))
         if not no_worker:
-            if "worker" in get_commands():
-                children.append(("worker", subprocess.Popen([sys.executable, "-m", "tvetbridge.cli", "worker"],
-                                                            env=env)))
-                self.stdout.write("background worker started")
-            else:
-                self.stderr.write("this version has no `worker` command; background jobs will not run")
+            children.append(("worker", subprocess.Popen([sys.executable, "-m", "tvetbridge.cli", "worker"], env=env)))
+            self.stdout.write("background worker started")
         code = self._supervise(children)
         if code:
             raise CommandError(f"stopped: exit status {code}")
