@@ -13,6 +13,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
 from ninja.errors import ValidationError as NinjaValidationError
 
+from tvetbridge.core import tokens
 from tvetbridge.core.api import PreconditionFailed, PreconditionRequired, reference
 from tvetbridge.core.api import router as account
 from tvetbridge.core.services import Conflict, is_database_busy
@@ -89,6 +90,15 @@ def forbidden(request, exc: PermissionDenied):
 @api.exception_handler(AuthenticationError)
 def unauthenticated(request, exc: AuthenticationError):
     return api.create_response(request, {"detail": _("Sign in or send a valid API token.")}, status=401)
+
+
+@api.exception_handler(tokens.Throttled)
+def throttled(request, exc: tokens.Throttled):
+    response = api.create_response(request, {"detail": _(
+        "Too many requests with an unknown API token from your address. Try again in %(seconds)d seconds.")
+        % {"seconds": exc.retry_after}}, status=429)
+    response["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 @api.exception_handler(Http404)

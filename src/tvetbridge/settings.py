@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "simple_history",
     "import_export",
     "axes",
+    "csp",
     "ninja",  # serves Swagger UI's assets locally, so /api/v1/docs works offline
     "django_tasks_db",  # the task queue lives in the platform's own database
     "tvetbridge.core",
@@ -101,6 +102,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
     "tvetbridge.core.middleware.DatabaseBusyMiddleware",
@@ -189,10 +191,53 @@ AXES_FAILURE_LIMIT = env_int("TVETBRIDGE_LOGIN_FAILURE_LIMIT", 10)
 AXES_COOLOFF_TIME = 1  # hours
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLED = env_bool("TVETBRIDGE_AXES_ENABLED", True)
+# Locked per account *and* address together: wrong passwords for one account do not lock out the
+# colleagues behind the same office or campus address, and one address cannot lock anyone else.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_TEMPLATE = "web/locked_out.html"
+# Behind the proxy described in docs/deploy.md the client's address is the first X-Forwarded-For hop.
+AXES_IPWARE_PROXY_COUNT = env_int("TVETBRIDGE_PROXY_COUNT", 0)
+if AXES_IPWARE_PROXY_COUNT:
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+# Bad API keys from one address within ten minutes before it must wait (core.tokens).
+API_TOKEN_FAILURE_LIMIT = env_int("TVETBRIDGE_TOKEN_FAILURE_LIMIT", 20)
+
+# Security headers in every environment, not only production. No page runs inline script: every
+# script is a static file, so script-src is 'self' alone. Styles allow inline attributes because
+# pages position chart marks and intervals with computed style="left: …%" values; style cannot run code.
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
 
 EMAIL_BACKEND = env_str("TVETBRIDGE_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("TVETBRIDGE_FROM_EMAIL", "tvetbridge@localhost")
 
+# Uploads (core.uploads): bounded in bytes, rows and, for XLSX, in what the archive expands to.
+UPLOAD_MAX_BYTES = env_int("TVETBRIDGE_UPLOAD_MAX_MB", 50) * 2**20
+IMPORT_MAX_ROWS = env_int("TVETBRIDGE_IMPORT_MAX_ROWS", 2_000_000)
+XLSX_MAX_EXPANDED_BYTES = env_int("TVETBRIDGE_XLSX_MAX_EXPANDED_MB", 256) * 2**20
+XLSX_MAX_RATIO = env_int("TVETBRIDGE_XLSX_MAX_RATIO", 100)
+XLSX_RATIO_FLOOR_BYTES = 2**20
+XLSX_MAX_ENTRIES = 1000
+# Confirmed imports larger than this run in a worker (registry.tasks), not in the web request.
+IMPORT_BACKGROUND_BYTES = env_int("TVETBRIDGE_IMPORT_BACKGROUND_KB", 512) * 2**10
+# Django's own cap on a request body that is not a file (forms, JSON): 2.5 MB by default.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 2**20
 # Background work: Django's tasks API on the platform's own database (django-tasks-db); run by
 # `tvetbridge worker` processes (tvetbridge.core.worker).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "heavy"]}}
@@ -236,6 +281,3 @@ if PRODUCTION:
     SECURE_HSTS_SECONDS = env_int("TVETBRIDGE_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
-    SECURE_CONTENT_TYPE_NOSNIFF = True
-    SECURE_REFERRER_POLICY = "same-origin"
-    X_FRAME_OPTIONS = "DENY"

@@ -75,11 +75,14 @@ def test_income_in_unknown_currency_is_rejected(trainee, users):
     assert IncomeObservation.objects.count() == 0
 
 
-def test_income_for_the_same_month_and_source_replaces_the_first(trainee, users):
-    for amount in ("100", "150"):
-        services.record_income(users["coordinator"], {"trainee": trainee, "period": dt.date(2025, 3, 17),
-                                                      "amount": Decimal(amount), "currency": "KZT",
-                                                      "source": "payroll"})
+def test_income_for_the_same_month_and_source_is_a_correction_that_keeps_the_old_value(trainee, users):
+    data = {"trainee": trainee, "period": dt.date(2025, 3, 17), "currency": "KZT", "source": "payroll"}
+    services.record_income(users["coordinator"], {**data, "amount": Decimal("100")})
+    # issue 11: a correction without a reason used to overwrite the month silently
+    with pytest.raises(ValidationError) as refused:
+        services.record_income(users["coordinator"], {**data, "amount": Decimal("150")})
+    assert "reason" in refused.value.message_dict
+    services.record_income(users["coordinator"], {**data, "amount": Decimal("150"), "reason": "payroll re-sent"})
     obs = IncomeObservation.objects.get()
     assert obs.amount == Decimal("150") and obs.period == dt.date(2025, 3, 1)
 

@@ -87,9 +87,12 @@ def test_income_in_unknown_currency_is_refused(trainee, users):
     assert ok.status_code == 302
     income = IncomeObservation.objects.get()
     assert income.period == dt.date(2025, 9, 1) and income.amount == Decimal("250000") and income.verified
-    # a second one for the same month and source replaces it, as in the API
+    # a second one for the same month and source corrects it, as in the API, and needs a reason
+    refused = client.post(_new(trainee, "income"), {"period": "2025-09", "amount": "260000", "currency": "KZT",
+                                                    "source": "payroll"})
+    assert refused.status_code == 200 and "Say why" in refused.content.decode()
     client.post(_new(trainee, "income"), {"period": "2025-09", "amount": "260000", "currency": "KZT",
-                                          "source": "payroll"})
+                                          "source": "payroll", "reason": "bonus was missing"})
     assert IncomeObservation.objects.get().amount == Decimal("260000")
 
 

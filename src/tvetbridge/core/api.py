@@ -25,9 +25,18 @@ from .roles import role_of
 # Authentication
 
 
+def client_address(request: HttpRequest) -> str:
+    """The caller's address as the login lockout sees it (behind a proxy: the forwarded one)."""
+    from axes.helpers import get_client_ip_address
+
+    return get_client_ip_address(request) or request.META.get("REMOTE_ADDR", "") or "unknown"
+
+
 class BearerToken(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str):
-        user = tokens.authenticate_token(token)
+        # Raises tokens.Throttled (429) after too many bad keys from this address, and ReadOnlyToken
+        # (403) when a read-only token is sent with a method that writes.
+        user = tokens.authenticate_token(token, client_address(request), method=request.method)
         if user is not None:
             # Permission checks everywhere read request.user; make a token request look like a session one.
             request.user = user
@@ -251,7 +260,9 @@ class TokenOut(Schema):
     name: str
     prefix: str
     created: dt.datetime
+    expires: dt.datetime
     last_used: dt.datetime | None
+    read_only: bool
     revoked: bool
 
 
@@ -261,6 +272,9 @@ class NewTokenOut(TokenOut):
 
 class TokenIn(Schema):
     name: TokenName
+    expires_in_days: int = Field(tokens.DEFAULT_EXPIRY_DAYS, description="Days until the token stops working: "
+                                 + ", ".join(str(d) for d, _label in tokens.EXPIRY_CHOICES) + ".")
+    read_only: bool = Field(False, description="A read-only token may only read (GET); writes answer 403.")
 
 
 @router.get("/tokens", response={200: list[TokenOut], **AUTH_ERRORS}, auth=AUTH, summary="My API tokens")
@@ -271,7 +285,8 @@ def list_tokens(request):
 @router.post("/tokens", response={201: NewTokenOut, **AUTH_ERRORS, 422: ValidationErrorOut}, auth=AUTH,
              summary="Create an API token")
 def create_token(request, payload: TokenIn):
-    token, key = tokens.issue_token(request.user, payload.name)
+    token, key = tokens.issue_token(request.user, payload.name, expires_in_days=payload.expires_in_days,
+                                    read_only=payload.read_only)
     return Status(201, {**TokenOut.from_orm(token).model_dump(), "key": key})
 
 

@@ -9,6 +9,17 @@ class CoreConfig(AppConfig):
     verbose_name = _("Shared kernel")
 
     def ready(self) -> None:
+        # Accounts: who is active, staff or superuser (the admin role) is audited like any record; the
+        # password hash and the last login are not history.
+        from django.contrib.auth import get_user_model
+        from simple_history import register
+
+        from .audit import audited
+
+        user = get_user_model()
+        if not hasattr(user, "history"):
+            register(user, app=self.name, excluded_fields=["password", "last_login"])
+        audited(user)
         # Each app declares its background jobs and schedules in tasks.py; a worker must know them all
         # before it claims a task, and a page must know a job's title.
         autodiscover_modules("tasks")

@@ -74,18 +74,21 @@ class JobSpec:
     title: Any
     max_attempts: int = 3
     queue: str = "default"
+    # Shown on the job's page once it has finished, with the job's ``result`` (a job with nothing to
+    # show beyond its status has none).
+    result_template: str = ""
 
 
 REGISTRY: dict[str, JobSpec] = {}
 
 
-def job_task(kind: str, *, title, max_attempts: int = 3, queue: str = "default"):
+def job_task(kind: str, *, title, max_attempts: int = 3, queue: str = "default", result_template: str = ""):
     """Declare a job function under a stable ``kind`` (stored on jobs, so never rename one lightly)."""
 
     def register(func: Callable[..., Any]) -> Callable[..., Any]:
         if kind in REGISTRY and REGISTRY[kind].func is not func:
             raise ValueError(f"job kind {kind!r} declared twice")
-        REGISTRY[kind] = JobSpec(kind, func, title, max_attempts, queue)
+        REGISTRY[kind] = JobSpec(kind, func, title, max_attempts, queue, result_template)
         func.job_kind = kind  # type: ignore[attr-defined]
         return func
 
@@ -103,6 +106,11 @@ def spec_for(kind_or_func) -> JobSpec:
 def title_of(job: Job) -> str:
     spec = REGISTRY.get(job.kind)
     return str(spec.title) if spec else job.kind
+
+
+def result_template_of(job: Job) -> str:
+    spec = REGISTRY.get(job.kind)
+    return spec.result_template if spec and job.status == Job.Status.SUCCEEDED else ""
 
 
 def step_of(job: Job) -> str:

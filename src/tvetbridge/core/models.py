@@ -7,6 +7,9 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from rules.contrib.models import RulesModel
+from simple_history.models import HistoricalRecords
+
+from .audit import audited
 
 CURRENCIES = [
     ("CNY", "CNY"), ("KZT", "KZT"), ("UZS", "UZS"), ("TJS", "TJS"), ("KGS", "KGS"),
@@ -112,6 +115,7 @@ class FieldOfStudy(models.Model):
         return f"{self.code} {self.name}"
 
 
+@audited
 class ExchangeRate(models.Model):
     """Units of `currency` per one US dollar on `date`; editable, each row with its source."""
 
@@ -120,6 +124,7 @@ class ExchangeRate(models.Model):
     per_usd = models.DecimalField(_("units per USD"), max_digits=18, decimal_places=6,
                                   validators=[MinValueValidator(0)])
     source = models.ForeignKey(Source, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("source"))
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["currency", "-date"]
@@ -140,6 +145,7 @@ class Role(models.TextChoices):
     TRAINEE = "trainee", _("trainee")
 
 
+@audited
 class Profile(models.Model):
     """A user's role and, for staff roles, the one organisation they act for."""
 
@@ -150,6 +156,7 @@ class Profile(models.Model):
     enterprise = models.ForeignKey("registry.Enterprise", on_delete=models.SET_NULL, null=True, blank=True,
                                    related_name="staff", verbose_name=_("enterprise"))
     language = models.CharField(_("preferred language"), max_length=8, choices=settings.LANGUAGES, default="en")
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("profile")
@@ -167,8 +174,12 @@ class Profile(models.Model):
         return f"{self.user} ({self.get_role_display()})"
 
 
+@audited
 class ApiToken(models.Model):
-    """A bearer token for the REST API. Only its SHA-256 is stored; the key is shown once."""
+    """A bearer token for the REST API. Only its SHA-256 is stored; the key is shown once.
+
+    History rows record its issue and revocation; its last use is kept on the row itself (written at
+    most once a minute, not a history row per request)."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField(_("name"), max_length=100)
@@ -176,7 +187,12 @@ class ApiToken(models.Model):
     digest = models.CharField(max_length=64, unique=True)
     created = models.DateTimeField(_("created"), auto_now_add=True)
     last_used = models.DateTimeField(_("last used"), null=True, blank=True)
+    expires = models.DateTimeField(_("expires"))
+    read_only = models.BooleanField(_("read-only"), default=False,
+                                    help_text=_("A read-only token may read but never change anything."))
     revoked = models.BooleanField(_("revoked"), default=False)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    history = HistoricalRecords(excluded_fields=["digest", "last_used"])
 
     class Meta:
         verbose_name = _("API token")
@@ -184,6 +200,17 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+
+class TokenFailure(models.Model):
+    """Failed bearer-token attempts from one client address in the current window (see tokens.py)."""
+
+    address = models.CharField(max_length=45, unique=True)
+    window_start = models.DateTimeField()
+    failures = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.address}: {self.failures}"
 
 
 # Reusable validators for percentages stored as 0–100.

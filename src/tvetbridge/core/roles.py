@@ -50,3 +50,12 @@ def is_member(user) -> bool:
 
 
 is_manager = is_admin | is_coordinator
+
+
+# The shared kernel's editable tables, as the admin site asks for them (its forms save through
+# core.services, which check the same roles): rates are the managers', roles and tokens the admins'.
+for _action in ("view", "add", "change"):
+    rules.add_perm(f"core.{_action}_exchangerate", is_manager)
+rules.add_perm("core.view_profile", is_admin)
+rules.add_perm("core.change_profile", is_admin)
+rules.add_perm("core.view_apitoken", is_admin)

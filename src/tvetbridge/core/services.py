@@ -7,23 +7,29 @@
   refuse stale saves of versioned records (``Conflict``), write, set many-to-many values and record
   the audit reason (django-simple-history: who, when, before/after), all in one transaction that is
   retried when SQLite is briefly busy.
+- The shared kernel's own editable tables change here too: ``set_exchange_rate`` and ``set_role``
+  (API tokens change in ``tokens.py`` through ``save``). Which models keep an audit trail, and the
+  reason codes the platform writes, are listed in ``core.audit``.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any, TypeVar
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import OperationalError, models, transaction
 from django.utils.translation import gettext as _
 from simple_history.utils import update_change_reason
 
-from .models import Versioned
+from .models import ExchangeRate, Profile, Role, Source, Versioned
+from .roles import is_admin, is_manager
 
 SYSTEM_USERNAME = "tvetbridge-system"
 
@@ -266,3 +272,49 @@ def delete_record(user, obj: models.Model, *, expected_version: int | None = Non
     check_version(obj, expected_version)
     obj._history_user = audit_user(user)
     obj.delete()
+
+
+# ---------------------------------------------------------------------------------------------------
+# The shared kernel's editable tables
+
+
+@retry_when_busy
+def set_exchange_rate(user, currency: str, date: dt.date, per_usd: Decimal, *, source: Source | None = None,
+                      reason: str = "") -> ExchangeRate:
+    """Create or change the rate of ``currency`` on ``date``; the previous value stays in the history."""
+    if not (is_manager(user) or is_system(user)):
+        raise PermissionDenied(_("Only coordinators and administrators may change exchange rates."))
+    rate = ExchangeRate.objects.select_for_update().filter(currency=currency, date=date).first()
+    if rate is None:
+        rate = ExchangeRate(currency=currency, date=date)
+    elif rate.per_usd == per_usd and (source is None or rate.source_id == source.pk):
+        return rate
+    rate.per_usd = per_usd
+    if source is not None:
+        rate.source = source
+    return save(user, rate, reason=reason or "rate.set")
+
+
+@retry_when_busy
+def set_role(actor, user, role: str, *, institution=None, enterprise=None, reason: str = "") -> Profile:
+    """Give ``user`` a role (and the organisation staff roles act for). Administrators only; the
+    history keeps every earlier role with who changed it and why."""
+    if not (is_admin(actor) or is_system(actor)):
+        raise PermissionDenied(_("Only platform administrators may change roles."))
+    if role not in Role.values:
+        raise ValidationError({"role": [_("Unknown role.")]})
+    profile = Profile.objects.select_for_update().filter(user=user).first() or Profile(user=user)
+    if role != Role.INSTITUTION_STAFF:
+        institution = None
+    if role != Role.ENTERPRISE_STAFF:
+        enterprise = None
+    unchanged = (profile.pk and profile.role == role and profile.institution_id == getattr(institution, "pk", None)
+                 and profile.enterprise_id == getattr(enterprise, "pk", None))
+    if unchanged:
+        return profile
+    if role == Role.INSTITUTION_STAFF and institution is None:
+        raise ValidationError({"institution": [_("Institution staff act for an institution; choose it.")]})
+    if role == Role.ENTERPRISE_STAFF and enterprise is None:
+        raise ValidationError({"enterprise": [_("Enterprise staff act for an enterprise; choose it.")]})
+    profile.role, profile.institution, profile.enterprise = role, institution, enterprise
+    return save(user=actor, obj=profile, reason=reason or "role.set")

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
@@ -20,6 +21,12 @@ from .roles import is_manager, is_member
 class TokenForm(forms.Form):
     name = forms.CharField(label=gettext_lazy("Token name"), max_length=100,
                            help_text=gettext_lazy("For example the script or system that will use it."))
+    expires_in_days = forms.TypedChoiceField(label=gettext_lazy("Expires after"), choices=tokens.EXPIRY_CHOICES,
+                                             coerce=int, initial=tokens.DEFAULT_EXPIRY_DAYS, required=False,
+                                             empty_value=tokens.DEFAULT_EXPIRY_DAYS)
+    read_only = forms.BooleanField(label=gettext_lazy("Read-only"), required=False,
+                                   help_text=gettext_lazy("The token may read through the API but never change "
+                                                          "anything."))
 
 
 @login_required
@@ -38,14 +45,16 @@ def api_tokens(request):
         form = TokenForm(request.POST)
         if form.is_valid():
             try:
-                _token, new_key = tokens.issue_token(request.user, form.cleaned_data["name"])
+                _token, new_key = tokens.issue_token(request.user, form.cleaned_data["name"],
+                                                     expires_in_days=form.cleaned_data["expires_in_days"],
+                                                     read_only=form.cleaned_data["read_only"])
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:
                 # Rendered, not redirected: the key must not pass through the session or a URL.
                 form = TokenForm()
     response = render(request, "core/api_tokens.html", {
-        "form": form, "new_key": new_key, "tokens": tokens.tokens_of(request.user),
+        "form": form, "new_key": new_key, "tokens": tokens.tokens_of(request.user), "now": timezone.now(),
     })
     if new_key:
         response["Cache-Control"] = "no-store"
@@ -80,7 +89,8 @@ def _job(request, pk: int) -> Job:
 @login_required
 def job_detail(request, pk: int):
     job = _job(request, pk)
-    return render(request, "core/job_detail.html", {"job": job, "status": queries.job_status(job)})
+    return render(request, "core/job_detail.html", {"job": job, "status": queries.job_status(job),
+                                                    "result_template": jobs.result_template_of(job)})
 
 
 @login_required

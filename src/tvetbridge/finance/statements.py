@@ -12,6 +12,8 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from tvetbridge.core.cells import set_xlsx_value
+
 MONEY_FORMAT = "#,##0.00;-#,##0.00"
 
 
@@ -32,7 +34,7 @@ def statement_xlsx(data: dict) -> bytes:
 
     def header(ws, columns: list[tuple[str, int]], row: int) -> None:
         for i, (label, width) in enumerate(columns, start=1):
-            cell = ws.cell(row=row, column=i, value=label)
+            cell = set_xlsx_value(ws.cell(row=row, column=i), label)
             cell.font, cell.fill = head_font, head_fill
             cell.alignment = Alignment(wrap_text=True, vertical="top")
             ws.column_dimensions[get_column_letter(i)].width = width
@@ -40,7 +42,7 @@ def statement_xlsx(data: dict) -> bytes:
 
     ws = wb.active
     ws.title = _("Balances")[:31]
-    ws["A1"] = _title(data)
+    set_xlsx_value(ws["A1"], _title(data))
     ws["A1"].font = Font(bold=True, size=13)
     ws["A2"] = _("Period: %(start)s – %(end)s") % {"start": data["start"].isoformat(), "end": data["end"].isoformat()}
     ws["A3"] = _("Amounts in each account's currency. Generated %(when)s.") % {
@@ -52,7 +54,7 @@ def statement_xlsx(data: dict) -> bytes:
         values = [row["code"], row["name"], row["kind_label"], row["currency"], row["opening"],
                   row["period_debit"], row["period_credit"], row["balance"]]
         for c, value in enumerate(values, start=1):
-            cell = ws.cell(row=r, column=c, value=value)
+            cell = set_xlsx_value(ws.cell(row=r, column=c), value)
             if c >= 5:
                 cell.number_format = MONEY_FORMAT
         r += 1
@@ -60,7 +62,7 @@ def statement_xlsx(data: dict) -> bytes:
     ws.cell(row=r, column=1, value=_("Trial balance (sum of all entries)")).font = head_font
     for currency, total in sorted(data["trial_balance"].items()):
         r += 1
-        ws.cell(row=r, column=1, value=currency)
+        set_xlsx_value(ws.cell(row=r, column=1), currency)
         ws.cell(row=r, column=8, value=total).number_format = MONEY_FORMAT
 
     ws2 = wb.create_sheet(_("Entries")[:31])
@@ -71,7 +73,7 @@ def statement_xlsx(data: dict) -> bytes:
                   str(line["project"]) if line["project"] else "", line["account"].code, line["currency"],
                   line["debit"], line["credit"]]
         for c, value in enumerate(values, start=1):
-            cell = ws2.cell(row=i, column=c, value=value)
+            cell = set_xlsx_value(ws2.cell(row=i, column=c), value)
             if c == 1:
                 cell.number_format = "yyyy-mm-dd"
             elif c >= 8:

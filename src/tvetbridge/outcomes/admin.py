@@ -4,6 +4,9 @@ coordinators and admins (the admin is staff-only in any case)."""
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from tvetbridge.core.admin import AuditedReadOnlyAdmin, ServiceSavedAdmin
+
+from . import services
 from .models import (
     CpiIndex,
     Credential,
@@ -42,7 +45,8 @@ class EmploymentAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(IncomeObservation)
-class IncomeAdmin(admin.ModelAdmin):
+class IncomeAdmin(AuditedReadOnlyAdmin):
+    # Corrected on the trainee's page or through the API, where a reason is required.
     list_display = ("trainee", "period", "amount", "currency", "source", "verified")
     list_filter = ("source", "verified", "currency")
     raw_id_fields = ("trainee", "batch")
@@ -55,14 +59,20 @@ class CredentialAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(CpiIndex)
-class CpiAdmin(admin.ModelAdmin):
+class CpiAdmin(ServiceSavedAdmin):
     list_display = ("country_code", "year", "inflation_pct", "source")
     list_filter = ("country_code",)
-    list_editable = ("inflation_pct",)
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("country_code", "year") if obj is not None else ()
+
+    def save_through_service(self, request, obj, form):
+        services.set_cpi(request.user, obj.country_code, obj.year, obj.inflation_pct, source=obj.source)
 
 
 @admin.register(ProjectTarget)
-class TargetAdmin(SimpleHistoryAdmin):
+class TargetAdmin(AuditedReadOnlyAdmin):
+    # Set on the project's results page through services.set_target, which checks the partner.
     list_display = ("project", "region", "indicator", "value", "currency", "due")
     raw_id_fields = ("project", "region")
 

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 from ninja.pagination import paginate
 
 from tvetbridge.core.api import AUTH, AUTH_ERRORS, BoundedPagination, ErrorOut, ValidationErrorOut
@@ -79,6 +79,9 @@ class IncomeIn(Schema):
     currency: str
     source: str
     verified: bool = False
+    reason: str = Field("", max_length=100, description=(
+        "Why a recorded income is corrected: required when the month and source already hold a different "
+        "value, which the history keeps with this reason."))
 
 
 @router.get("/outcomes/trainees", response={200: list[TraineeOut], **AUTH_ERRORS}, summary="Trainees I may see")

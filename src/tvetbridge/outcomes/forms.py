@@ -119,6 +119,9 @@ class EmploymentForm(_TraineeRecordForm):
 class IncomeForm(_TraineeRecordForm):
     period = forms.DateField(label=_("month"), input_formats=["%Y-%m", "%Y-%m-%d"],
                              widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"))
+    reason = forms.CharField(label=_("Reason for a correction"), required=False, max_length=100,
+                             help_text=_("Needed when this changes an income already recorded; the old value is "
+                                         "kept with the reason."))
 
     class Meta:
         model = IncomeObservation

@@ -15,6 +15,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from tvetbridge.core.audit import audited
 from tvetbridge.core.models import CURRENCIES, CURRENCY_CODES, Country, Language, Record, Region, Source
 
 from . import rules as perms
@@ -385,6 +386,7 @@ class ImportBatch(models.Model):
         return f"{self.kind} {self.filename} ({self.created:%Y-%m-%d})"
 
 
+@audited
 class IncomeObservation(Record):
     class Source(models.TextChoices):
         PAYROLL = "payroll", _("payroll")
@@ -414,6 +416,8 @@ class IncomeObservation(Record):
     batch = models.ForeignKey(ImportBatch, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
                               verbose_name=_("import batch"), db_constraint=False, db_index=False)
     updated = models.DateTimeField(_("updated"), auto_now=True)
+    # Every correction keeps the old value, who, when and why (services.record_income; files: bulk_import).
+    history = HistoricalRecords(excluded_fields=["updated"])
 
     class Meta:
         ordering = ["trainee", "period"]
@@ -436,6 +440,7 @@ class IncomeObservation(Record):
         return self.trainee.owner_institution_ids()
 
 
+@audited
 class CpiIndex(models.Model):
     """Annual consumer-price inflation of a country; chained into an index by ``money.py``."""
 
@@ -445,6 +450,7 @@ class CpiIndex(models.Model):
     year = models.PositiveSmallIntegerField(_("year"))
     inflation_pct = models.DecimalField(_("inflation (%, annual average)"), max_digits=9, decimal_places=4)
     source = models.ForeignKey(Source, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("source"))
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["country_code", "year"]
@@ -456,6 +462,7 @@ class CpiIndex(models.Model):
         return f"{self.country_code} {self.year}: {self.inflation_pct}%"
 
 
+@audited
 class ProjectTarget(Record):
     """A results target of a project for one county/region (or the whole project when blank)."""
 

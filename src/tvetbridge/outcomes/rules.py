@@ -110,3 +110,6 @@ def sees_identity(user, trainee=None) -> bool:
 __all__ = ["acts_for_owner", "consented_to_matching", "flag_permissions", "income_permissions",
            "is_member", "sees_identity", "sees_incomes", "target_permissions", "trainee_child_permissions",
            "trainee_permissions"]
+# Consumer-price inflation, as the admin site asks for it (its form saves through services.set_cpi).
+for _action in ("view", "add", "change"):
+    rules.add_perm(f"outcomes.{_action}_cpiindex", is_manager)

@@ -20,9 +20,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.utils import update_change_reason
 
-from tvetbridge.core.roles import role_of
+from tvetbridge.core.audit import keep_baseline
+from tvetbridge.core.roles import is_manager, role_of
 from tvetbridge.core.services import assign as _assign
-from tvetbridge.core.services import perm_name, require, retry_when_busy, save  # noqa: F401 - perm_name is used by callers
+from tvetbridge.core.services import is_system, perm_name, require, retry_when_busy, save  # noqa: F401 - perm_name is used by callers
 
 from .engine import impact, impact_reliability
 from .identity import identity_hash
@@ -30,6 +31,7 @@ from .io.incomes import import_incomes
 from .io.records import KINDS, OutcomesImportResult, import_records
 from .models import (
     Assessment,
+    CpiIndex,
     Credential,
     Employment,
     Enrolment,
@@ -182,26 +184,64 @@ def record_employment(user, data: Mapping[str, Any], *, instance: Employment | N
     return _save(user, job, "employment recorded" if instance is None else "employment updated")
 
 
-@transaction.atomic
-def record_income(user, data: Mapping[str, Any], *, instance: IncomeObservation | None = None) -> IncomeObservation:
-    """One income observation. Without ``instance`` a second one for the same month and source
-    replaces the first (files and surveys re-send months); editing ``instance`` onto a month and
-    source another observation holds is an error instead, so no observation silently disappears."""
+INCOME_FIELDS = ("amount", "currency", "verified")
+
+
+@retry_when_busy
+def record_income(user, data: Mapping[str, Any], *, instance: IncomeObservation | None = None,
+                  expected_version: int | None = None) -> IncomeObservation:
+    """One income observation. Without ``instance`` a second one for the same month and source is a
+    correction of the first (files and surveys re-send months); editing ``instance`` onto a month and
+    source another observation holds is an error instead, so no observation silently disappears.
+
+    A correction needs a ``reason`` (in ``data``): the history keeps the old value with who, when and
+    why. Re-sending the same values changes nothing and writes no history."""
+    data = dict(data)
+    reason = str(data.pop("reason", "") or "").strip()
     income = instance or IncomeObservation()
     _assign(income, data)
     if income.period:
         income.period = income.period.replace(day=1)
     require(user, "change", Trainee, income.trainee)
-    existing = IncomeObservation.objects.filter(trainee_id=income.trainee_id, period=income.period,
-                                                source=income.source).exclude(pk=income.pk).first()
+    existing = (IncomeObservation.objects.select_for_update()
+                .filter(trainee_id=income.trainee_id, period=income.period, source=income.source)
+                .exclude(pk=income.pk).first())
     if existing is not None and instance is not None:
         raise ValidationError({"period": _("There is already an income for this month from this source.")})
     if existing is not None:
-        income.pk = existing.pk
+        # A re-sent month corrects the stored row as it is now: the sender never saw a version of it.
+        income.pk, income.version = existing.pk, existing.version
         income._state.adding = False
     income.full_clean()
-    income.save()
-    return income
+    if income.pk is not None:
+        stored = IncomeObservation.objects.get(pk=income.pk)
+        fields = ("period", "source", *INCOME_FIELDS)
+        if all(getattr(stored, f) == getattr(income, f) for f in fields):
+            return stored
+        if not reason:
+            raise ValidationError({"reason": _(
+                "This changes a recorded income (%(old)s %(currency)s for %(month)s). Say why it is corrected; "
+                "the old value is kept with your reason.") % {
+                "old": stored.amount, "currency": stored.currency, "month": stored.period.strftime("%Y-%m")}})
+        # An income loaded from a file has no history row yet: keep what it held before the correction.
+        keep_baseline(stored, "income.before_correction")
+    return _save(user, income, reason or "income.recorded", expected_version=expected_version)
+
+
+@retry_when_busy
+def set_cpi(user, country_code: str, year: int, inflation_pct, *, source=None, reason: str = "") -> CpiIndex:
+    """Create or change a country's inflation for a year; the previous value stays in the history."""
+    if not is_manager(user) and not is_system(user):
+        raise PermissionDenied(_("Only coordinators and administrators may change consumer-price inflation."))
+    row = CpiIndex.objects.select_for_update().filter(country_code=country_code, year=year).first()
+    if row is None:
+        row = CpiIndex(country_code=country_code, year=year)
+    elif row.inflation_pct == inflation_pct and (source is None or row.source_id == source.pk):
+        return row
+    row.inflation_pct = inflation_pct
+    if source is not None:
+        row.source = source
+    return _save(user, row, reason or "cpi.set")
 
 
 @transaction.atomic

@@ -6,3 +6,19 @@ class RegistryConfig(AppConfig):
     name = "tvetbridge.registry"
     label = "registry"
     verbose_name = _("Registry")
+
+    def ready(self):
+        from tvetbridge.core.audit import audited
+
+        from .models import (
+            Alliance,
+            CooperationProject,
+            Enterprise,
+            Facility,
+            FacultyMember,
+            Institution,
+            Programme,
+        )
+
+        for model in (Institution, Programme, FacultyMember, Facility, Enterprise, Alliance, CooperationProject):
+            audited(model)

@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import secrets
-import tempfile
-from pathlib import Path
-
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import select_template
@@ -17,10 +13,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from tvetbridge.core.uploads import FileRefused, StoredUpload, check_size, store_upload
+
 from . import io
+from .services import perm_name
 
 SESSION_KEY = "registry_io_uploads"
-MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 # Long files are summarised: every error is listed, but at most this many row outcomes.
 PREVIEW_ROWS = 1000
 
@@ -29,15 +27,16 @@ class ImportForm(forms.Form):
     kind = forms.ChoiceField(label=gettext_lazy("What the file holds"), choices=())
     file = forms.FileField(label=gettext_lazy("CSV or XLSX file"))
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, kinds: list[str], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["kind"].choices = [(kind, io.kind_label(kind)) for kind in io.KINDS]
+        self.fields["kind"].choices = [(kind, io.kind_label(kind)) for kind in kinds]
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if upload.size > MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(_("The file is larger than %(size)d MB.")
-                                        % {"size": MAX_UPLOAD_BYTES // (1024 * 1024)})
+        try:
+            check_size(upload.size, upload.name)
+        except FileRefused as exc:
+            raise forms.ValidationError(str(exc)) from None
         return upload
 
 
@@ -46,16 +45,14 @@ def _base_template():
     return select_template(["web/base.html", "registry/io/standalone.html"])
 
 
-def _upload_dir() -> Path:
-    root = Path(getattr(settings, "VAR_DIR", tempfile.gettempdir())) / "imports"
-    root.mkdir(parents=True, exist_ok=True)
-    return root
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def index(request):
-    form = ImportForm(request.POST or None, request.FILES or None)
+    kinds = io.importable_kinds(request.user)
+    if request.method == "POST" and not kinds:
+        # Decided before the request body is parsed, let alone the file.
+        raise PermissionDenied(_("You may not import records."))
+    form = ImportForm(request.POST or None, request.FILES or None, kinds=kinds)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         data = upload.read()
@@ -64,15 +61,16 @@ def index(request):
         token = None
         if result.ok:
             # Kept until confirmed, so the user does not upload twice; confirming validates it again.
-            token = secrets.token_urlsafe(16)
-            (_upload_dir() / token).write_bytes(data)
+            stored = store_upload(data, upload.name)
+            token = stored.token
             uploads = request.session.get(SESSION_KEY, {})
-            uploads[token] = {"kind": kind, "filename": upload.name}
+            uploads[token] = {"kind": kind, **stored.as_dict()}
             request.session[SESSION_KEY] = uploads
         return render(request, "registry/io/preview.html", _result_context(result, token))
     return render(request, "registry/io/index.html", {
-        "base_template": _base_template(), "form": form,
-        "exports": [(kind, io.kind_label(kind)) for kind in io.KINDS]})
+        "base_template": _base_template(), "form": form if kinds else None,
+        "exports": [(kind, io.kind_label(kind)) for kind in io.KINDS
+                    if request.user.has_perm(perm_name(io.SPECS[kind].model, "export"))]})
 
 
 @login_required
@@ -81,15 +79,20 @@ def confirm(request):
     token = request.POST.get("token", "")
     uploads = request.session.get(SESSION_KEY, {})
     entry = uploads.pop(token, None)
-    path = _upload_dir() / token if token.replace("-", "").replace("_", "").isalnum() else None
-    if entry is None or path is None or not path.exists():
-        messages.error(request, _("That upload has expired; please upload the file again."))
+    try:
+        stored = StoredUpload.from_dict(entry or {})
+    except FileRefused as exc:
+        messages.error(request, str(exc))
         return redirect("io_index")
     request.session[SESSION_KEY] = uploads
+    if io.runs_in_background(stored):
+        # A large file is imported by a worker; the user follows it on the job's page.
+        job = io.start_import(request.user, entry["kind"], stored)
+        return redirect("job_detail", pk=job.pk)
     try:
-        result = io.import_file(request.user, entry["kind"], path.read_bytes(), entry["filename"])
+        result = io.import_stored(request.user, entry["kind"], stored)
     finally:
-        path.unlink(missing_ok=True)
+        stored.discard()
     return render(request, "registry/io/preview.html", _result_context(result, None))
 
 

@@ -29,6 +29,8 @@ institution_permissions = {
     "change": is_manager | (is_institution_staff & acts_for_owner_institution),
     "delete": is_admin,
     "export": is_member,
+    # Importing may create or change records: checked before the file is read (see io_import).
+    "import": is_manager | is_institution_staff,
 }
 
 institution_child_permissions = {
@@ -37,6 +39,7 @@ institution_child_permissions = {
     "change": is_manager | (is_institution_staff & acts_for_owner_institution),
     "delete": is_admin | (is_institution_staff & acts_for_owner_institution),
     "export": is_member,
+    "import": is_manager | is_institution_staff,
 }
 
 enterprise_permissions = {
@@ -45,6 +48,7 @@ enterprise_permissions = {
     "change": is_manager | (is_enterprise_staff & acts_for_enterprise),
     "delete": is_admin,
     "export": is_member,
+    "import": is_manager | is_enterprise_staff,
 }
 
 coordinated_permissions = {
@@ -53,6 +57,7 @@ coordinated_permissions = {
     "change": is_manager,
     "delete": is_admin,
     "export": is_member,
+    "import": is_manager,
 }
 
 project_permissions = {
@@ -61,6 +66,7 @@ project_permissions = {
     "change": is_manager | (is_institution_staff & acts_for_owner_institution),
     "delete": is_admin,
     "export": is_member,
+    "import": is_manager | is_institution_staff,
     # The life cycle (registry.services.TRANSITIONS): a partner institution proposes, withdraws and,
     # once approved, starts its project; approving, suspending, resuming, completing and cancelling an
     # approved project are the coordinators'.

@@ -25,6 +25,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from tvetbridge.core.cells import csv_row, xlsx_row
 from tvetbridge.core.jobs import JobCancelled, enqueue
 from tvetbridge.core.pdf import render_pdf
 from tvetbridge.risk.engine.periods import Period
@@ -248,8 +249,8 @@ def table_csv(report: Report, key: str) -> str:
         if t["key"] == key:
             out = io.StringIO()
             writer = csv.writer(out)
-            writer.writerow(t["columns"])
-            writer.writerows(t["rows"])
+            writer.writerow(csv_row(t["columns"]))
+            writer.writerows(csv_row(row) for row in t["rows"])
             return out.getvalue()
     raise KeyError(key)
 
@@ -267,16 +268,16 @@ def tables_xlsx(report: Report) -> bytes:
             name = name[:29] + str(len(used))
         used.add(name)
         ws = wb.create_sheet(name)
-        ws.append(t["columns"])
+        ws.append(xlsx_row(ws, t["columns"]))
         for cell in ws[1]:
             cell.font = Font(bold=True)
         for row in t["rows"]:
-            ws.append(row)
+            ws.append(xlsx_row(ws, row))
     ws = wb.create_sheet("sources")
     ws.append(["#", "title", "publisher", "document", "locator", "url", "published", "synthetic"])
     for i, s in enumerate(report.data.get("sources", []), start=1):
-        ws.append([i, s["title"], s["publisher"], s["document"], s["locator"], s["url"], s["published"],
-                   s["synthetic"]])
+        ws.append(xlsx_row(ws, [i, s["title"], s["publisher"], s["document"], s["locator"], s["url"],
+                                s["published"], s["synthetic"]]))
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

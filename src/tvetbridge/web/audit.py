@@ -22,18 +22,11 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from simple_history.utils import get_m2m_reverse_field_name
 
-from tvetbridge.registry.models import (
-    Alliance,
-    CooperationProject,
-    Enterprise,
-    Facility,
-    FacultyMember,
-    Institution,
-    Programme,
-)
+from tvetbridge.core.audit import audited_models, reason_text
 
-AUDITED = {model._meta.model_name: model for model in
-           (Institution, Programme, FacultyMember, Facility, Enterprise, Alliance, CooperationProject)}
+# Every model registered with ``core.audit.audited``: registry records, incomes, rates, prices, roles,
+# accounts, tokens, targets and whatever joins later.
+AUDITED = audited_models
 AUDIT_PAGE_SIZE = 50
 TRUNCATE_AT = 80  # characters of a long value shown inline; the full text is on hover
 EMPTY = "—"
@@ -42,7 +35,7 @@ EMPTY = "—"
 def history_rows(model_name: str | None, user_id: str | None, object_id: str | None):
     """One union query over the historical tables: newest changes first, paginated in the database."""
     parts = []
-    for name, model in AUDITED.items():
+    for name, model in AUDITED().items():
         if model_name and name != model_name:
             continue
         # A plain QuerySet: modeltranslation's manager reorders values() columns, which breaks the
@@ -88,7 +81,7 @@ def _load_records(page_rows: list[dict]) -> dict[tuple[str, int], dict]:
         by_model.setdefault(row["model"], []).append(row["history_id"])
     loaded: dict[tuple[str, int], dict] = {}
     for name, ids in by_model.items():
-        history = AUDITED[name].history.model
+        history = AUDITED()[name].history.model
         previous = (history.objects.filter(id=OuterRef("id"), history_date__lt=OuterRef("history_date"))
                     .order_by("-history_date", "-history_id").values("history_id")[:1])
         records = list(history.objects.filter(history_id__in=ids).select_related("history_user")
@@ -211,7 +204,7 @@ def load_entries(page_rows: list[dict]) -> list[dict]:
     loaded = _load_records(page_rows)
     wanted: dict[type, set] = defaultdict(set)
     for (name, _history_id), item in loaded.items():
-        _related_ids(AUDITED[name], item["changes"], wanted)
+        _related_ids(AUDITED()[name], item["changes"], wanted)
     related = _resolve(wanted)
     type_labels = {"+": _("created"), "~": _("changed"), "-": _("deleted")}
     entries = []
@@ -220,7 +213,7 @@ def load_entries(page_rows: list[dict]) -> list[dict]:
         if item is None:
             continue
         record = item["record"]
-        model = AUDITED[row["model"]]
+        model = AUDITED()[row["model"]]
         changes = [present_change(model, name, old, new, related) for name, old, new in item["changes"]]
         try:
             url = reverse(f"{row['model']}_detail", args=[record.id]) if record.history_type != "-" else None
@@ -230,6 +223,6 @@ def load_entries(page_rows: list[dict]) -> list[dict]:
             "when": record.history_date, "user": record.history_user, "type": record.history_type,
             "type_label": type_labels.get(record.history_type, ""),
             "model_label": model._meta.verbose_name, "object": str(record.instance), "object_id": record.id,
-            "url": url, "reason": record.history_change_reason or "", "changes": changes,
+            "url": url, "reason": reason_text(record.history_change_reason), "changes": changes,
         })
     return entries

@@ -78,7 +78,7 @@ def audit_log(request):
     if not request.user.has_perm("registry.view_audit"):
         raise PermissionDenied(_("Only coordinators and administrators may read the audit log."))
     model_name = request.GET.get("model") or None
-    if model_name not in audit.AUDITED:
+    if model_name not in audit.AUDITED():
         model_name = None
     user_id = request.GET.get("user") or None
     if user_id and not user_id.isdigit():
@@ -92,7 +92,7 @@ def audit_log(request):
     keep = {k: v for k, v in {"model": model_name, "user": user_id, "object": object_id}.items() if v}
     context = {
         "page": page, "entries": entries, "page_query": urlencode(keep),
-        "models": [(name, model._meta.verbose_name_plural) for name, model in audit.AUDITED.items()],
+        "models": [(name, model._meta.verbose_name_plural) for name, model in audit.AUDITED().items()],
         "users": get_user_model().objects.order_by("username").only("pk", "username"),
         "selected_model": model_name or "", "selected_user": user_id or "", "selected_object": object_id or "",
     }

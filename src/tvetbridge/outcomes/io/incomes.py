@@ -12,8 +12,10 @@ checksum, counts) rather than a history row per income. Re-importing the same fi
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import io
+from decimal import Decimal
 
 import polars as pl
 from django.db import connection, transaction
@@ -23,6 +25,7 @@ from psycopg.copy import QueuedLibpqWriter
 
 from tvetbridge.core.models import CURRENCY_CODES
 from tvetbridge.core.roles import role_of
+from tvetbridge.core.uploads import RowCounter, check_size
 from tvetbridge.registry.io.columns import (
     cell_text,
     choice_map,
@@ -50,7 +53,10 @@ def _frame(data: bytes, filename: str) -> pl.DataFrame:
         cols = {h: [cell_text(c[i]) if i < len(c) else "" for _n, c in table.rows] for i, h in enumerate(table.header)}
         df = pl.DataFrame(cols, schema={h: pl.Utf8 for h in table.header}) if width else pl.DataFrame()
         return df.with_columns(pl.Series("_row", [n for n, _c in table.rows], dtype=pl.Int64))
+    check_size(len(data), filename)
     raw = bytes(data)
+    # lines less the header: an upper bound on the rows, counted in one pass before Polars parses
+    RowCounter(filename).add_many(raw.count(b"\n") - 1)
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
     first = raw.split(b"\n", 1)[0].decode("utf-8", "replace")
@@ -291,6 +297,8 @@ def bulk_load_incomes(df: pl.DataFrame, batch_id: int) -> tuple[int, int]:
         now = timezone.now()
         stamp = now.isoformat() if postgres else connection.ops.adapt_datetimefield_value(now)
         extra = [pl.lit(batch_id, dtype=pl.Int64).alias("batch_id"), pl.lit(stamp, dtype=pl.Utf8).alias("updated")]
+        if changed.height:
+            _keep_old_incomes(changed, batch_id, now)
         new = new.select(*_WRITE_COLS[:6], *extra)
         changed = changed.select(*_WRITE_COLS[:6], *extra)
         if postgres:
@@ -300,6 +308,35 @@ def bulk_load_incomes(df: pl.DataFrame, batch_id: int) -> tuple[int, int]:
     return new.height, changed.height
 
 
+HISTORY_BATCH = 5000
+
+
+def _keep_old_incomes(changed: pl.DataFrame, batch_id: int, now) -> None:
+    """A file that changes stored incomes keeps what they were, as ``record_income`` does for one: a
+    history row with the old value (when the income has none yet, e.g. it came from an earlier file)
+    and one with the new value, by the importing user, with the reason "import". Only changed rows
+    cost anything; a file that adds months writes no history (its ``ImportBatch`` is its audit)."""
+    history = IncomeObservation.history.model
+    user_id = ImportBatch.objects.filter(pk=batch_id).values_list("user_id", flat=True).first()
+    ids = changed["id_old"].to_list()
+    have: set[int] = set()
+    for start in range(0, len(ids), HISTORY_BATCH):
+        have.update(history.objects.filter(id__in=ids[start:start + HISTORY_BATCH])
+                    .values_list("id", flat=True).distinct())
+    before = now - dt.timedelta(microseconds=1)
+    rows = []
+    for r in changed.iter_rows(named=True):
+        key = {"id": r["id_old"], "trainee_id": r["trainee_id"], "period": r["period"], "source": r["source"]}
+        if r["id_old"] not in have:
+            rows.append(history(**key, amount=Decimal(r["cents_old"]) / 100, currency=r["currency_old"],
+                                verified=r["verified_old"], version=r["version_old"], batch_id=None,
+                                history_date=before, history_type="+", history_change_reason="income.before_import"))
+        rows.append(history(**key, amount=Decimal(r["cents"]) / 100, currency=r["currency"], verified=r["verified"],
+                            version=r["version_old"] + 1, batch_id=batch_id, history_date=now, history_type="~",
+                            history_user_id=user_id, history_change_reason="import"))
+    history.objects.bulk_create(rows, batch_size=HISTORY_BATCH)
+
+
 def _json_ids(ids: pl.Series) -> str:
     return "[" + ",".join(map(str, ids.to_list())) + "]"
 
@@ -307,10 +344,10 @@ def _json_ids(ids: pl.Series) -> str:
 def _existing_incomes(cursor, df: pl.DataFrame, ids: pl.Series, postgres: bool) -> pl.DataFrame:
     """Rows already stored for the file's trainees within its months, amounts in cents."""
     schema = {"trainee_id": pl.Int64, "period": pl.Date, "source": pl.Utf8, "cents_old": pl.Int64,
-              "currency_old": pl.Utf8, "verified_old": pl.Boolean}
+              "currency_old": pl.Utf8, "verified_old": pl.Boolean, "id_old": pl.Int64, "version_old": pl.Int64}
     table = IncomeObservation._meta.db_table
     lo, hi = df["period"].min(), df["period"].max()
-    cols = "trainee_id, period, source, CAST(round(amount * 100) AS bigint), currency, verified"
+    cols = "trainee_id, period, source, CAST(round(amount * 100) AS bigint), currency, verified, id, version"
     if postgres:
         # ids are integers and the bounds dates: safe to inline, so the answer can stream out by COPY.
         array = "{" + ",".join(map(str, ids.to_list())) + "}"
@@ -328,7 +365,7 @@ def _existing_incomes(cursor, df: pl.DataFrame, ids: pl.Series, postgres: bool) 
             (pl.col("verified_old") == "t").alias("verified_old"))
     # CASTs: expressions carry no declared type, so sqlite3 hands back plain text and integers.
     cols = ("trainee_id, CAST(period AS text), source, CAST(round(amount * 100) AS integer), currency, "
-            "CAST(verified AS integer)")
+            "CAST(verified AS integer), id, version")
     cursor.execute(f"SELECT {cols} FROM {table} WHERE trainee_id IN (SELECT value FROM json_each(%s)) "
                    "AND period BETWEEN %s AND %s", [_json_ids(ids), lo.isoformat(), hi.isoformat()])
     rows = cursor.fetchall()

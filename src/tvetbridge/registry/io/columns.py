@@ -24,6 +24,8 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from tvetbridge.core.cells import unescape
+
 from ..models import CooperationProject, Enterprise, Institution, Programme
 
 # Modeltranslation's suffixes, in settings.LANGUAGES order.
@@ -199,7 +201,8 @@ def cell_text(value) -> str:
         return value.date().isoformat() if value.time() == dt.time() else value.isoformat()
     if isinstance(value, dt.date):
         return value.isoformat()
-    return str(value).strip()
+    # A file this platform exported marks text that could run as a formula; read it back as written.
+    return unescape(str(value).strip())
 
 
 def parse_int(value) -> int | None:

@@ -16,6 +16,9 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from tvetbridge.core.cells import csv_row, set_xlsx_value, xlsx_cell
+from tvetbridge.core.uploads import FileRefused, RowCounter, check_size, check_xlsx_archive
+
 FORMATS = ("csv", "xlsx")
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
@@ -23,8 +26,8 @@ CONTENT_TYPES = {
 }
 
 
-class FileError(ValueError):
-    """The file as a whole cannot be read; nothing row by row can be said about it."""
+# The file as a whole cannot be read; nothing row by row can be said about it.
+FileError = FileRefused
 
 
 @dataclass
@@ -46,6 +49,8 @@ def detect_format(data: bytes, filename: str) -> str:
 
 
 def read_table(data: bytes, filename: str) -> Table:
+    """The first sheet (or the CSV) as a header and rows, within the upload limits of ``core.uploads``."""
+    check_size(len(data), filename)
     fmt = detect_format(data, filename)
     table = _read_xlsx(data, filename) if fmt == "xlsx" else _read_csv(data, filename)
     if not table.header or not any(h for h in table.header):
@@ -65,19 +70,23 @@ def _read_csv(data: bytes, filename: str) -> Table:
     # Excel in Russian and Kazakh locales separates with ';'.
     delimiter = max([",", ";", "\t"], key=first_line.count)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    counter = RowCounter(filename)
+    header, body = None, []
     try:
-        records = list(reader)
+        for number, record in enumerate(reader, start=1):
+            if header is None:
+                header = [cell.strip() for cell in record]
+            elif any(cell.strip() for cell in record):
+                counter.add()
+                body.append((number, record))
     except csv.Error as exc:
         raise FileError(_("%(file)s is not a readable CSV file: %(error)s")
                         % {"file": filename, "error": exc}) from None
-    if not records:
-        return Table([], [])
-    header = [cell.strip() for cell in records[0]]
-    return Table(header, [(number, record) for number, record in enumerate(records[1:], start=2)
-                          if any(cell.strip() for cell in record)])
+    return Table(header or [], body)
 
 
 def _read_xlsx(data: bytes, filename: str) -> Table:
+    check_xlsx_archive(data, filename)
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
@@ -85,15 +94,20 @@ def _read_xlsx(data: bytes, filename: str) -> Table:
                         % {"file": filename, "error": exc.__class__.__name__}) from None
     try:
         sheet = book.worksheets[0]
+        # The sheet's stated dimension would pad every row to its width (a forged A1:XFD1 is 16,384
+        # cells a row); rows as stored carry only their own cells.
+        sheet.reset_dimensions()
         rows = sheet.iter_rows(values_only=True)
         header_cells = next(rows, None)
         if header_cells is None:
             return Table([], [])
         header = ["" if cell is None else str(cell).strip() for cell in header_cells]
         body = []
+        counter = RowCounter(filename)
         for number, cells in enumerate(rows, start=2):
             cells = list(cells)
             if any(cell is not None and str(cell).strip() for cell in cells):
+                counter.add()
                 body.append((number, cells))
         return Table(header, body)
     finally:
@@ -105,16 +119,10 @@ def write_csv(header: list[str], rows: Iterable[list]) -> bytes:
     # The BOM makes Excel open the file as UTF-8 rather than in the machine's legacy code page.
     buffer.write("\ufeff")
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(header)
+    writer.writerow(csv_row(header))
     for row in rows:
-        writer.writerow(["" if value is None else _csv_value(value) for value in row])
+        writer.writerow(csv_row(row))
     return buffer.getvalue().encode("utf-8")
-
-
-def _csv_value(value) -> str:
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return str(value)
 
 
 def write_xlsx(header: list[str], rows: Iterable[list], *, title: str) -> bytes:
@@ -127,7 +135,7 @@ def write_xlsx(header: list[str], rows: Iterable[list], *, title: str) -> bytes:
     bold = Font(bold=True)
     header_cells = []
     for text in header:
-        cell = WriteOnlyCell(sheet, value=text)
+        cell = set_xlsx_value(WriteOnlyCell(sheet), text)
         cell.font = bold
         header_cells.append(cell)
     sheet.append(header_cells)
@@ -143,7 +151,7 @@ def _xlsx_value(sheet, value):
         cell = WriteOnlyCell(sheet, value=value)
         cell.number_format = "yyyy-mm-dd"
         return cell
-    return value
+    return xlsx_cell(sheet, value)
 
 
 def _sheet_title(title: str) -> str:

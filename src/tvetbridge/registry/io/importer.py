@@ -26,8 +26,9 @@ from simple_history.models import HistoricalRecords
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from tvetbridge.core.roles import Role, role_of
+from tvetbridge.core.uploads import StoredUpload
 
-from ..services import perm_name
+from ..services import perm_name, require
 from .checks import same, validate_constraint
 from .columns import (
     SPECS,
@@ -100,7 +101,43 @@ def import_file(user, kind: str, data: bytes, filename: str, *, dry_run: bool = 
     platform itself (the command line without ``--user``), which may write anything. Nothing is
     written when any row is bad, or when ``dry_run`` is set.
     """
+    # Before a byte of the file is parsed: who may not import this kind learns nothing from the file.
+    if user is not None:
+        require(user, "import", SPECS[kind].model)
     return run_import(IMPORTERS.get(kind, Importer), user, SPECS[kind], data, filename, dry_run=dry_run)
+
+
+def importable_kinds(user) -> list[str]:
+    """The kinds of record ``user`` may import, in the order of ``KINDS``."""
+    return [kind for kind in SPECS if user.has_perm(perm_name(SPECS[kind].model, "import"))]
+
+
+def import_stored(user, kind: str, upload: StoredUpload, *, dry_run: bool = False) -> ImportResult:
+    """Import a file kept by ``core.uploads.store_upload`` (a confirmed upload, or the file of a
+    background import job, which receives the upload's token rather than its bytes). The file is
+    checked exactly as an upload is; it stays on disk, so a job retried after its worker died reads
+    it again (``core.tasks`` removes old uploads)."""
+    try:
+        data = upload.read_bytes()
+    except FileNotFoundError:
+        result = ImportResult(kind=kind, filename=upload.filename, dry_run=dry_run)
+        result.errors.append(RowError(None, "", _("That upload has expired; please upload the file again.")))
+        return result
+    return import_file(user, kind, data, upload.filename, dry_run=dry_run)
+
+
+def runs_in_background(upload: StoredUpload) -> bool:
+    """Files above ``IMPORT_BACKGROUND_BYTES`` are imported by a worker, not in the web request."""
+    return upload.size() > settings.IMPORT_BACKGROUND_BYTES
+
+
+def start_import(user, kind: str, upload: StoredUpload):
+    """Queue the import of a checked upload as a background job (``registry.import_file``) that the
+    user follows on its page; permission is checked now and again, row by row, when it runs."""
+    from tvetbridge.core.jobs import enqueue
+
+    require(user, "import", SPECS[kind].model)
+    return enqueue("registry.import_file", user=user, kind=kind, upload=upload.as_dict())
 
 
 def run_import(importer: type[Importer], user, spec: Spec, data: bytes, filename: str, *,
