@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 from ninja.pagination import paginate
 
 from tvetbridge.core.api import AUTH, AUTH_ERRORS, BoundedPagination, ErrorOut, ValidationErrorOut
@@ -63,6 +63,8 @@ class TraineeIn(Schema):
     consent_matching: bool = False
     consent_follow_up: bool = False
     consent_date: dt.date | None = None
+    languages: list[str] = Field(default_factory=list,
+                                 description="ISO 639-1 codes or tags as the UI writes them (zh-hans)")
 
 
 class IncomeOut(Schema):
