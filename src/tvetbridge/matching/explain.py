@@ -26,7 +26,8 @@ COMPONENT_LABELS = {
 
 
 def _num(value, places: int = 0) -> str:
-    return number_format(value, places, use_l10n=True, force_grouping=True)
+    # Rounded first: Django truncates to the places it is given (1259999.99 would read 1 259 999).
+    return number_format(round(float(value), places), places, use_l10n=True, force_grouping=True)
 
 
 def money(amount, currency: str, places: int = 0) -> str:
