@@ -71,7 +71,7 @@ def test_employment_before_enrolment_start_writes_nothing(loaded):
             "J-2,T-1,KZ,2024-05-01,7233\n")
     result = import_file(None, "employment", _csv(text), "j.csv")
     assert [(e.row, e.column) for e in result.errors] == [(3, "start_date")]
-    assert "before the enrolment start (2024-09-01)" in result.errors[0].message
+    assert "before the enrolment it follows (2024-09-01)" in result.errors[0].message
     assert Employment.objects.count() == 0
     ok = import_file(None, "employment", _csv(text.rsplit("J-2", 1)[0]), "j.csv")
     assert ok.committed and Employment.objects.get().enrolment.external_key == "E-1"

@@ -34,7 +34,7 @@ from tvetbridge.registry.models import Enterprise
 from tvetbridge.taxonomy.models import ESCO_OCCUPATION_PREFIX, ESCO_SKILL_PREFIX, Occupation, Skill
 
 from . import queries, services
-from .models import SkillDemand
+from .models import SkillDemand, normalise_language_codes
 
 router = Router(auth=AUTH, tags=["demand"])
 WRITE_ERRORS = {**AUTH_ERRORS, 404: ErrorOut, **VERSION_ERRORS, 422: ValidationErrorOut}
@@ -176,7 +176,7 @@ def _to_data(payload: DemandPatch) -> dict:
                 errors["required_skills"] = [_("Unknown skill “%(value)s”.") % {"value": k} for k in missing]
             data["required_skills"] = [skills[k] for k in keys if k in skills]
         elif name == "languages":
-            data["languages"] = [dict(item) for item in value or []]
+            data["languages"] = normalise_language_codes([dict(item) for item in value or []])
         elif value is None and name in {"wage_currency", "commitment_currency", "description"}:
             data[name] = ""
         else:

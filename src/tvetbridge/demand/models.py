@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from tvetbridge.core.models import CURRENCIES, Country, Record, Region, Source
+from tvetbridge.core.validators import normalize_language_code, validate_monthly_amount
 from tvetbridge.taxonomy.models import Occupation, Skill
 
 from . import rules as perms
@@ -95,14 +96,14 @@ class SkillDemand(Record):
                                  help_text=_("Language and level, e.g. zh HSK4, ru B2."))
     count = models.PositiveIntegerField(_("number of people"), validators=[MinValueValidator(1)])
     offered_wage = models.DecimalField(_("offered monthly wage"), max_digits=14, decimal_places=2, null=True,
-                                       blank=True, validators=[MinValueValidator(0)])
+                                       blank=True, validators=[validate_monthly_amount])
     wage_currency = models.CharField(_("wage currency"), max_length=3, choices=CURRENCIES, blank=True)
     deadline = models.DateField(_("deadline"), help_text=_("When the people are needed."))
     order_commitment = models.BooleanField(
         _("pays per hired graduate"), default=False,
         help_text=_("The enterprise commits to pay an amount for each graduate it hires."))
     commitment_amount = models.DecimalField(_("amount per hired graduate"), max_digits=14, decimal_places=2,
-                                            null=True, blank=True, validators=[MinValueValidator(0)])
+                                            null=True, blank=True, validators=[validate_monthly_amount])
     commitment_currency = models.CharField(_("commitment currency"), max_length=3, choices=CURRENCIES,
                                            blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
@@ -163,12 +164,28 @@ def parse_languages(text: str) -> list[dict]:
         part = part.strip()
         if not part:
             continue
-        match = re.fullmatch(r"([A-Za-z]{2,3})\s*[: ]\s*(.+)", part)
+        match = re.fullmatch(r"([A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*)\s*[: ]\s*(.+)", part)
         if not match:
             raise ValidationError(_("“%(part)s” is not a language and level, e.g. “zh HSK4” or “ru B2”."),
                                   params={"part": part}, code="invalid")
-        out.append({"language": match.group(1).lower(), "level": normalise_level(match.group(2))})
+        out.append({"language": match.group(1), "level": normalise_level(match.group(2))})
+    out = normalise_language_codes(out)
     validate_languages(out)
+    return out
+
+
+def normalise_language_codes(items) -> list:
+    """Language tags as the UI and other systems write them (zh-hans, ru-RU, kaz) → ISO 639-1."""
+    if not isinstance(items, list):
+        return items
+    out = []
+    for item in items:
+        if isinstance(item, dict) and isinstance(item.get("language"), str):
+            try:
+                item = {**item, "language": normalize_language_code(item["language"])}
+            except ValidationError:
+                pass  # left as written: validate_languages names it
+        out.append(item)
     return out
 
 

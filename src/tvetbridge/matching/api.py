@@ -38,11 +38,13 @@ class GapFilter(Schema):
 
 
 class ComponentOut(Schema):
-    name: str
+    name: str = Field(description="Stable component code, e.g. proximity, field_strength.")
+    label: str = Field(description="The component's name in the request's language.")
     value: float
     weight: float
     contribution: float
-    explanation: str
+    facts: dict[str, float] = Field(description="The numbers behind the component (km, counts, scores).")
+    explanation: str = Field(description="The facts in a sentence, in the request's language.")
 
 
 class ProposalOut(Schema):
@@ -88,7 +90,7 @@ def gap_proposals(request, key: str, filters: Query[GapFilter]):
         raise Http404(_("No such gap."))
     return [{"rank": p.rank, "host": p.host.pk, "partner": p.partner.pk, "expected_trainees": p.expected_trainees,
              "cost": p.cost, "income_gain": p.income_gain, "currency": p.currency, "score": p.score,
-             "components": [vars(c) for c in p.components]} for p in services.proposals_for(row).proposals]
+             "components": p.explained()} for p in services.proposals_for(row).proposals]
 
 
 class CandidateExplanationOut(Schema):

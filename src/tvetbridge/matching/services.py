@@ -19,10 +19,14 @@ import time
 from dataclasses import dataclass, field
 
 import numpy as np
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, Q, Sum
+from django.utils import translation
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+from modeltranslation.utils import build_localized_fieldname
 
 from tvetbridge.core.jobs import enqueue
 from tvetbridge.core.models import FieldOfStudy, Job
@@ -32,7 +36,7 @@ from tvetbridge.registry.models import CooperationProject, Facility, FacultyMemb
 from tvetbridge.risk.queries import country_risk_summary
 from tvetbridge.taxonomy.models import Occupation
 
-from . import queries
+from . import explain, queries
 from .engine import CostWeights, ScoreComponent, allocate, allocation_cost, haversine_km, score_proposals
 from .engine.candidates import K, compute
 from .io import arrays
@@ -59,6 +63,10 @@ class RankedProposal:
     currency: str
     score: float
     components: tuple[ScoreComponent, ...]
+
+    def explained(self) -> list[dict]:
+        """The components in the active language (labels, sentences, numbers)."""
+        return explain.explained(self.components, self.currency)
 
 
 @dataclass
@@ -182,14 +190,23 @@ def accept_proposal(user, gap_key: str, host_id: int, partner_id: int, *,
         raise PermissionDenied(_("Only coordinators or staff of a proposed institution may accept a proposal."))
     occupation = Occupation.objects.get(pk=int(gap_key.rsplit("~O", 1)[1]))
     where = gap.region or gap.country_name
-    description = _(
-        "Proposed from the skill gap for %(occupation)s (ESCO %(code)s) in %(where)s: %(demand)s people demanded "
-        "in open orders, %(supply)s expected graduates within %(radius)s km and %(days)s days, gap %(gap)s. "
-        "Score %(score).2f: %(explain)s.") % {
-        "occupation": occupation.label, "code": occupation.code, "where": where, "demand": f"{gap.demand:g}",
-        "supply": f"{gap.supply:.0f}", "radius": f"{params.radius_km:g}", "days": params.horizon,
-        "gap": f"{gap.gap:g}", "score": chosen.score,
-        "explain": "; ".join(f"{c.name} {c.value:.2f}×{c.weight:g} ({c.explanation})" for c in chosen.components)}
+    def describe() -> str:
+        return _(
+            "Proposed from the skill gap for %(occupation)s (ESCO %(code)s) in %(where)s: %(demand)s people "
+            "demanded in open orders, %(supply)s expected graduates within %(radius)s km and %(days)s days, gap "
+            "%(gap)s. Score %(score)s: %(explain)s.") % {
+            "occupation": occupation.label, "code": occupation.code, "where": where,
+            "demand": number_format(gap.demand, 0, force_grouping=True),
+            "supply": number_format(gap.supply, 0, force_grouping=True),
+            "radius": number_format(params.radius_km, 0, force_grouping=True), "days": params.horizon,
+            "gap": number_format(gap.gap, 0, force_grouping=True), "score": number_format(chosen.score, 2),
+            "explain": explain.summary(chosen.components, chosen.currency)}
+
+    # The description is a content field in every language: written once per language from the facts.
+    descriptions = {}
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            descriptions[build_localized_fieldname("description", code)] = describe()
     fields = list(FieldOfStudy.objects.filter(code__in=arrays.broad_fields(occupation.isco_group_id)))
     data = {
         "external_key": f"gap-{gap_key}-{chosen.host.pk}-{chosen.partner.pk}-{dt.datetime.now():%Y%m%d%H%M%S%f}"[:100],
@@ -199,7 +216,7 @@ def accept_proposal(user, gap_key: str, host_id: int, partner_id: int, *,
         "status": CooperationProject.Status.DRAFT,
         "host_country_id": gap.country,
         "host_region_id": int(gap.place[1:]) if gap.place[0] == "R" else None,
-        "description": description,
+        **descriptions,
         "target_trainees": chosen.expected_trainees,
         "target_employment_rate": TARGET_EMPLOYMENT_RATE,
         "target_income_gain": round(INCOME_GAIN_SHARE * ps.wage, 2) if ps.wage else None,
@@ -216,7 +233,7 @@ def accept_proposal(user, gap_key: str, host_id: int, partner_id: int, *,
         "expected_trainees": chosen.expected_trainees, "cost": chosen.cost, "income_gain": chosen.income_gain,
         "currency": chosen.currency, "country_risk": ps.risk, "country_risk_known": ps.risk_known,
         "components": [{"name": c.name, "value": c.value, "weight": c.weight, "contribution": c.contribution,
-                        "explanation": c.explanation} for c in chosen.components],
+                        "facts": dict(c.facts)} for c in chosen.components],
     }
     proposal = Proposal.objects.create(
         gap_key=gap_key, country_id=gap.country, region_id=data["host_region_id"], occupation=occupation,

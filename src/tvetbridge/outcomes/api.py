@@ -63,6 +63,8 @@ class TraineeIn(Schema):
     consent_matching: bool = False
     consent_follow_up: bool = False
     consent_date: dt.date | None = None
+    languages: list[str] = Field(default_factory=list,
+                                 description="ISO 639-1 codes or tags as the UI writes them (zh-hans)")
 
 
 class IncomeOut(Schema):

@@ -17,6 +17,15 @@ from simple_history.models import HistoricalRecords
 
 from tvetbridge.core.audit import audited
 from tvetbridge.core.models import CURRENCIES, CURRENCY_CODES, Country, Language, Record, Region, Source
+from tvetbridge.core.validators import (
+    ISCED_LEVEL_MESSAGE,
+    employment_before_enrolment,
+    validate_birth_year,
+    validate_consent_date,
+    validate_month_not_future,
+    validate_monthly_amount,
+    validate_not_future,
+)
 
 from . import rules as perms
 
@@ -67,16 +76,17 @@ class Trainee(Record):
                                     related_name="trainees", verbose_name=_("registering institution"))
     gender = models.CharField(_("gender"), max_length=10, choices=Gender.choices, default=Gender.UNKNOWN)
     birth_year = models.PositiveSmallIntegerField(_("birth year"), null=True, blank=True,
-                                                  validators=[MinValueValidator(1930), MaxValueValidator(2020)])
+                                                  validators=[validate_birth_year])
     home_region = models.ForeignKey(Region, on_delete=models.PROTECT, null=True, blank=True,
                                     related_name="trainees", verbose_name=_("home region or county"))
     prior_education = models.PositiveSmallIntegerField(_("prior education"), choices=Isced.choices,
-                                                       null=True, blank=True)
+                                                       null=True, blank=True,
+                                                       error_messages={"invalid_choice": ISCED_LEVEL_MESSAGE})
     baseline_employment = models.CharField(_("employment before training"), max_length=20,
                                            choices=EmploymentStatus.choices, blank=True)
     baseline_income = models.DecimalField(_("monthly income before training"), max_digits=14,
                                           decimal_places=2, null=True, blank=True,
-                                          validators=[MinValueValidator(0)])
+                                          validators=[validate_monthly_amount])
     baseline_currency = models.CharField(_("currency of that income"), max_length=3, choices=CURRENCIES,
                                          blank=True, validators=[validate_currency])
     languages = models.ManyToManyField(Language, blank=True, related_name="trainees",
@@ -85,7 +95,8 @@ class Trainee(Record):
                                            help_text=_("Enterprises may see this person as a candidate."))
     consent_follow_up = models.BooleanField(_("consents to follow-up"), default=False,
                                             help_text=_("Employment and income may be collected after training."))
-    consent_date = models.DateField(_("consent recorded on"), null=True, blank=True)
+    consent_date = models.DateField(_("consent recorded on"), null=True, blank=True,
+                                    validators=[validate_consent_date])
     # Job matching: where the person would work. Home region always; plus the listed regions, or
     # anywhere when willing to move and no region is listed.
     willing_to_relocate = models.BooleanField(
@@ -111,10 +122,13 @@ class Trainee(Record):
         return self.external_key
 
     def clean(self) -> None:
+        errors = {}
         if self.baseline_income is not None and not self.baseline_currency:
-            raise ValidationError({"baseline_currency": _("Give the currency of the income.")})
+            errors["baseline_currency"] = _("Give the currency of the income.")
         if (self.consent_matching or self.consent_follow_up) and self.consent_date is None:
-            raise ValidationError({"consent_date": _("Record the date consent was given.")})
+            errors["consent_date"] = _("Record the date consent was given.")
+        if errors:
+            raise ValidationError(errors)
 
     def owner_institution_ids(self) -> set[int]:
         """Institutions whose staff may see and edit this trainee: the registering one and those
@@ -182,12 +196,15 @@ class Enrolment(Record):
         return f"{self.trainee} · {self.project or self.programme}"
 
     def clean(self) -> None:
+        errors = {}
         if self.project_id is None and self.programme_id is None:
-            raise ValidationError({"project": _("Give the project or the programme.")})
+            errors["project"] = _("Give the project or the programme.")
         if self.end_date and self.start_date and self.end_date < self.start_date:
-            raise ValidationError({"end_date": _("The end date is before the start date.")})
-        if self.status == self.Status.COMPLETED and not self.end_date:
-            raise ValidationError({"end_date": _("A completed enrolment needs its end date.")})
+            errors["end_date"] = _("The end date is before the start date.")
+        elif self.status == self.Status.COMPLETED and not self.end_date:
+            errors["end_date"] = _("A completed enrolment needs its end date.")
+        if errors:
+            raise ValidationError(errors)
 
     def owner_institution_ids(self) -> set[int]:
         return self.trainee.owner_institution_ids()
@@ -196,7 +213,7 @@ class Enrolment(Record):
 class LearningProgress(Record):
     enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="progress",
                                   verbose_name=_("enrolment"))
-    as_of = models.DateField(_("as of"))
+    as_of = models.DateField(_("as of"), validators=[validate_not_future])
     hours = models.DecimalField(_("hours of learning"), max_digits=7, decimal_places=1,
                                 validators=[MinValueValidator(0)])
     modules_completed = models.PositiveSmallIntegerField(_("modules completed"), default=0)
@@ -220,7 +237,7 @@ class Assessment(Record):
     enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="assessments",
                                   verbose_name=_("enrolment"))
     name = models.CharField(_("assessment"), max_length=200)
-    date = models.DateField(_("date"))
+    date = models.DateField(_("date"), validators=[validate_not_future])
     score = models.DecimalField(_("score"), max_digits=6, decimal_places=2, null=True, blank=True)
     max_score = models.DecimalField(_("maximum score"), max_digits=6, decimal_places=2, null=True, blank=True)
     passed = models.BooleanField(_("passed"), default=False)
@@ -254,7 +271,7 @@ class Credential(Record):
     name = models.CharField(_("name"), max_length=200)
     level = models.CharField(_("level"), max_length=30, blank=True, help_text=_("For example HSK 4, B2, level 3."))
     issuer = models.CharField(_("issuer"), max_length=200, blank=True)
-    awarded = models.DateField(_("awarded on"))
+    awarded = models.DateField(_("awarded on"), validators=[validate_not_future])
     history = HistoricalRecords()
 
     class Meta:
@@ -344,11 +361,10 @@ class Employment(Record):
     def clean(self) -> None:
         if self.end_date and self.start_date and self.end_date < self.start_date:
             raise ValidationError({"end_date": _("The end date is before the start date.")})
-        reference = reference_enrolment_start(self.trainee_id, self.enrolment_id)
-        if reference is not None and self.start_date and self.start_date < reference:
-            raise ValidationError({"start_date": _(
-                "Employment cannot start (%(start)s) before the enrolment it follows (%(enrolment)s).")
-                % {"start": self.start_date.isoformat(), "enrolment": reference.isoformat()}})
+        error = employment_before_enrolment(self.start_date,
+                                            reference_enrolment_start(self.trainee_id, self.enrolment_id))
+        if error is not None:
+            raise error
 
     def owner_institution_ids(self) -> set[int]:
         return self.trainee.owner_institution_ids()
@@ -404,9 +420,10 @@ class IncomeObservation(Record):
     # Do not delete trainees with raw SQL: their incomes would stay behind.
     trainee = models.ForeignKey(Trainee, on_delete=models.CASCADE, related_name="incomes",
                                 verbose_name=_("trainee"), db_constraint=False, db_index=False)
-    period = models.DateField(_("month"), help_text=_("The first day of the month the income is for."))
+    period = models.DateField(_("month"), help_text=_("The first day of the month the income is for."),
+                              validators=[validate_month_not_future])
     amount = models.DecimalField(_("monthly amount"), max_digits=14, decimal_places=2,
-                                 validators=[MinValueValidator(0)])
+                                 validators=[validate_monthly_amount])
     currency = models.CharField(_("currency"), max_length=3, choices=CURRENCIES, validators=[validate_currency])
     source = models.CharField(_("source"), max_length=12, choices=Source.choices)
     verified = models.BooleanField(_("verified"), default=False)

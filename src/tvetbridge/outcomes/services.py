@@ -21,9 +21,11 @@ from django.utils.translation import gettext_lazy
 from simple_history.utils import update_change_reason
 
 from tvetbridge.core.audit import keep_baseline
+from tvetbridge.core.models import Language
 from tvetbridge.core.roles import is_manager, role_of
 from tvetbridge.core.services import assign as _assign
 from tvetbridge.core.services import is_system, perm_name, require, retry_when_busy, save  # noqa: F401 - perm_name is used by callers
+from tvetbridge.core.validators import resolve_language_codes
 
 from .engine import impact, impact_reliability
 from .identity import identity_hash
@@ -76,6 +78,23 @@ def _check_duplicate_identity(digest: str, exclude_pk: int | None) -> None:
             % {"key": clash.values_list("external_key", flat=True).first()}})
 
 
+def _resolve_languages(trainee: Trainee, m2m: dict[str, Any]) -> None:
+    """Languages given as written tags (the API: ``zh-hans``, ``ru``) become stored ISO 639-1 codes; an
+    unknown tag is reported together with the record's other errors, as a file row reports it."""
+    written = m2m.get("languages")
+    if written is None or not all(isinstance(tag, str) for tag in written):
+        return
+    codes, errors = resolve_language_codes(written, set(Language.objects.values_list("code", flat=True)))
+    if errors:
+        merged: dict[str, list[str]] = {"languages": errors}
+        try:
+            trainee.full_clean()
+        except ValidationError as exc:
+            merged = {**exc.message_dict, **merged}
+        raise ValidationError(merged)
+    m2m["languages"] = codes
+
+
 @transaction.atomic
 def register_trainee(user, data: Mapping[str, Any], *, identity_number: str | None = None,
                      reason: str = "") -> Trainee:
@@ -90,6 +109,7 @@ def register_trainee(user, data: Mapping[str, Any], *, identity_number: str | No
     if identity_number:
         trainee.identity_hash = identity_hash(identity_number)
         _check_duplicate_identity(trainee.identity_hash, None)
+    _resolve_languages(trainee, m2m)
     return _save(user, trainee, reason or "registered", m2m)
 
 
@@ -101,6 +121,7 @@ def update_trainee(user, trainee: Trainee, data: Mapping[str, Any], *, identity_
     if identity_number:
         trainee.identity_hash = identity_hash(identity_number)
         _check_duplicate_identity(trainee.identity_hash, trainee.pk)
+    _resolve_languages(trainee, m2m)
     return _save(user, trainee, reason or "updated", m2m, expected_version)
 
 

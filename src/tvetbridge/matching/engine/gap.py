@@ -111,11 +111,14 @@ def gap_analysis(
 # ---------------------------------------------------------------------------------------- proposals
 @dataclass(frozen=True)
 class ScoreComponent:
+    """One term of a proposal's score. ``facts`` are the numbers behind it (distance, counts, scores):
+    the platform words them in the reader's language (``matching.explain``); the engine writes no text."""
+
     name: str
     value: float  # in [0, 1]
     weight: float
     contribution: float  # weight * value
-    explanation: str
+    facts: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -129,7 +132,8 @@ class Proposal:
     components: tuple[ScoreComponent, ...] = field(default_factory=tuple)
 
     def explain(self) -> str:
-        return "; ".join(f"{c.name} {c.value:.2f}×{c.weight:g}: {c.explanation}" for c in self.components)
+        """A plain trace for logs and notebooks (pages and reports use ``matching.explain``)."""
+        return "; ".join(f"{c.name} {c.value:.2f}×{c.weight:g} {c.facts}" for c in self.components)
 
 
 @dataclass(frozen=True)
@@ -178,18 +182,19 @@ def score_proposals(
         for p in range(len(pf)):
             comps = (
                 ScoreComponent("proximity", float(prox[h]), w.proximity, w.proximity * float(prox[h]),
-                               f"host is {dist[h]:.0f} km from the demand (exp(−km/{w.km_ref:g}))"),
+                               {"km": float(dist[h]), "km_ref": w.km_ref}),
                 ScoreComponent("capacity", float(cap[h]), w.capacity, w.capacity * float(cap[h]),
-                               f"host can train {trainees[h]} of the {gap:g} missing"),
-                ScoreComponent("field_strength", float(pf[p] * hf[h]), w.field_strength, w.field_strength * float(pf[p] * hf[h]),
-                               f"partner strength {pf[p]:.2f} × host field match {hf[h]:.2f}"),
+                               {"trainees": int(trainees[h]), "gap": float(gap)}),
+                ScoreComponent("field_strength", float(pf[p] * hf[h]), w.field_strength,
+                               w.field_strength * float(pf[p] * hf[h]),
+                               {"partner_strength": float(pf[p]), "host_match": float(hf[h])}),
                 ScoreComponent("bilingual", float(bil[p]), w.bilingual, w.bilingual * float(bil[p]),
-                               f"{pb[p]:g} bilingual teachers of {w.bilingual_needed} needed"),
+                               {"teachers": float(pb[p]), "needed": w.bilingual_needed}),
                 ScoreComponent("facilities", float(pfac[p]), w.facilities, w.facilities * float(pfac[p]),
-                               f"partner facilities score {pfac[p]:.2f}"),
+                               {"score": float(pfac[p])}),
                 ScoreComponent("value", value, w.value, w.value * value,
-                               f"income gain {income_gain_per_trainee:g} vs cost {cost_per_trainee:g} per trainee"),
-                ScoreComponent("risk", risk, w.risk, w.risk * risk, f"country risk {country_risk:.2f}"),
+                               {"gain": float(income_gain_per_trainee), "cost": float(cost_per_trainee)}),
+                ScoreComponent("risk", risk, w.risk, w.risk * risk, {"risk": float(country_risk)}),
             )
             t = int(trainees[h])
             out.append(Proposal(int(h), int(p), t, t * cost_per_trainee, t * income_gain_per_trainee,

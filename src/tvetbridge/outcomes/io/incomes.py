@@ -26,6 +26,13 @@ from psycopg.copy import QueuedLibpqWriter
 from tvetbridge.core.models import CURRENCY_CODES
 from tvetbridge.core.roles import role_of
 from tvetbridge.core.uploads import RowCounter, check_size
+from tvetbridge.core.validators import (
+    MAX_AMOUNT,
+    message_for,
+    today,
+    validate_month_not_future,
+    validate_monthly_amount,
+)
 from tvetbridge.registry.io.columns import (
     cell_text,
     choice_map,
@@ -82,6 +89,7 @@ def _parse_incomes(df: pl.DataFrame, result: OutcomesImportResult) -> pl.DataFra
     s = pl.col
     yes, no = yes_no_words()
     sources = _source_map()
+    this_month = today().replace(day=1)
     period_text = s("period").str.strip_chars()
     iso_like = period_text.str.contains(r"^\d{4}-\d{2}(-\d{2})?$")
     df = df.select(
@@ -111,7 +119,12 @@ def _parse_incomes(df: pl.DataFrame, result: OutcomesImportResult) -> pl.DataFra
          % {"value": r["period_raw"] or ""}),
         ("amount", s("amount").is_null() | s("amount").is_nan(), lambda r: _("“%(value)s” is not a number.")
          % {"value": r["amount_raw"] or ""}),
-        ("amount", s("amount") < 0, lambda r: _("An income cannot be negative.")),
+        # the bounds of validators.validate_monthly_amount and validate_month_not_future, whose
+        # messages the bad rows get, as the form and the API would give them
+        ("amount", (s("amount") < 0) | (s("amount") > float(MAX_AMOUNT)),
+         lambda r: message_for(validate_monthly_amount, Decimal(str(r["amount"])))),
+        ("period", s("period") > pl.lit(this_month),
+         lambda r: message_for(validate_month_not_future, r["period"])),
         ("currency", ~s("currency").is_in(sorted(CURRENCY_CODES)) | s("currency").is_null(),
          lambda r: _("“%(code)s” is not a known currency; use one of %(codes)s.")
          % {"code": r["currency"] or "", "codes": ", ".join(sorted(CURRENCY_CODES))}),

@@ -14,13 +14,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from tvetbridge.core.models import CURRENCY_CODES, Country, Language, Region
 from tvetbridge.core.roles import role_of
+from tvetbridge.core.validators import employment_before_enrolment, resolve_language_codes
 from tvetbridge.registry.io.columns import (
     CellError,
     cell_text,
@@ -108,6 +109,35 @@ class _RecordImporter:
         self.positions: dict[str, int] = {}
         self.yes_no = yes_no_words()
         self.own_institution = user.profile.institution_id if role_of(user) == "institution" else None
+        self.reported: dict[int | None, set[str]] = {}
+
+    def error(self, number, column: str, message: str) -> None:
+        self.reported.setdefault(number, set()).add(column)
+        self.result.add(number, column, message)
+
+    def validate(self, number, obj, *, model_clean: bool = True) -> None:
+        """The model's own validators (those the form and the API run), each error on its column.
+        Relations were resolved from preloaded tables and uniqueness is settled by external key, so
+        neither is re-checked per row; a column already reported is not reported again."""
+        columns = {k for k, _r in self.columns}
+        skip = {f.name for f in obj._meta.concrete_fields if f.is_relation or f.unique}
+        skip |= self.reported.get(number, set())
+        errors: dict[str, list[str]] = {}
+        try:
+            obj.clean_fields(exclude=skip)
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+        if model_clean:
+            try:
+                obj.clean()
+            except ValidationError as exc:
+                for name, messages in exc.message_dict.items():
+                    errors.setdefault(name, []).extend(messages)
+        for name, messages in errors.items():
+            if name in self.reported.get(number, set()):
+                continue
+            for message in messages:
+                self.error(number, name if name in columns else "", message)
 
     def run(self, header, records):
         names = {k for k, _r in self.columns}
@@ -120,7 +150,7 @@ class _RecordImporter:
                                             % {"column": text})
         for key, required in self.columns:
             if required and key not in self.positions:
-                self.result.add(1, key, _("The required column “%(column)s” is missing.") % {"column": key})
+                self.error(1, key, _("The required column “%(column)s” is missing.") % {"column": key})
         if self.result.errors:
             return
         rows = []
@@ -141,10 +171,10 @@ class _RecordImporter:
         try:
             out = parser(value) if parser else (cell_text(value) or None)
         except CellError as exc:
-            self.result.add(number, key, str(exc))
+            self.error(number, key, str(exc))
             return None
         if required and (out is None or out == ""):
-            self.result.add(number, key, _("This value is required."))
+            self.error(number, key, _("This value is required."))
         return out
 
     def lookup(self, number, key, value, table, what):
@@ -152,7 +182,7 @@ class _RecordImporter:
             return None
         found = table.get(value)
         if found is None:
-            self.result.add(number, key, _("No %(what)s with the key “%(value)s”.") % {"what": what, "value": value})
+            self.error(number, key, _("No %(what)s with the key “%(value)s”.") % {"what": what, "value": value})
         return found
 
     def choice(self, number, raw, key, model, field_name):
@@ -161,13 +191,13 @@ class _RecordImporter:
             return None
         value = choice_map(model, field_name).get(text.casefold())
         if value is None:
-            self.result.add(number, key, _("“%(value)s” is not one of the allowed values.") % {"value": text})
+            self.error(number, key, _("“%(value)s” is not one of the allowed values.") % {"value": text})
         return value
 
     def currency(self, number, raw, key):
         text = cell_text(raw.get(key)).upper()
         if text and text not in CURRENCY_CODES:
-            self.result.add(number, key, _("“%(code)s” is not a known currency; use one of %(codes)s.")
+            self.error(number, key, _("“%(code)s” is not a known currency; use one of %(codes)s.")
                             % {"code": text, "codes": ", ".join(sorted(CURRENCY_CODES))})
             return None
         return text
@@ -216,7 +246,7 @@ class _RecordImporter:
         for number, raw in rows:
             key = self.cell(number, raw, "external_key", None, required=True)
             if key in seen_keys:
-                self.result.add(number, "external_key", _("Duplicate trainee: the key “%(key)s” is already used in "
+                self.error(number, "external_key", _("Duplicate trainee: the key “%(key)s” is already used in "
                                                           "row %(row)d.") % {"key": key, "row": seen_keys[key]})
             elif key:
                 seen_keys[key] = number
@@ -225,22 +255,19 @@ class _RecordImporter:
             if ident:
                 digest = identity_hash(ident)
                 if digest in seen_hash:
-                    self.result.add(number, "identity_number", _(
+                    self.error(number, "identity_number", _(
                         "Duplicate trainee: the same identity number is in row %(row)d.") % {"row": seen_hash[digest]})
                 seen_hash.setdefault(digest, number)
             inst = self.lookup(number, "institution", cell_text(raw.get("institution")), institutions, _("institution"))
             if self.own_institution is not None:
                 if inst not in (None, self.own_institution):
-                    self.result.add(number, "institution", _("You can only import trainees of your own institution."))
+                    self.error(number, "institution", _("You can only import trainees of your own institution."))
                 inst = self.own_institution
             income = self.cell(number, raw, "baseline_income", parse_decimal)
             currency = self.currency(number, raw, "baseline_currency")
-            if income is not None and not cell_text(raw.get("baseline_currency")):
-                self.result.add(number, "baseline_currency", _("Give the currency of the income."))
-            langs = split_list(raw.get("languages"))
-            for code in langs:
-                if code not in languages:
-                    self.result.add(number, "languages", _("No language with the code “%(code)s”.") % {"code": code})
+            langs, bad_languages = resolve_language_codes(split_list(raw.get("languages")), languages)
+            for message in bad_languages:
+                self.error(number, "languages", message)
             t = Trainee(
                 external_key=key or "", identity_hash=digest, institution_id=inst,
                 gender=self.choice(number, raw, "gender", Trainee, "gender") or "unknown",
@@ -257,6 +284,7 @@ class _RecordImporter:
                                             lambda v: parse_bool(v, self.yes_no)) or False,
                 consent_date=self.cell(number, raw, "consent_date", parse_date),
                 is_synthetic=self.cell(number, raw, "is_synthetic", lambda v: parse_bool(v, self.yes_no)) or False)
+            self.validate(number, t)
             t._languages = langs
             t._row = number
             out.append(t)
@@ -266,7 +294,7 @@ class _RecordImporter:
                                                                                           "external_key"):
             t = hashes[digest]
             if other != t.external_key:
-                self.result.add(t._row, "identity_number", _(
+                self.error(t._row, "identity_number", _(
                     "Duplicate trainee: this identity number is already registered as “%(key)s”.") % {"key": other})
         return out
 
@@ -292,7 +320,7 @@ class _RecordImporter:
         for number, raw in rows:
             key = self.cell(number, raw, "external_key", None, required=True)
             if key in seen:
-                self.result.add(number, "external_key", _("The key “%(key)s” is already used in row %(row)d.")
+                self.error(number, "external_key", _("The key “%(key)s” is already used in row %(row)d.")
                                 % {"key": key, "row": seen[key]})
             seen.setdefault(key, number)
             e = Enrolment(
@@ -306,12 +334,7 @@ class _RecordImporter:
                 end_date=self.cell(number, raw, "end_date", parse_date),
                 occupation_code=cell_text(raw.get("occupation_code")),
                 is_synthetic=self.cell(number, raw, "is_synthetic", lambda v: parse_bool(v, self.yes_no)) or False)
-            if not cell_text(raw.get("project")) and not cell_text(raw.get("programme")):
-                self.result.add(number, "project", _("Give the project or the programme."))
-            if e.start_date and e.end_date and e.end_date < e.start_date:
-                self.result.add(number, "end_date", _("The end date is before the start date."))
-            if e.status == "completed" and not e.end_date:
-                self.result.add(number, "end_date", _("A completed enrolment needs its end date."))
+            self.validate(number, e)
             if self.own_institution is not None and (e.project_id or e.programme_id):
                 owners = set()
                 if e.project_id:
@@ -319,7 +342,7 @@ class _RecordImporter:
                 if e.programme_id:
                     owners.add(Programme.objects.get(pk=e.programme_id).institution_id)
                 if self.own_institution not in owners:
-                    self.result.add(number, "project", _("Your institution does not run this project or programme."))
+                    self.error(number, "project", _("Your institution does not run this project or programme."))
             out.append(e)
         return out
 
@@ -343,27 +366,27 @@ class _RecordImporter:
         for number, raw in rows:
             key = self.cell(number, raw, "external_key", None, required=True)
             if key in seen:
-                self.result.add(number, "external_key", _("The key “%(key)s” is already used in row %(row)d.")
+                self.error(number, "external_key", _("The key “%(key)s” is already used in row %(row)d.")
                                 % {"key": key, "row": seen[key]})
             seen.setdefault(key, number)
             tid = self.lookup(number, "trainee", cell_text(raw.get("trainee")), trainees, _("trainee"))
             enr = self.lookup(number, "enrolment", cell_text(raw.get("enrolment")), enrolments, _("enrolment"))
             country = cell_text(raw.get("country")).upper()
             if country and country not in countries:
-                self.result.add(number, "country", _("No country with the code “%(code)s”.") % {"code": country})
+                self.error(number, "country", _("No country with the code “%(code)s”.") % {"code": country})
             start = self.cell(number, raw, "start_date", parse_date, required=True)
             end = self.cell(number, raw, "end_date", parse_date)
             if enr is not None and tid is not None and enr[2] != tid:
-                self.result.add(number, "enrolment", _("This enrolment belongs to another trainee."))
+                self.error(number, "enrolment", _("This enrolment belongs to another trainee."))
             reference = enr[:2][::-1] if enr else first_start.get(tid)
             ref_start = enr[1] if enr else (reference[0] if reference else None)
-            if start and ref_start and start < ref_start:
-                self.result.add(number, "start_date", _(
-                    "Employment cannot start (%(start)s) before the enrolment start (%(enrolment)s).")
-                    % {"start": start.isoformat(), "enrolment": ref_start.isoformat()})
+            late = employment_before_enrolment(start, ref_start)
+            if late is not None:
+                for message in late.message_dict["start_date"]:
+                    self.error(number, "start_date", message)
             if start and end and end < start:
-                self.result.add(number, "end_date", _("The end date is before the start date."))
-            out.append(Employment(
+                self.error(number, "end_date", _("The end date is before the start date."))
+            job = Employment(
                 external_key=key or "", trainee_id=tid,
                 enrolment_id=enr[0] if enr else (first_start[tid][1] if tid in first_start else None),
                 employer_id=self.lookup(number, "employer", cell_text(raw.get("employer")), employers,
@@ -374,7 +397,10 @@ class _RecordImporter:
                 start_date=start, end_date=end,
                 formal=self.cell(number, raw, "formal", lambda v: parse_bool(v, self.yes_no)) if
                 cell_text(raw.get("formal")) else True,
-                is_synthetic=self.cell(number, raw, "is_synthetic", lambda v: parse_bool(v, self.yes_no)) or False))
+                is_synthetic=self.cell(number, raw, "is_synthetic", lambda v: parse_bool(v, self.yes_no)) or False)
+            # Employment.clean looks the enrolment up per row; its two checks were made above in bulk.
+            self.validate(number, job, model_clean=False)
+            out.append(job)
         return out
 
     def write_employment(self, parsed):

@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from tvetbridge.core.models import Country, FieldOfStudy, Language, Region, Source
+from tvetbridge.core.validators import normalize_language_code
 
 from ..models import Alliance, Enterprise, Institution
 
@@ -27,8 +29,14 @@ _LOOKUPS = {
 
 
 def fold(lookup: str, value: str) -> str:
-    # ISO codes are case-insensitive to people who type them; external keys are not.
-    return value.upper() if lookup in {"country", "region"} else value.lower() if lookup == "language" else value
+    # ISO codes are case-insensitive to people who type them; external keys are not. Language tags
+    # come as the UI writes them (zh-hans) or as ISO 639-1/639-2; all fold to the stored ISO 639-1.
+    if lookup == "language":
+        try:
+            return normalize_language_code(value)
+        except ValidationError:
+            return value.lower()
+    return value.upper() if lookup in {"country", "region"} else value
 
 
 def load_lookup(name: str, keys: set[str]) -> dict[str, tuple]:
