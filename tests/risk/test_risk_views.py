@@ -28,8 +28,13 @@ def test_country_page_shows_score_and_drivers(risk_world, coord_client):
     assert "Earthquake" in page and "Dushanbe Luban Workshop" in page
 
 
-def test_anonymous_is_sent_to_login(risk_world, client):
+def test_anonymous_sees_the_public_summary_not_the_alerts(risk_world, client):
+    # Issue 12: the risk level per country is public; alerts, events and exposed projects are not.
     response = client.get(reverse("risk_country", args=["TJ"]))
+    page = response.content.decode()
+    assert response.status_code == 200 and 'id="risk-value"' in page and 'id="risk-public-note"' in page
+    assert 'id="risk-alerts"' not in page and "Dushanbe Luban Workshop" not in page
+    response = client.get(reverse("risk_alerts"))
     assert response.status_code == 302 and reverse("login") in response["Location"]
 
 

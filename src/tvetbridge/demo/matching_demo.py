@@ -15,12 +15,22 @@ from collections import Counter, defaultdict
 
 import numpy as np
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from tvetbridge.core.models import Language, Region
 from tvetbridge.demand.models import SkillDemand
 from tvetbridge.matching import services as matching_services
-from tvetbridge.outcomes.models import Credential, Enrolment, Trainee, TraineeSkill
+from tvetbridge.outcomes.models import (
+    Assessment,
+    Credential,
+    Employment,
+    Enrolment,
+    IncomeObservation,
+    LearningProgress,
+    Trainee,
+    TraineeSkill,
+)
 from tvetbridge.registry.models import Enterprise
 from tvetbridge.taxonomy.models import Occupation, OccupationSkill
 
@@ -138,13 +148,40 @@ def demo_vacancies(*, seed: int = 42, per_place: int = 2) -> int:
 
 
 def demo_trainee() -> Trainee | None:
-    """The trainee the demo's trainee account stands for: consenting, with skills and a list."""
+    """The trainee the demo's trainee account stands for: a graduate who consented to matching, with
+    skills and a candidate list, a credential, a job and incomes before and after training, so the
+    trainee's whole journey can be seen. Falls back to any consenting trainee with a list."""
     from tvetbridge.matching.models import CandidateList
 
     with_list = CandidateList.objects.filter(kind=CandidateList.Kind.TRAINEE).exclude(candidate_ids=[]) \
-        .order_by("subject_id").values_list("subject_id", flat=True)
-    return Trainee.objects.filter(pk__in=list(with_list[:50]), consent_matching=True, is_synthetic=True) \
-        .order_by("pk").first()
+        .values_list("subject_id", flat=True)
+    consenting = Trainee.objects.filter(pk__in=with_list, consent_matching=True, is_synthetic=True)
+    graduate = Enrolment.objects.filter(trainee=OuterRef("pk"), status=Enrolment.Status.COMPLETED,
+                                        end_date__isnull=False)
+    before = IncomeObservation.objects.filter(trainee=OuterRef("pk"), period__lt=OuterRef("_start"))
+    after = IncomeObservation.objects.filter(trainee=OuterRef("pk"), period__gt=OuterRef("_end"))
+    full = consenting.annotate(
+        _start=graduate.values("start_date")[:1], _end=graduate.values("end_date")[:1]).filter(
+        Exists(graduate), Exists(Credential.objects.filter(trainee=OuterRef("pk"))),
+        Exists(Employment.objects.filter(trainee=OuterRef("pk"))), Exists(before), Exists(after))
+    trainee = full.order_by("pk").first() or consenting.order_by("pk").first()
+    if trainee is not None:
+        _complete_record(trainee)
+    return trainee
+
+
+def _complete_record(trainee: Trainee) -> None:
+    """Learning progress and an assessment on the graduate's enrolment (the outcomes generator makes
+    neither), so the record page shows a course followed to its end."""
+    enrolment = Enrolment.objects.filter(trainee=trainee).order_by("-end_date", "-start_date").first()
+    if enrolment is None or enrolment.end_date is None:
+        return
+    if not LearningProgress.objects.filter(enrolment=enrolment).exists():
+        LearningProgress.objects.create(enrolment=enrolment, as_of=enrolment.end_date, hours=960,
+                                        modules_completed=12, modules_total=12)
+    if not Assessment.objects.filter(enrolment=enrolment).exists():
+        Assessment.objects.create(enrolment=enrolment, name="Final practical assessment", date=enrolment.end_date,
+                                  score=86, max_score=100, passed=True)
 
 
 def build(*, seed: int = 42) -> list[str]:

@@ -13,6 +13,8 @@ class MatchingConfig(AppConfig):
         # candidate lists kept here, so this app tells outcomes.
         from tvetbridge.outcomes.queries import set_enterprise_scope
 
+        from . import triggers
         from .queries import trainee_ids_for_enterprise
 
         set_enterprise_scope(trainee_ids_for_enterprise)
+        triggers.connect()

@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 
 class Proposal(models.Model):
@@ -82,3 +83,24 @@ class CandidateList(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.subject_id}: {len(self.candidate_ids)}"
+
+
+class VacancyInterest(models.Model):
+    """A trainee's "I am interested" in a vacancy: seen by the enterprise that posted it. Withdrawing
+    deletes the row; the audit history keeps that it was there."""
+
+    trainee = models.ForeignKey("outcomes.Trainee", on_delete=models.CASCADE, related_name="vacancy_interests",
+                                verbose_name=_("trainee"))
+    vacancy = models.ForeignKey("demand.SkillDemand", on_delete=models.CASCADE, related_name="interests",
+                                verbose_name=_("vacancy"))
+    created = models.DateTimeField(_("expressed on"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-created"]
+        verbose_name = _("interest in a vacancy")
+        verbose_name_plural = _("interests in vacancies")
+        constraints = [models.UniqueConstraint(fields=["trainee", "vacancy"], name="uniq_vacancy_interest")]
+
+    def __str__(self) -> str:
+        return f"{self.trainee_id} → {self.vacancy_id}"

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import scipy.sparse as sp
+from django.db.models import Count
 from django.utils.translation import gettext as _
 
 from tvetbridge.core.models import Country, Region
@@ -28,7 +29,7 @@ from tvetbridge.taxonomy.models import Occupation, Skill
 from .engine import gap_analysis
 from .engine.candidates import LANGUAGE_WEIGHT, REGION_WEIGHT
 from .io import arrays
-from .models import AllocationRun, CandidateList
+from .models import AllocationRun, CandidateList, VacancyInterest
 
 DEFAULT_HORIZON_DAYS = 365
 DEFAULT_RADIUS_KM = 300.0
@@ -311,9 +312,25 @@ def trainee_ids_for_enterprise(user) -> set[int]:
     if not is_enterprise_staff(user):
         return set()
     vacancies = SkillDemand.objects.filter(enterprise_id=user.profile.enterprise_id).values("pk")
-    ids: set[int] = set()
+    ids: set[int] = set(VacancyInterest.objects.filter(vacancy__in=vacancies, trainee__consent_matching=True)
+                        .values_list("trainee_id", flat=True))
     for candidate_ids in CandidateList.objects.filter(kind=CandidateList.Kind.VACANCY,
                                                       subject_id__in=vacancies).values_list("candidate_ids",
                                                                                              flat=True):
         ids.update(candidate_ids)
     return ids
+
+
+def interests_in_vacancy(vacancy_pk: int) -> list:
+    """Consenting trainees who said they are interested in the vacancy, newest first."""
+    return list(VacancyInterest.objects.filter(vacancy_id=vacancy_pk, trainee__consent_matching=True)
+                .select_related("trainee__home_region"))
+
+
+def interested_vacancy_ids(trainee_pk: int) -> set[int]:
+    return set(VacancyInterest.objects.filter(trainee_id=trainee_pk).values_list("vacancy_id", flat=True))
+
+
+def interest_counts(vacancy_ids) -> dict[int, int]:
+    return dict(VacancyInterest.objects.filter(vacancy_id__in=list(vacancy_ids), trainee__consent_matching=True)
+                .values("vacancy_id").annotate(n=Count("pk")).values_list("vacancy_id", "n"))

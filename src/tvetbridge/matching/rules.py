@@ -36,3 +36,7 @@ def is_that_trainee(user, trainee) -> bool:
 rules.add_perm("matching.view_vacancy_candidates", is_manager | (is_enterprise_staff & acts_for_vacancy_enterprise))
 rules.add_perm("matching.view_trainee_matches", is_manager | (is_trainee & is_that_trainee))
 rules.add_perm("matching.rebuild_candidates", is_manager)
+# A trainee's own consent and interest in vacancies: the trainee's own account; coordinators may
+# record a consent given on paper.
+rules.add_perm("matching.change_own_consent", is_manager | (is_trainee & is_that_trainee))
+rules.add_perm("matching.express_interest", is_trainee & is_that_trainee)

@@ -396,3 +396,69 @@ def candidates_updating() -> bool:
     """Whether candidate lists are being brought up to date right now (pages say "updating")."""
     return Job.objects.filter(kind__in=("matching.update_candidates", "matching.rebuild_candidates"),
                               status__in=Job.ACTIVE).exists()
+
+
+# --- a trainee's own consent and interest in vacancies ---------------------------------------------
+
+def set_consent(user, trainee, *, matching: bool, follow_up: bool, expected_version: int | None = None):
+    """Give or withdraw consent to job matching and to follow-up. Recorded with today's date and
+    audited; a change to matching consent brings the candidate lists up to date in the background
+    (a withdrawn trainee also drops out of lists at once, since pages show consenting people only)."""
+    from tvetbridge.core import services as core
+    from tvetbridge.outcomes.models import Trainee
+
+    if not user.has_perm("matching.change_own_consent", trainee):
+        raise PermissionDenied(_("You may only change your own consent."))
+    with transaction.atomic():
+        trainee = Trainee.objects.select_for_update().get(pk=trainee.pk)
+        matching_changed = trainee.consent_matching != matching
+        if not matching_changed and trainee.consent_follow_up == follow_up:
+            return trainee
+        trainee.consent_matching, trainee.consent_follow_up = matching, follow_up
+        # The date of the latest decision, also when consent is withdrawn: the record says when.
+        trainee.consent_date = dt.date.today()
+        core.save(user, trainee, reason="consent changed", expected_version=expected_version)
+        if not matching:
+            from .models import VacancyInterest
+
+            for interest in VacancyInterest.objects.filter(trainee=trainee):
+                interest._history_user = core.audit_user(user)
+                interest.delete()
+        if matching_changed:
+            schedule_candidate_update(user=user, trainee_ids=[trainee.pk])
+    return trainee
+
+
+def express_interest(user, trainee, vacancy):
+    """The trainee tells the enterprise they are interested in an open vacancy (idempotent)."""
+    from tvetbridge.core import services as core
+    from tvetbridge.demand.models import SkillDemand
+
+    from .models import VacancyInterest
+
+    if not user.has_perm("matching.express_interest", trainee):
+        raise PermissionDenied(_("You may only express interest for yourself."))
+    if not trainee.consent_matching:
+        raise ValidationError(_("Give consent to job matching first: the enterprise would see your profile."))
+    if vacancy.kind != SkillDemand.Kind.VACANCY or vacancy.status != SkillDemand.Status.OPEN:
+        raise ValidationError(_("This vacancy is no longer open."))
+    with transaction.atomic():
+        interest = VacancyInterest.objects.filter(trainee=trainee, vacancy=vacancy).first()
+        if interest is None:
+            interest = VacancyInterest(trainee=trainee, vacancy=vacancy)
+            core.save(user, interest, reason="interest expressed")
+    return interest
+
+
+def withdraw_interest(user, trainee, vacancy) -> None:
+    from tvetbridge.core import services as core
+
+    from .models import VacancyInterest
+
+    if not user.has_perm("matching.express_interest", trainee):
+        raise PermissionDenied(_("You may only withdraw your own interest."))
+    with transaction.atomic():
+        for interest in VacancyInterest.objects.filter(trainee=trainee, vacancy=vacancy):
+            interest._history_user = core.audit_user(user)
+            interest._change_reason = "interest withdrawn"
+            interest.delete()

@@ -11,4 +11,7 @@ urlpatterns = [
     path("candidates/vacancy/<int:pk>/", views.vacancy_candidates, name="matching_vacancy_candidates"),
     path("candidates/trainee/<int:pk>/", views.trainee_matches, name="matching_trainee_matches"),
     path("my-matches/", views.my_matches, name="matching_my_matches"),
+    path("vacancies/<int:pk>/interest/", views.interest, {"action": "express"}, name="matching_interest"),
+    path("vacancies/<int:pk>/interest/withdraw/", views.interest, {"action": "withdraw"},
+         name="matching_interest_withdraw"),
 ]

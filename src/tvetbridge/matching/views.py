@@ -13,7 +13,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from . import charts, queries, services
 from .engine.candidates import LANGUAGE_WEIGHT, REGION_WEIGHT, K
@@ -155,6 +155,7 @@ def vacancy_candidates(request, pk: int):
     rows, lst = queries.candidates_of_vacancy(vacancy.pk)
     return render(request, "matching/vacancy_candidates.html", {
         "vacancy": vacancy, "rows": rows, "list": lst, "weights": _weights(),
+        "interests": queries.interests_in_vacancy(vacancy.pk), "updating": services.candidates_updating(),
         "show_keys": request.user.has_perm("matching.rebuild_candidates")})
 
 
@@ -195,7 +196,29 @@ def candidate_vacancies(request):
     overview = queries.vacancy_overview(request.user)
     if overview is None:
         raise PermissionDenied(_("You do not have permission to do this."))
-    return render(request, "matching/candidate_vacancies.html", overview)
+    return render(request, "matching/candidate_vacancies.html",
+                  {**overview, "updating": services.candidates_updating()})
+
+
+@require_POST
+def interest(request, pk: int, action: str):
+    """The signed-in trainee says they are interested in a vacancy, or takes it back."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    trainee = getattr(request.user, "trainee", None)
+    if trainee is None:
+        raise PermissionDenied(_("This account is not linked to a trainee record."))
+    vacancy = _vacancy_or_404(pk)
+    try:
+        if action == "express":
+            services.express_interest(request.user, trainee, vacancy)
+            messages.success(request, _("The enterprise can now see that you are interested."))
+        else:
+            services.withdraw_interest(request.user, trainee, vacancy)
+            messages.success(request, _("Your interest was withdrawn."))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect(reverse("my_work") + "#matches")
 
 
 def _weights() -> dict:

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -111,10 +112,11 @@ def flag_list(request):
     flags = QualityFlag.objects.select_related("project").order_by("status", "-raised")
     role = role_of(request.user)
     if role == "institution":
-        flags = flags.filter(project__in=CooperationProject.objects.filter(
-            partner_institutions=request.user.profile.institution_id).values("pk")
-            .union(CooperationProject.objects.filter(
-                chinese_institutions=request.user.profile.institution_id).values("pk")))
+        # One filter with OR, not a UNION of two ordered subqueries: SQLite refuses ORDER BY inside a
+        # compound subquery, and the model's default ordering would put one there.
+        mine = request.user.profile.institution_id
+        flags = flags.filter(project__in=CooperationProject.objects.order_by().filter(
+            Q(partner_institutions=mine) | Q(chinese_institutions=mine)).values("pk"))
     elif role not in ("admin", "coordinator"):
         raise PermissionDenied
     status = request.GET.get("status") or ""

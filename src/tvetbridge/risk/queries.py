@@ -89,6 +89,21 @@ def overview(period: str | None = None) -> dict:
             "alerts": list(Alert.objects.exclude(status=Alert.Status.RESOLVED).select_related("country")[:20])}
 
 
+def public_overview(period: str | None = None) -> dict:
+    """What the public sees: each focus country's level, score and interval; no alerts or events."""
+    period = period or latest_period()
+    scores = [_decorate(s) for s in CountryRiskScore.objects.filter(period=period or "", country__is_focus=True)
+              .select_related("country").order_by("-score")]
+    return {"period": period, "scores": scores, "n_countries": scores[0].n_countries if scores else 0}
+
+
+def public_country_detail(country: Country) -> dict:
+    period = latest_period()
+    return {"period": period,
+            "score": _decorate(CountryRiskScore.objects.filter(country=country, period=period or "").first()),
+            "trend": [_decorate(s) for s in CountryRiskScore.objects.filter(country=country).order_by("period")]}
+
+
 def country_detail(country: Country) -> dict:
     period = latest_period()
     score = _decorate(CountryRiskScore.objects.filter(country=country, period=period or "").first())

@@ -30,16 +30,19 @@ def _need(request, perm: str, obj=None):
 
 
 def overview(request):
-    if (resp := _need(request, "risk.view_risk")) is not None:
-        return resp
+    # Everyone reaches the risk level per country (a public summary built on public INFORM data);
+    # alerts, events and the projects exposed are for members only.
+    if not request.user.has_perm("risk.view_risk"):
+        return render(request, "risk/overview.html", {**queries.public_overview(), "public": True})
     return render(request, "risk/overview.html", {**queries.overview(),
                                                   "can_add_event": request.user.has_perm("risk.add_riskevent")})
 
 
 def country(request, code: str):
-    if (resp := _need(request, "risk.view_risk")) is not None:
-        return resp
     obj = get_object_or_404(Country, code=code.upper())
+    if not request.user.has_perm("risk.view_risk"):
+        return render(request, "risk/country.html", {**queries.public_country_detail(obj), "country": obj,
+                                                     "public": True})
     context = {**queries.country_detail(obj), "country": obj,
                "can_add_event": request.user.has_perm("risk.add_riskevent"),
                "can_handle": request.user.has_perm("risk.acknowledge_alert")}

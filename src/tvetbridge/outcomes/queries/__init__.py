@@ -8,6 +8,7 @@
 The public names of both are re-exported here.
 """
 
+from .own import own_page, own_record, own_record_rows
 from .population import (
     COMPARISONS,
     COVARIATE_LABELS,
@@ -55,7 +56,7 @@ __all__ = [
     "COMPARISONS", "COVARIATES", "COVARIATE_LABELS", "EMPLOYMENT_WINDOW_DAYS", "FUNNEL_STEPS", "PERIOD_FLOWS",
     "POST_FROM", "POST_TO", "PRE_MONTHS", "STATUS_CODE", "STATUS_LABELS", "SUPPRESS_BELOW", "THRESHOLDS_TEXT",
     "Cell", "Population", "ProjectFacts", "Status", "build_population", "data_version", "demand_count",
-    "elapsed_share", "enrolment_frame", "enterprise_trainee_ids", "incomes_for", "is_public", "period_flows", "person_gains",
+    "elapsed_share", "enrolment_frame", "own_page", "own_record", "own_record_rows", "enterprise_trainee_ids", "incomes_for", "is_public", "period_flows", "person_gains",
     "project_facts", "project_period", "projects_with_outcomes", "results_chain", "results_chain_by_host",
     "q_enrolled", "set_enterprise_scope", "spending", "suppress", "target_progress", "trainees_for",
 ]
