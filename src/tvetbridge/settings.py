@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "tvetbridge.finance",
     "tvetbridge.matching",
     "tvetbridge.reports",
+    "tvetbridge.opendata",
     "tvetbridge.web",
     "tvetbridge.demo",
 ]
