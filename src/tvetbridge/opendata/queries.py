@@ -10,18 +10,22 @@ estimated, as a note on the income result.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 from collections import defaultdict
+from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db import models
 from django.db.models import Prefetch, Q, Sum
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from tvetbridge.finance.models import Entry, Transaction
-from tvetbridge.outcomes.models import ImpactResult, ProjectTarget
-from tvetbridge.outcomes.queries import target_progress
-from tvetbridge.registry.models import CooperationProject, Institution, ProjectFunding
+from tvetbridge.outcomes.models import Enrolment, ImpactResult, ProjectTarget
+from tvetbridge.outcomes.queries import suppress, target_progress
+from tvetbridge.registry.models import CooperationProject, Institution, Programme, ProjectFunding
 
 from .engine import iati as e
 from .models import ActivityPublication, IatiFile, Publisher
@@ -317,3 +321,122 @@ def files() -> dict[str, IatiFile]:
 
 def file_content(kind: str) -> IatiFile | None:
     return IatiFile.objects.filter(kind=kind).exclude(content=None).first()
+
+
+# --- public tables ---------------------------------------------------------------------------------
+#
+# What is public: projects once published (approved and given an IATI publication), the institutions
+# that publish or take part in them, and those institutions' programmes. Names in every language, no
+# contact person, no e-mail or phone, and counts of people under 5 withheld.
+
+LICENCE = {"name": "CC-BY-4.0", "url": "https://creativecommons.org/licenses/by/4.0/"}
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    meaning: object  # lazy message
+    unit: str = ""
+    source: object = gettext_lazy("TVET Bridge registry")
+
+
+@dataclass(frozen=True)
+class Dataset:
+    key: str
+    title: object
+    description: object
+    columns: tuple[Column, ...]
+
+
+_NAMES = tuple(Column(f"name_{s}", gettext_lazy("name (%(language)s)") % {"language": lang})
+               for s, lang in [("en", "en"), ("zh_hans", "zh-hans"), ("ru", "ru"), ("kk", "kk")])
+_OUTCOMES = gettext_lazy("TVET Bridge outcomes records")
+
+DATASETS = {d.key: d for d in [
+    Dataset("projects", gettext_lazy("Cooperation projects"),
+            gettext_lazy("Published cooperation projects: kind, status, host country, dates, targets and "
+                         "trainees enrolled."),
+            (Column("id", gettext_lazy("stable identifier")),
+             Column("iati_identifier", gettext_lazy("IATI activity identifier")), *_NAMES,
+             Column("kind", gettext_lazy("kind of project (code)")), Column("status", gettext_lazy("status (code)")),
+             Column("host_country", gettext_lazy("host country"), "ISO 3166-1 alpha-2"),
+             Column("start_date", gettext_lazy("start date"), "ISO 8601"),
+             Column("end_date", gettext_lazy("end date"), "ISO 8601"),
+             Column("target_trainees", gettext_lazy("target trainees"), gettext_lazy("people")),
+             Column("trainees_enrolled", gettext_lazy("trainees enrolled (blank when fewer than 5)"),
+                    gettext_lazy("people"), _OUTCOMES),
+             Column("trainees_withheld", gettext_lazy("true when the count was withheld (1 to 4 people)")))),
+    Dataset("institutions", gettext_lazy("Institutions"),
+            gettext_lazy("Institutions that publish or take part in published projects: kind, country, "
+                         "region, website."),
+            (Column("id", gettext_lazy("stable identifier")), *_NAMES,
+             Column("kind", gettext_lazy("kind of institution (code)")),
+             Column("country", gettext_lazy("country"), "ISO 3166-1 alpha-2"),
+             Column("region", gettext_lazy("region (code)")), Column("website", gettext_lazy("website"), "URL"),
+             Column("iati_identifier", gettext_lazy("IATI organisation identifier")))),
+    Dataset("programmes", gettext_lazy("Programmes"),
+            gettext_lazy("Programmes of those institutions: field, level, duration and yearly intake."),
+            (Column("id", gettext_lazy("stable identifier")), Column("institution_id", gettext_lazy("institution")),
+             *_NAMES, Column("field", gettext_lazy("field of study"), "ISCED-F 2013"),
+             Column("isced_level", gettext_lazy("ISCED level"), "ISCED 2011"),
+             Column("duration_months", gettext_lazy("duration"), gettext_lazy("months")),
+             Column("intake_capacity", gettext_lazy("yearly intake capacity"), gettext_lazy("people")))),
+]}
+
+_NAME_FIELDS = ["name_en", "name_zh_hans", "name_ru", "name_kk"]
+
+
+def public_projects():
+    return CooperationProject.objects.filter(status__in=PUBLISHABLE, iati_publication__isnull=False)
+
+
+def public_institutions():
+    projects = public_projects()
+    return Institution.objects.filter(Q(iati_publisher__isnull=False) | Q(projects_as_partner__in=projects)
+                                      | Q(projects_as_chinese__in=projects)).distinct()
+
+
+def _names(obj) -> dict:
+    return {f: getattr(obj, f) or "" for f in _NAME_FIELDS}
+
+
+def dataset_rows(key: str) -> list[dict]:
+    if key == "projects":
+        enrolled = dict(Enrolment.objects.filter(project__in=public_projects()).exclude(status="applied")
+                        .values("project_id").annotate(n=models.Count("trainee", distinct=True))
+                        .values_list("project_id", "n"))
+        rows = []
+        for p in public_projects().select_related("iati_publication__publisher").order_by("external_key"):
+            cell = suppress(enrolled.get(p.pk, 0))
+            rows.append({"id": p.external_key, "iati_identifier": p.iati_publication.identifier, **_names(p),
+                         "kind": p.kind, "status": p.status, "host_country": p.host_country_id,
+                         "start_date": p.start_date, "end_date": p.end_date, "target_trainees": p.target_trainees,
+                         "trainees_enrolled": cell.value, "trainees_withheld": cell.suppressed})
+        return rows
+    if key == "institutions":
+        publishers = dict(Publisher.objects.values_list("institution_id", "identifier"))
+        return [{"id": i.external_key, **_names(i), "kind": i.kind, "country": i.country_id,
+                 "region": i.region.code if i.region else "", "website": i.website,
+                 "iati_identifier": publishers.get(i.pk, "")}
+                for i in public_institutions().select_related("region").order_by("external_key")]
+    if key == "programmes":
+        return [{"id": p.external_key, "institution_id": p.institution.external_key, **_names(p),
+                 "field": p.field_id, "isced_level": p.isced_level, "duration_months": p.duration_months,
+                 "intake_capacity": p.intake_capacity}
+                for p in Programme.objects.filter(institution__in=public_institutions())
+                .select_related("institution").order_by("external_key")]
+    raise KeyError(key)
+
+
+def dataset_dictionary(key: str) -> list[dict]:
+    return [{"column": c.name, "meaning": str(c.meaning), "unit": str(c.unit), "source": str(c.source)}
+            for c in DATASETS[key].columns]
+
+
+def dataset_about(key: str, rows: list[dict]) -> dict:
+    """Title, licence, version and date: the version is a digest of the content, so it changes exactly
+    when the data does."""
+    digest = hashlib.sha256(json.dumps(rows, default=str, sort_keys=True).encode()).hexdigest()
+    return {"dataset": key, "title": str(DATASETS[key].title), "description": str(DATASETS[key].description),
+            "licence": LICENCE["name"], "licence_url": LICENCE["url"], "version": digest[:12],
+            "date": timezone.localdate().isoformat(), "publisher": "TVET Bridge"}

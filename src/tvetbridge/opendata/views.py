@@ -8,14 +8,16 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseNotModified, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.http import http_date, quote_etag
 from django.utils.translation import gettext as _
 from django.views.decorators.http import condition, require_POST
 
 from . import queries, services
+from .io import dcat, tables
 from .models import IatiFile
 
 
@@ -62,3 +64,77 @@ def iati_regenerate(request):
     job = services.regenerate_now(request.user, skip_invalid=request.POST.get("skip_invalid") == "1")
     messages.success(request, _("The IATI files are being regenerated."))
     return redirect(reverse("job_detail", args=[job.pk]))
+
+
+# --- downloads -------------------------------------------------------------------------------------
+
+FORMATS = ("csv", "xlsx", "json")
+LANGS = [("en", "en"), ("zh", "zh-hans"), ("ru", "ru"), ("kk", "kk")]
+
+
+def _in_all_languages(message) -> dict[str, str]:
+    out = {}
+    for tag, code in LANGS:
+        with translation.override(code):
+            out[tag] = str(message)
+    return out
+
+
+def downloads(request):
+    datasets = []
+    for key, d in queries.DATASETS.items():
+        rows = queries.dataset_rows(key)
+        datasets.append({"key": key, "dataset": d, "n": len(rows), "about": queries.dataset_about(key, rows),
+                         "dictionary": queries.dataset_dictionary(key), "formats": FORMATS})
+    return render(request, "opendata/downloads.html", {"datasets": datasets, "licence": queries.LICENCE})
+
+
+def download(request, key: str, fmt: str):
+    if key not in queries.DATASETS or fmt not in FORMATS:
+        raise Http404(_("No such download."))
+    rows = queries.dataset_rows(key)
+    about = queries.dataset_about(key, rows)
+    columns = [c.name for c in queries.DATASETS[key].columns]
+    dictionary = queries.dataset_dictionary(key)
+    etag = quote_etag(f"{about['version']}-{fmt}-{translation.get_language()}")
+    if request.headers.get("If-None-Match") == etag:
+        return HttpResponseNotModified(headers={"ETag": etag})
+    if fmt == "csv":
+        body = tables.write_csv(columns, rows)
+    elif fmt == "xlsx":
+        body = tables.write_xlsx(columns, rows, title=key, dictionary=dictionary, about=about)
+    else:
+        body = tables.write_json(rows, dictionary=dictionary, about=about)
+    media = dcat.MEDIA_TYPES[fmt] + ("; charset=utf-8" if fmt != "xlsx" else "")
+    resp = HttpResponse(body, content_type=media)
+    resp["Content-Disposition"] = f'attachment; filename="tvetbridge-{key}-{about["version"]}.{fmt}"'
+    resp["ETag"] = etag
+    resp["Cache-Control"] = "public, max-age=600"
+    return resp
+
+
+def catalogue(request):
+    base = request.build_absolute_uri("/")[:-1]
+    datasets = []
+    for key, d in queries.DATASETS.items():
+        about = queries.dataset_about(key, queries.dataset_rows(key))
+        datasets.append({
+            "url": base + reverse("opendata_downloads") + f"#{key}", "identifier": key,
+            "title": _in_all_languages(d.title), "description": _in_all_languages(d.description),
+            "modified": about["date"], "version": about["version"], "licence": queries.LICENCE["url"],
+            "distributions": [(fmt, base + reverse("opendata_download", args=[key, fmt])) for fmt in FORMATS]})
+    for kind, f in queries.files().items():
+        if f.generated_at is None:
+            continue
+        label = IatiFile.Kind(kind).label
+        datasets.append({
+            "url": base + reverse("opendata_iati") + f"#{kind}", "identifier": f"iati-{kind}",
+            "title": {tag: f"IATI: {text}" for tag, text in _in_all_languages(label).items()},
+            "description": _in_all_languages(label), "modified": f.generated_at.date().isoformat(),
+            "version": f.sha256[:12], "licence": queries.LICENCE["url"],
+            "distributions": [("xml", base + reverse("opendata_iati_file", args=[kind]))]})
+    doc = dcat.catalogue(url=base + reverse("opendata_catalogue"), title=_in_all_languages(_("TVET Bridge open data")),
+                         publisher="TVET Bridge", homepage=base + reverse("opendata_downloads"), datasets=datasets)
+    resp = JsonResponse(doc, content_type="application/ld+json", json_dumps_params={"ensure_ascii": False})
+    resp["Cache-Control"] = "public, max-age=600"
+    return resp
