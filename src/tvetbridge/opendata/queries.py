@@ -280,22 +280,27 @@ def activities(*, today: dt.date | None = None, with_results: bool = True) -> tu
 
 def organisations(*, today: dt.date | None = None) -> list[e.OrganisationRecord]:
     """Each publisher with at least one published activity, its total budget per currency over the
-    span of its published projects."""
+    span of its published projects (those with both dates)."""
+    live = ActivityPublication.objects.filter(project__status__in=PUBLISHABLE).exclude(
+        Q(project__start_date=None) | Q(project__end_date=None))
+    spans = {r["publisher_id"]: (r["first"], r["last"]) for r in live.values("publisher_id").annotate(
+        first=models.Min("project__start_date"), last=models.Max("project__end_date")).order_by()}
+    totals: dict[int, list[tuple[str, Decimal]]] = defaultdict(list)
+    for r in (ProjectFunding.objects.filter(project__iati_publication__in=live).exclude(amount=None)
+              .exclude(currency="").values("project__iati_publication__publisher_id", "currency")
+              .annotate(total=Sum("amount")).order_by("currency")):
+        totals[r["project__iati_publication__publisher_id"]].append((r["currency"], r["total"]))
     out = []
     pubs = (Publisher.objects.filter(activities__project__status__in=PUBLISHABLE).distinct()
             .select_related("institution").order_by("identifier"))
     for pub in pubs:
         org = e.Org(pub.identifier, pub.org_type, _texts(pub.institution, "name"))
-        projects = CooperationProject.objects.filter(iati_publication__publisher=pub, status__in=PUBLISHABLE)
-        span = projects.exclude(Q(start_date=None) | Q(end_date=None))
         budgets = []
-        if span.exists():
-            first = min(span.values_list("start_date", flat=True))
-            last = max(span.values_list("end_date", flat=True))
-            totals = (ProjectFunding.objects.filter(project__in=span).exclude(amount=None).exclude(currency="")
-                      .values("currency").annotate(total=Sum("amount")).order_by("currency"))
-            budgets = [e.Budget(first, last, row["total"], row["currency"], first) for row in totals]
-        out.append(e.OrganisationRecord(pub.identifier, org, org, total_budgets=budgets, last_updated=pub.institution.updated))
+        if pub.pk in spans:
+            first, last = spans[pub.pk]
+            budgets = [e.Budget(first, last, total, currency, first) for currency, total in totals[pub.pk]]
+        out.append(e.OrganisationRecord(pub.identifier, org, org, total_budgets=budgets,
+                                        last_updated=pub.institution.updated))
     return out
 
 

@@ -209,9 +209,10 @@ def code_errors(content: bytes) -> list[str]:
         codes = codelist(name)
         if not codes:
             continue
-        query = path
-        if condition and "/@" in path:
-            element, attr = path.rsplit("/@", 1)
+        # "//iati-activity/..." anchored at the root: a direct walk instead of a search of every node
+        query = path.replace(f"//{doc[0].tag}/", f"/{doc.tag}/{doc[0].tag}/", 1) if len(doc) else path
+        if condition and "/@" in query:
+            element, attr = query.rsplit("/@", 1)
             query = f"{element}[{condition}]/@{attr}"
         for value in doc.xpath(query):
             if str(value).strip() not in codes:
