@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "tvetbridge.matching",
     "tvetbridge.library",
     "tvetbridge.reports",
+    "tvetbridge.opendata",
     "tvetbridge.web",
     "tvetbridge.demo",
 ]

@@ -20,6 +20,7 @@ urlpatterns += i18n_patterns(
     path("matching/", include("tvetbridge.matching.urls")),
     path("", include("tvetbridge.credentials.urls")),
     path("library/", include("tvetbridge.library.urls")),
+    path("open-data/", include("tvetbridge.opendata.urls")),
     path("", include("tvetbridge.web.urls")),
     prefix_default_language=False,
 )

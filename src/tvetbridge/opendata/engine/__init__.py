@@ -1,0 +1,1 @@
+"""Pure computation of the open-data app (no Django)."""

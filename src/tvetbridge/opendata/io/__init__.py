@@ -1,0 +1,1 @@
+"""Bulk output of the open-data app: IATI XML."""

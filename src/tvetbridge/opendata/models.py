@@ -1,0 +1,117 @@
+"""What the platform publishes as open data: IATI publishers, published activities, generated files."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from tvetbridge.core.models import CURRENCIES, Record
+from tvetbridge.registry.models import CooperationProject, Institution
+
+from . import rules as perms
+from .engine.iati import ID_FORBIDDEN_RE, ORG_ID_RE
+
+org_identifier_validator = RegexValidator(
+    ORG_ID_RE, _("An IATI organisation identifier is a registration agency code, a hyphen and the number the "
+                 "agency gave (e.g. CN-USC-12100000400000123X), without spaces or / & | ?."))
+
+
+def validate_activity_id(value: str) -> None:
+    if ID_FORBIDDEN_RE.search(value):
+        raise ValidationError(_("An activity id may not contain spaces or / & | ?."))
+
+
+class Publisher(Record):
+    """An institution that publishes to IATI under its registered organisation identifier."""
+
+    class OrgType(models.TextChoices):  # IATI OrganisationType codes that fit the registry
+        GOVERNMENT = "10", _("government")
+        LOCAL_GOVERNMENT = "11", _("local government")
+        OTHER_PUBLIC = "15", _("other public sector")
+        NGO_NATIONAL = "22", _("national NGO")
+        PRIVATE = "70", _("private sector")
+        ACADEMIC = "80", _("academic, training and research")
+
+    institution = models.OneToOneField(Institution, on_delete=models.PROTECT, related_name="iati_publisher",
+                                       verbose_name=_("institution"))
+    identifier = models.CharField(_("IATI organisation identifier"), max_length=100, unique=True,
+                                  validators=[org_identifier_validator])
+    org_type = models.CharField(_("organisation type"), max_length=3, choices=OrgType.choices,
+                                default=OrgType.ACADEMIC)
+    default_currency = models.CharField(_("default currency"), max_length=3, choices=CURRENCIES, default="USD")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["identifier"]
+        verbose_name = _("IATI publisher")
+        verbose_name_plural = _("IATI publishers")
+        rules_permissions = perms.publisher_permissions
+
+    def __str__(self) -> str:
+        return self.identifier
+
+
+class ActivityPublication(Record):
+    """A cooperation project published as an IATI activity by one publisher."""
+
+    project = models.OneToOneField(CooperationProject, on_delete=models.CASCADE, related_name="iati_publication",
+                                   verbose_name=_("project"))
+    publisher = models.ForeignKey(Publisher, on_delete=models.PROTECT, related_name="activities",
+                                  verbose_name=_("publisher"))
+    activity_id = models.CharField(_("activity id"), max_length=80, validators=[validate_activity_id],
+                                   help_text=_("The publisher's own id of the activity; the IATI identifier is "
+                                               "the organisation identifier, a hyphen and this id."))
+    sectors = models.CharField(_("DAC sectors"), max_length=200, blank=True,
+                               help_text=_("DAC 5-digit codes with percentages, e.g. \"11330:70, 11130:30\"; "
+                                           "blank: 11330 vocational training, or 11130 teacher training for "
+                                           "teacher-training projects."))
+    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                     related_name="+", verbose_name=_("published by"))
+    published_at = models.DateTimeField(_("published at"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["publisher", "activity_id"]
+        verbose_name = _("published activity")
+        verbose_name_plural = _("published activities")
+        rules_permissions = perms.publication_permissions
+        constraints = [models.UniqueConstraint(fields=["publisher", "activity_id"], name="uniq_iati_activity_id")]
+
+    def __str__(self) -> str:
+        return self.identifier
+
+    @property
+    def identifier(self) -> str:
+        return f"{self.publisher.identifier}-{self.activity_id}"
+
+
+class IatiFile(models.Model):
+    """The latest generated file of each kind, as published at its stable address."""
+
+    class Kind(models.TextChoices):
+        ACTIVITY = "activity", _("activity file")
+        ORGANISATION = "organisation", _("organisation file")
+
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, unique=True)
+    # None until a file passes the checks (or the valid rest is written by choice).
+    content = models.BinaryField(_("content"), null=True, blank=True)
+    sha256 = models.CharField(max_length=64, blank=True)
+    generated_at = models.DateTimeField(_("generated at"), null=True, blank=True)
+    n_records = models.PositiveIntegerField(_("records"), default=0)
+    # The last run, written or refused: its findings as codes and parameters (rendered in the
+    # reader's language), and how many activities it left out.
+    checked_at = models.DateTimeField(_("checked at"), null=True, blank=True)
+    problems = models.JSONField(_("problems"), default=list, blank=True)
+    left_out = models.PositiveIntegerField(_("activities left out"), default=0)
+    refused = models.BooleanField(_("refused"), default=False)
+
+    class Meta:
+        verbose_name = _("IATI file")
+        verbose_name_plural = _("IATI files")
+
+    def __str__(self) -> str:
+        return self.get_kind_display()

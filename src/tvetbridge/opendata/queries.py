@@ -1,0 +1,447 @@
+"""Read paths of the open-data app: the registry as IATI activities and organisations.
+
+Everything here reads what the platform already knows; nothing is typed twice. Titles and descriptions
+come in every language the record has, status and dates from the project's life cycle, budgets from
+its funding, transactions from the fund ledger, results from the outcomes targets (with the same
+small-cell suppression as every public figure) and the causal income gain, when one has been
+estimated, as a note on the income result.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import models
+from django.db.models import Prefetch, Q, Sum
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from tvetbridge.finance.models import Entry, Transaction
+from tvetbridge.outcomes.models import Enrolment, ImpactResult, ProjectTarget
+from tvetbridge.outcomes.queries import suppress, target_progress
+from tvetbridge.registry.models import CooperationProject, Institution, Programme, ProjectFunding
+
+from .engine import iati as e
+from .models import ActivityPublication, IatiFile, Publisher
+
+# (IATI narrative language, modeltranslation suffix, Django language code)
+LANGUAGES = [("en", "en", "en"), ("zh", "zh_hans", "zh-hans"), ("ru", "ru", "ru"), ("kk", "kk", "kk")]
+
+STATUS = {
+    CooperationProject.Status.DRAFT: "1", CooperationProject.Status.PROPOSED: "1",
+    CooperationProject.Status.APPROVED: "1", CooperationProject.Status.ACTIVE: "2",
+    CooperationProject.Status.COMPLETED: "3", CooperationProject.Status.CANCELLED: "5",
+    CooperationProject.Status.SUSPENDED: "6",
+}
+# Projects are published once approved: before that there is nothing anyone has committed to.
+PUBLISHABLE = [CooperationProject.Status.APPROVED, CooperationProject.Status.ACTIVE,
+               CooperationProject.Status.COMPLETED, CooperationProject.Status.SUSPENDED,
+               CooperationProject.Status.CANCELLED]
+STARTED = {CooperationProject.Status.ACTIVE, CooperationProject.Status.COMPLETED,
+           CooperationProject.Status.SUSPENDED}
+
+# Ledger kinds as IATI transaction types, seen from the fund: money in, money spent, money paid out.
+TRANSACTION_TYPE = {
+    Transaction.Kind.CONTRIBUTION: "1", Transaction.Kind.FEE: "1", Transaction.Kind.ORDER_PAYMENT: "1",
+    Transaction.Kind.SHARE_COLLECTED: "1", Transaction.Kind.OPTION_PREMIUM: "1",
+    Transaction.Kind.LOAN_DRAWDOWN: "1", Transaction.Kind.TRAINING_COST: "4",
+    Transaction.Kind.FLOOR_PAYOUT: "3", Transaction.Kind.OPTION_PAYOFF: "3",
+    Transaction.Kind.LOAN_REPAYMENT: "4",
+}
+FUNDER_TYPE = {
+    ProjectFunding.Kind.GOVERNMENT: "10", ProjectFunding.Kind.POLICY_BANK: "40",
+    ProjectFunding.Kind.ENTERPRISE: "70", ProjectFunding.Kind.FEES: "", ProjectFunding.Kind.INSTITUTION: "80",
+    ProjectFunding.Kind.INTERNATIONAL: "40",
+}
+DEFAULT_SECTOR = "11330"  # DAC: vocational training
+SECTOR_BY_KIND = {CooperationProject.Kind.TEACHER_TRAINING: "11130"}  # DAC: teacher training
+
+# Results: (IATI result type, indicator measure) per outcomes target indicator.
+RESULT_SHAPE = {
+    ProjectTarget.Indicator.TRAINEES: ("1", "1"),
+    ProjectTarget.Indicator.COMPLETION: ("1", "2"),
+    ProjectTarget.Indicator.EMPLOYMENT_6M: ("2", "2"),
+    ProjectTarget.Indicator.INCOME_GAIN: ("2", "1"),
+}
+RESULT_TITLES = {"1": gettext_lazy("Trainees trained"), "2": gettext_lazy("Employment and income after training")}
+
+PROBLEM_MESSAGES = {
+    "org_identifier_invalid": gettext_lazy("The reporting organisation identifier “%(ref)s” is not a valid "
+                                           "IATI organisation identifier."),
+    "identifier_prefix": gettext_lazy("The identifier %(identifier)s does not start with the reporting "
+                                      "organisation identifier %(ref)s and a hyphen."),
+    "identifier_characters": gettext_lazy("The identifier %(identifier)s contains a space or / & | ?."),
+    "identifier_duplicate": gettext_lazy("The identifier %(identifier)s is used by more than one activity."),
+    "title_missing": gettext_lazy("The project has no name."),
+    "start_missing": gettext_lazy("The project has no start date."),
+    "actual_date_future": gettext_lazy("An actual date (%(date)s) lies in the future."),
+    "end_before_start": gettext_lazy("The end date %(end)s is before the start date %(start)s."),
+    "recipient_missing": gettext_lazy("The project has no host country."),
+    "percentages_not_100": gettext_lazy("The percentages add up to %(total)s, not 100."),
+    "sector_unknown": gettext_lazy("The sector code %(code)s is not a DAC 5-digit sector code."),
+    "sector_syntax": gettext_lazy("“%(part)s” is not a sector code with an optional percentage (e.g. 11330:70)."),
+    "sector_missing": gettext_lazy("The project has no sector."),
+    "country_unknown": gettext_lazy("The country code %(code)s is not in the IATI country list."),
+    "currency_unknown": gettext_lazy("The currency %(code)s is not in the IATI currency list."),
+    "language_unknown": gettext_lazy("The language %(code)s is not in the IATI language list."),
+    "transaction_future": gettext_lazy("Ledger transaction %(ref)s is dated %(date)s, in the future."),
+    "transaction_before_start": gettext_lazy("Ledger transaction %(ref)s (%(date)s) is before the project "
+                                             "started (%(start)s)."),
+    "transaction_after_end": gettext_lazy("Ledger transaction %(ref)s (%(date)s) is after the project "
+                                          "ended (%(end)s)."),
+    "transaction_ref_duplicate": gettext_lazy("The transaction reference %(ref)s appears twice."),
+    "budget_period_order": gettext_lazy("A budget period ends (%(end)s) before it starts (%(start)s)."),
+    "result_period_order": gettext_lazy("A result period ends (%(end)s) before it starts (%(start)s)."),
+    "org_type_unknown": gettext_lazy("The organisation type %(code)s is not in the IATI list."),
+}
+FIELD_LABELS = {
+    "reporting_org": gettext_lazy("reporting organisation"), "identifier": gettext_lazy("identifier"),
+    "title": gettext_lazy("name"), "start_date": gettext_lazy("start date"), "end_date": gettext_lazy("end date"),
+    "recipient_country": gettext_lazy("host country"), "sector": gettext_lazy("DAC sectors"),
+    "currency": gettext_lazy("currency"), "transaction": gettext_lazy("ledger transaction"),
+    "budget": gettext_lazy("funding"), "result": gettext_lazy("targets"), "type": gettext_lazy("organisation type"),
+}
+
+
+def _texts(obj, name: str) -> dict[str, str]:
+    return {iati: (getattr(obj, f"{name}_{suffix}", "") or "").strip() for iati, suffix, _dj in LANGUAGES
+            if (getattr(obj, f"{name}_{suffix}", "") or "").strip()}
+
+
+def _in_languages(message) -> dict[str, str]:
+    out = {}
+    for iati, _suffix, django_code in LANGUAGES:
+        with translation.override(django_code):
+            out[iati] = str(message)
+    return out
+
+
+def _org_of(institution: Institution, publishers: dict[int, Publisher]) -> e.Org:
+    pub = publishers.get(institution.pk)
+    return e.Org(pub.identifier if pub else "", pub.org_type if pub else "80", _texts(institution, "name"))
+
+
+def published_activities() -> list[ActivityPublication]:
+    return list(ActivityPublication.objects.filter(project__status__in=PUBLISHABLE)
+                .select_related("publisher__institution", "project__host_country")
+                .prefetch_related(
+                    Prefetch("project__chinese_institutions", queryset=Institution.objects.order_by("pk")),
+                    Prefetch("project__partner_institutions", queryset=Institution.objects.order_by("pk")),
+                    "project__enterprises", "project__funding")
+                .order_by("publisher__identifier", "activity_id"))
+
+
+def _dates(project: CooperationProject, today: dt.date) -> dict[str, dt.date]:
+    out: dict[str, dt.date] = {}
+    if project.start_date:
+        started = project.status in STARTED and project.start_date <= today
+        out[e.ACTUAL_START if started else e.PLANNED_START] = project.start_date
+    if project.end_date:
+        ended = project.status == CooperationProject.Status.COMPLETED and project.end_date <= today
+        out[e.ACTUAL_END if ended else e.PLANNED_END] = project.end_date
+    return out
+
+
+def _budgets(project: CooperationProject) -> list[e.Budget]:
+    if not project.start_date or not project.end_date:
+        return []
+    totals: dict[str, Decimal] = defaultdict(Decimal)
+    for f in project.funding.all():
+        if f.amount is not None and f.currency:
+            totals[f.currency] += f.amount
+    return [e.Budget(project.start_date, project.end_date, total, currency, project.start_date)
+            for currency, total in sorted(totals.items())]
+
+
+def _transactions(project_ids: list[int]) -> dict[int, list[e.Txn]]:
+    """Each ledger transaction of the projects once, valued at its debits (a balanced transaction's
+    debits are its amount); a reversal keeps the type of what it reverses, with a negative value."""
+    debits = (Entry.objects.filter(transaction__project_id__in=project_ids, amount__gt=0)
+              .values("transaction_id", "currency").annotate(total=Sum("amount")).order_by())
+    value: dict[int, tuple[Decimal, str]] = {}
+    for row in debits:
+        value.setdefault(row["transaction_id"], (row["total"], row["currency"]))
+    out: dict[int, list[e.Txn]] = defaultdict(list)
+    txns = (Transaction.objects.filter(project_id__in=project_ids)
+            .values("pk", "project_id", "date", "kind", "reverses__kind", "fund_id").order_by("date", "pk"))
+    for t in txns:
+        if t["pk"] not in value:
+            continue
+        amount, currency = value[t["pk"]]
+        kind = t["kind"]
+        sign = Decimal(1)
+        if kind == Transaction.Kind.REVERSAL:
+            kind, sign = t["reverses__kind"], Decimal(-1)
+        out[t["project_id"]].append(e.Txn(f"fund{t['fund_id']}-t{t['pk']}", TRANSACTION_TYPE.get(kind, "4"), t["date"],
+                                          sign * amount, currency, _in_languages(Transaction.Kind(kind).label)))
+    return out
+
+
+def _impact_notes(project_ids: list[int]) -> dict[int, dict]:
+    """The latest causal estimate kept for each project (the analyses page computes them)."""
+    out: dict[int, dict] = {}
+    for project_id, payload, computed in (ImpactResult.objects.filter(project_id__in=project_ids)
+                                          .values_list("project_id", "payload", "computed").order_by("computed")):
+        head = (payload or {}).get("headline")
+        if head and "error" not in head:
+            out[project_id] = {**head, "computed": computed, "basis": payload.get("basis", "")}
+    return out
+
+
+def _impact_comment(head: dict) -> dict[str, str]:
+    out = {}
+    for iati, _suffix, django_code in LANGUAGES:
+        with translation.override(django_code):
+            if head.get("covers_zero"):
+                text = _("Causal estimate (%(method)s, %(basis)s): %(estimate).0f, %(level)d-percent interval "
+                         "%(low).0f to %(high).0f. The interval includes zero: no gain is shown.")
+            else:
+                text = _("Causal estimate (%(method)s, %(basis)s): %(estimate).0f, %(level)d-percent interval "
+                         "%(low).0f to %(high).0f.")
+            out[iati] = text % {"method": head.get("method", ""), "basis": head.get("basis", ""),
+                                "estimate": head["estimate"], "level": round(100 * head.get("level", 0.95)),
+                                "low": head["ci_low"], "high": head["ci_high"]}
+    return out
+
+
+def _results(project: CooperationProject, today: dt.date, impact: dict | None) -> list[e.Result]:
+    if not project.targets.exists():
+        return []
+    start = project.start_date or today
+    by_type: dict[str, list[e.Indicator]] = defaultdict(list)
+    for row in target_progress(project, today=today, public=True):
+        if row["region_id"] is not None:
+            continue  # regional targets stay on the platform; IATI gets the whole project's
+        rtype, measure = RESULT_SHAPE[row["indicator"]]
+        end = max(project.end_date or today, start)
+        actual = None if row["actual"] is None else Decimal(str(round(row["actual"], 2)))
+        is_gain = row["indicator"] == ProjectTarget.Indicator.INCOME_GAIN
+        baseline = Decimal(0) if row["indicator"] in (ProjectTarget.Indicator.TRAINEES,
+                                                      ProjectTarget.Indicator.INCOME_GAIN) else None
+        by_type[rtype].append(e.Indicator(
+            measure=measure, title=_in_languages(ProjectTarget.Indicator(row["indicator"]).label),
+            period_start=start, period_end=end, target=Decimal(str(row["target"])), actual=actual,
+            baseline=baseline, baseline_date=start if baseline is not None else None,
+            actual_comment=_impact_comment(impact) if (is_gain and impact) else {}))
+    return [e.Result(rtype, _in_languages(RESULT_TITLES[rtype]), inds) for rtype, inds in sorted(by_type.items())]
+
+
+def sectors_of(pub: ActivityPublication) -> tuple[list[tuple[str, str, Decimal]], list[str]]:
+    """The publication's sectors (vocabulary 1 = DAC 5-digit) and the parts that could not be read."""
+    if not pub.sectors.strip():
+        return [("1", SECTOR_BY_KIND.get(pub.project.kind, DEFAULT_SECTOR), Decimal(100))], []
+    try:
+        return [("1", code, pct) for code, pct in e.parse_sectors(pub.sectors)], []
+    except ValueError as exc:
+        return [], [str(exc)]
+
+
+def activities(*, today: dt.date | None = None, with_results: bool = True) -> tuple[list[e.Activity], list[e.Finding]]:
+    """Every published activity, and the findings that arise before the ruleset (unreadable input)."""
+    today = today or timezone.localdate()
+    pubs = published_activities()
+    project_ids = [p.project_id for p in pubs]
+    publishers = {p.institution_id: p for p in Publisher.objects.select_related("institution")}
+    ledger = _transactions(project_ids)
+    impacts = _impact_notes(project_ids) if with_results else {}
+    out, findings = [], []
+    for pub in pubs:
+        project = pub.project
+        reporting = e.Org(pub.publisher.identifier, pub.publisher.org_type, _texts(pub.publisher.institution, "name"))
+        participants = [e.Participant("2", reporting)]
+        for inst in [*project.chinese_institutions.all(), *project.partner_institutions.all()]:
+            participants.append(e.Participant("4", _org_of(inst, publishers)))
+        for ent in project.enterprises.all():
+            participants.append(e.Participant("4", e.Org("", "70", _texts(ent, "name"))))
+        for f in project.funding.all():
+            if f.funder.strip():
+                participants.append(e.Participant("1", e.Org("", FUNDER_TYPE.get(f.kind, ""), {"en": f.funder})))
+        sectors, bad = sectors_of(pub)
+        identifier = pub.identifier
+        for part in bad:
+            findings.append(e.Finding(str(project.pk), identifier, "sector", "sector_syntax", {"part": part}))
+        out.append(e.Activity(
+            key=str(project.pk), identifier=identifier, reporting_org=reporting,
+            titles=_texts(project, "name"), descriptions=_texts(project, "description"),
+            status=STATUS[project.status], dates=_dates(project, today),
+            recipient_countries=[(project.host_country_id, Decimal(100))] if project.host_country_id else [],
+            sectors=sectors, participants=participants, budgets=_budgets(project),
+            transactions=ledger.get(project.pk, []),
+            results=_results(project, today, impacts.get(project.pk)) if with_results else [],
+            default_currency=pub.publisher.default_currency, last_updated=project.updated))
+    return out, findings
+
+
+def organisations(*, today: dt.date | None = None) -> list[e.OrganisationRecord]:
+    """Each publisher with at least one published activity, its total budget per currency over the
+    span of its published projects (those with both dates)."""
+    live = ActivityPublication.objects.filter(project__status__in=PUBLISHABLE).exclude(
+        Q(project__start_date=None) | Q(project__end_date=None))
+    spans = {r["publisher_id"]: (r["first"], r["last"]) for r in live.values("publisher_id").annotate(
+        first=models.Min("project__start_date"), last=models.Max("project__end_date")).order_by()}
+    totals: dict[int, list[tuple[str, Decimal]]] = defaultdict(list)
+    for r in (ProjectFunding.objects.filter(project__iati_publication__in=live).exclude(amount=None)
+              .exclude(currency="").values("project__iati_publication__publisher_id", "currency")
+              .annotate(total=Sum("amount")).order_by("currency")):
+        totals[r["project__iati_publication__publisher_id"]].append((r["currency"], r["total"]))
+    out = []
+    pubs = (Publisher.objects.filter(activities__project__status__in=PUBLISHABLE).distinct()
+            .select_related("institution").order_by("identifier"))
+    for pub in pubs:
+        org = e.Org(pub.identifier, pub.org_type, _texts(pub.institution, "name"))
+        budgets = []
+        if pub.pk in spans:
+            first, last = spans[pub.pk]
+            budgets = [e.Budget(first, last, total, currency, first) for currency, total in totals[pub.pk]]
+        out.append(e.OrganisationRecord(pub.identifier, org, org, total_budgets=budgets,
+                                        last_updated=pub.institution.updated))
+    return out
+
+
+def problem_text(problem: dict) -> str:
+    message = PROBLEM_MESSAGES.get(problem["code"])
+    text = str(message) % problem.get("params", {}) if message else problem["code"]
+    return text
+
+
+def problems_for_display(problems: list[dict]) -> list[dict]:
+    """Findings with the project and field named, in the reader's language."""
+    names = dict(CooperationProject.objects.filter(
+        pk__in=[int(p["key"]) for p in problems if str(p.get("key", "")).isdigit()]).values_list("pk", "name"))
+    return [{**p, "project": names.get(int(p["key"])) if str(p["key"]).isdigit() else p["key"],
+             "project_id": int(p["key"]) if str(p["key"]).isdigit() else None,
+             "field_label": str(FIELD_LABELS.get(p["field"], p["field"])), "text": problem_text(p)}
+            for p in problems]
+
+
+def files() -> dict[str, IatiFile]:
+    return {f.kind: f for f in IatiFile.objects.defer("content")}
+
+
+def file_content(kind: str) -> IatiFile | None:
+    return IatiFile.objects.filter(kind=kind).exclude(content=None).first()
+
+
+# --- public tables ---------------------------------------------------------------------------------
+#
+# What is public: projects once published (approved and given an IATI publication), the institutions
+# that publish or take part in them, and those institutions' programmes. Names in every language, no
+# contact person, no e-mail or phone, and counts of people under 5 withheld.
+
+LICENCE = {"name": "CC-BY-4.0", "url": "https://creativecommons.org/licenses/by/4.0/"}
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    meaning: object  # lazy message
+    unit: str = ""
+    source: object = gettext_lazy("TVET Bridge registry")
+
+
+@dataclass(frozen=True)
+class Dataset:
+    key: str
+    title: object
+    description: object
+    columns: tuple[Column, ...]
+
+
+_NAMES = tuple(Column(f"name_{s}", gettext_lazy("name (%(language)s)") % {"language": lang})
+               for s, lang in [("en", "en"), ("zh_hans", "zh-hans"), ("ru", "ru"), ("kk", "kk")])
+_OUTCOMES = gettext_lazy("TVET Bridge outcomes records")
+
+DATASETS = {d.key: d for d in [
+    Dataset("projects", gettext_lazy("Cooperation projects"),
+            gettext_lazy("Published cooperation projects: kind, status, host country, dates, targets and "
+                         "trainees enrolled."),
+            (Column("id", gettext_lazy("stable identifier")),
+             Column("iati_identifier", gettext_lazy("IATI activity identifier")), *_NAMES,
+             Column("kind", gettext_lazy("kind of project (code)")), Column("status", gettext_lazy("status (code)")),
+             Column("host_country", gettext_lazy("host country"), "ISO 3166-1 alpha-2"),
+             Column("start_date", gettext_lazy("start date"), "ISO 8601"),
+             Column("end_date", gettext_lazy("end date"), "ISO 8601"),
+             Column("target_trainees", gettext_lazy("target trainees"), gettext_lazy("people")),
+             Column("trainees_enrolled", gettext_lazy("trainees enrolled (blank when fewer than 5)"),
+                    gettext_lazy("people"), _OUTCOMES),
+             Column("trainees_withheld", gettext_lazy("true when the count was withheld (1 to 4 people)")))),
+    Dataset("institutions", gettext_lazy("Institutions"),
+            gettext_lazy("Institutions that publish or take part in published projects: kind, country, "
+                         "region, website."),
+            (Column("id", gettext_lazy("stable identifier")), *_NAMES,
+             Column("kind", gettext_lazy("kind of institution (code)")),
+             Column("country", gettext_lazy("country"), "ISO 3166-1 alpha-2"),
+             Column("region", gettext_lazy("region (code)")), Column("website", gettext_lazy("website"), "URL"),
+             Column("iati_identifier", gettext_lazy("IATI organisation identifier")))),
+    Dataset("programmes", gettext_lazy("Programmes"),
+            gettext_lazy("Programmes of those institutions: field, level, duration and yearly intake."),
+            (Column("id", gettext_lazy("stable identifier")), Column("institution_id", gettext_lazy("institution")),
+             *_NAMES, Column("field", gettext_lazy("field of study"), "ISCED-F 2013"),
+             Column("isced_level", gettext_lazy("ISCED level"), "ISCED 2011"),
+             Column("duration_months", gettext_lazy("duration"), gettext_lazy("months")),
+             Column("intake_capacity", gettext_lazy("yearly intake capacity"), gettext_lazy("people")))),
+]}
+
+_NAME_FIELDS = ["name_en", "name_zh_hans", "name_ru", "name_kk"]
+
+
+def public_projects():
+    return CooperationProject.objects.filter(status__in=PUBLISHABLE, iati_publication__isnull=False)
+
+
+def public_institutions():
+    projects = public_projects()
+    return Institution.objects.filter(Q(iati_publisher__isnull=False) | Q(projects_as_partner__in=projects)
+                                      | Q(projects_as_chinese__in=projects)).distinct()
+
+
+def _names(obj) -> dict:
+    return {f: getattr(obj, f) or "" for f in _NAME_FIELDS}
+
+
+def dataset_rows(key: str) -> list[dict]:
+    if key == "projects":
+        enrolled = dict(Enrolment.objects.filter(project__in=public_projects()).exclude(status="applied")
+                        .values("project_id").annotate(n=models.Count("trainee", distinct=True))
+                        .values_list("project_id", "n"))
+        rows = []
+        for p in public_projects().select_related("iati_publication__publisher").order_by("external_key"):
+            cell = suppress(enrolled.get(p.pk, 0))
+            rows.append({"id": p.external_key, "iati_identifier": p.iati_publication.identifier, **_names(p),
+                         "kind": p.kind, "status": p.status, "host_country": p.host_country_id,
+                         "start_date": p.start_date, "end_date": p.end_date, "target_trainees": p.target_trainees,
+                         "trainees_enrolled": cell.value, "trainees_withheld": cell.suppressed})
+        return rows
+    if key == "institutions":
+        publishers = dict(Publisher.objects.values_list("institution_id", "identifier"))
+        return [{"id": i.external_key, **_names(i), "kind": i.kind, "country": i.country_id,
+                 "region": i.region.code if i.region else "", "website": i.website,
+                 "iati_identifier": publishers.get(i.pk, "")}
+                for i in public_institutions().select_related("region").order_by("external_key")]
+    if key == "programmes":
+        return [{"id": p.external_key, "institution_id": p.institution.external_key, **_names(p),
+                 "field": p.field_id, "isced_level": p.isced_level, "duration_months": p.duration_months,
+                 "intake_capacity": p.intake_capacity}
+                for p in Programme.objects.filter(institution__in=public_institutions())
+                .select_related("institution").order_by("external_key")]
+    raise KeyError(key)
+
+
+def dataset_dictionary(key: str) -> list[dict]:
+    return [{"column": c.name, "meaning": str(c.meaning), "unit": str(c.unit), "source": str(c.source)}
+            for c in DATASETS[key].columns]
+
+
+def dataset_about(key: str, rows: list[dict]) -> dict:
+    """Title, licence, version and date: the version is a digest of the content, so it changes exactly
+    when the data does."""
+    digest = hashlib.sha256(json.dumps(rows, default=str, sort_keys=True).encode()).hexdigest()
+    return {"dataset": key, "title": str(DATASETS[key].title), "description": str(DATASETS[key].description),
+            "licence": LICENCE["name"], "licence_url": LICENCE["url"], "version": digest[:12],
+            "date": timezone.localdate().isoformat(), "publisher": "TVET Bridge"}
