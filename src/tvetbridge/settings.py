@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "tvetbridge.risk",
     "tvetbridge.finance",
     "tvetbridge.matching",
+    "tvetbridge.governance",
     "tvetbridge.reports",
     "tvetbridge.web",
     "tvetbridge.demo",

@@ -15,6 +15,7 @@ urlpatterns += i18n_patterns(
     path("reports/", include("tvetbridge.reports.urls")),
     path("finance/", include("tvetbridge.finance.urls")),
     path("matching/", include("tvetbridge.matching.urls")),
+    path("governance/", include("tvetbridge.governance.urls")),
     path("", include("tvetbridge.web.urls")),
     prefix_default_language=False,
 )
