@@ -64,6 +64,11 @@ class DocumentForm(forms.Form):
     file = forms.FileField(label=_("file"), help_text=_("PDF, DOCX, ODT, PNG or JPEG; at most 10 MB."))
 
 
+class ImportForm(forms.Form):
+    file = forms.FileField(label=_("XLSX or CSV file"), help_text=_("At most 5 MB; the first row holds the "
+                                                                    "column names."))
+
+
 class OperationDocumentForm(DocumentForm):
     kind = forms.ChoiceField(label=_("kind"), choices=OperationDocument.Kind.choices)
 

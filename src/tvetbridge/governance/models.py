@@ -48,6 +48,8 @@ class Agreement(Record):
         AUTOMATIC = "automatic", _("renews automatically unless notice is given")
         BY_AGREEMENT = "by_agreement", _("renewed by a new decision of the parties")
 
+    # The key a file or another system knows the agreement by; imports match rows on it.
+    external_key = models.CharField(_("external key"), max_length=100, unique=True, null=True, blank=True)
     title = models.CharField(_("title"), max_length=300)
     summary = models.TextField(_("summary"), blank=True)
     level = models.CharField(_("level"), max_length=20, choices=Level.choices)
@@ -71,6 +73,7 @@ class Agreement(Record):
         help_text=_("How long before expiry the parties must decide on renewal or give notice."))
     confidential = models.BooleanField(_("confidential"), default=False,
                                        help_text=_("A confidential agreement is not listed publicly even when signed."))
+    is_synthetic = models.BooleanField(_("synthetic"), default=False, editable=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                                    related_name="+", editable=False)
     created = models.DateTimeField(_("created"), auto_now_add=True)
@@ -230,6 +233,7 @@ class OverseasOperation(Record):
                                                   "operator to run this abroad."))
     teachers_dispatched = models.PositiveIntegerField(_("teachers dispatched"), default=0)
     students_planned = models.PositiveIntegerField(_("students planned"), default=0)
+    is_synthetic = models.BooleanField(_("synthetic"), default=False, editable=False)
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.DRAFT,
                               editable=False)
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True, editable=False)

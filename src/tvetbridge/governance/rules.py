@@ -113,3 +113,4 @@ report_permissions = {
 
 rules.add_perm("governance.view_governance", is_member)
 rules.add_perm("governance.view_coverage", is_manager)
+rules.add_perm("governance.import_records", is_manager | is_institution_staff)

@@ -8,7 +8,7 @@ import datetime as dt
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from tvetbridge.core.forms import expected_version, show_service_errors
 from tvetbridge.core.services import Conflict
+from tvetbridge.registry.io.files import CONTENT_TYPES
 from tvetbridge.registry.models import CooperationProject
 from tvetbridge.risk.models import Alert
 
@@ -26,12 +27,14 @@ from .forms import (
     ClauseForm,
     DocumentForm,
     ExitPlanForm,
+    ImportForm,
     NoteForm,
     OperationDocumentForm,
     OperationForm,
     ReportForm,
     SignatoryForm,
 )
+from .io import agreements as agreements_io
 from .models import (
     Agreement,
     AgreementDocument,
@@ -330,3 +333,29 @@ def report_review(request, pk: int):
     else:
         messages.success(request, _("Report reviewed."))
     return redirect("governance_operation", pk=report.operation_id)
+
+
+def agreement_import(request):
+    if (resp := _need(request, "governance.import_records")) is not None:
+        return resp
+    form = ImportForm(request.POST or None, request.FILES or None)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        if upload.size > agreements_io.MAX_IMPORT_BYTES:
+            form.add_error("file", _("The file is %(size)s MB; imports may be at most %(max)s MB.")
+                           % {"size": round(upload.size / 1048576, 1), "max": agreements_io.MAX_IMPORT_BYTES // 1048576})
+        else:
+            result = agreements_io.import_agreements(request.user, upload.read(), upload.name)
+            if result.ok:
+                messages.success(request, _("%(count)s agreements imported.") % {"count": len(result.outcomes)})
+                return redirect("governance_agreements")
+    return render(request, "governance/import.html", {"form": form, "result": result})
+
+
+def agreement_import_template(request):
+    if (resp := _need(request, "governance.import_records")) is not None:
+        return resp
+    response = HttpResponse(agreements_io.template_file(), content_type=CONTENT_TYPES["xlsx"])
+    response["Content-Disposition"] = 'attachment; filename="agreements.xlsx"'
+    return response
