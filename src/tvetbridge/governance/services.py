@@ -310,7 +310,7 @@ def trigger_exit(user, op: OverseasOperation, *, reason: str, alert=None) -> Exi
     plan.trigger_alert, plan.trigger_reason = alert, reason
     core.save(user, plan, reason="exit triggered")
     op.status = Status.EXITING
-    core.save(user, op, reason=reason or "exit triggered by risk alert")
+    core.save(user, op, reason="exit")
     return plan
 
 
