@@ -15,8 +15,12 @@ class ApiClient:
         self.client = Client()
         self.headers = {"Authorization": f"Bearer {key}"} if key else {}
 
-    def _call(self, method: str, path: str, data=None, **extra):
-        kwargs = {"headers": {**self.headers, **extra.pop("headers", {})}, **extra}
+    def _call(self, method: str, path: str, data=None, *, current: bool = False, **extra):
+        headers = {**self.headers, **extra.pop("headers", {})}
+        if current:
+            # As a careful script does: read the record, then write naming the version it read.
+            headers["If-Match"] = self.get(path)["ETag"]
+        kwargs = {"headers": headers, **extra}
         if data is not None:
             kwargs.update(data=json.dumps(data, default=str), content_type="application/json")
         return getattr(self.client, method)(f"/api/v1{path}", **kwargs)

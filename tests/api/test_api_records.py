@@ -146,7 +146,8 @@ def test_list_queries_do_not_grow_with_rows(api_as, world, django_assert_max_num
 # --- writing and permissions ------------------------------------------------------------------------
 
 def test_institution_staff_patch_own_programme_and_audit_names_them(api_as, world, users):
-    response = api_as("institution").patch(f"/programmes/{world['programme'].pk}", {"intake_capacity": 80})
+    response = api_as("institution").patch(f"/programmes/{world['programme'].pk}", {"intake_capacity": 80},
+                                        current=True)
     assert response.status_code == 200, response.content
     assert response.json()["intake_capacity"] == 80
     record = Programme.history.filter(id=world["programme"].pk).latest("history_date")
@@ -184,7 +185,7 @@ def test_enterprise_staff(api_as, world):
     client = api_as("enterprise")
     assert client.patch(f"/institutions/{world['alt'].pk}", {"phone": "1"}).status_code == 403
     assert client.patch(f"/enterprises/{world['other_enterprise'].pk}", {"website": ""}).status_code == 403
-    own = client.patch(f"/enterprises/{world['jd'].pk}", {"website": "https://jd.example"})
+    own = client.patch(f"/enterprises/{world['jd'].pk}", {"website": "https://jd.example"}, current=True)
     assert own.status_code == 200 and own.json()["website"] == "https://jd.example"
     assert client.post("/institutions", {"external_key": "i", "name_en": "I", "kind": "college",
                                          "country": "KZ"}).status_code == 403
@@ -217,14 +218,15 @@ def test_coordinator_creates_and_approves_institution_staff_cannot(api_as, world
 
 
 def test_status_approved_cannot_be_set_directly(api_as, world):
-    response = api_as("institution").patch(f"/projects/{world['project'].pk}", {"status": "approved"})
+    response = api_as("institution").patch(f"/projects/{world['project'].pk}", {"status": "approved"},
+                                         current=True)
     assert response.status_code == 422
 
 
 def test_validation_422_names_fields_and_writes_nothing(api_as, world):
     client = api_as("coordinator")
     bad_rule = client.patch(f"/programmes/{world['programme'].pk}",
-                            {"intake_capacity": 10, "expected_graduates": 50})
+                            {"intake_capacity": 10, "expected_graduates": 50}, current=True)
     assert bad_rule.status_code == 422
     assert bad_rule.json()["detail"] and bad_rule.json()["errors"]
     world["programme"].refresh_from_db()
@@ -243,7 +245,8 @@ def test_validation_422_names_fields_and_writes_nothing(api_as, world):
     duplicate = client.post("/programmes", {**PROGRAMME, "external_key": "prog-1", "institution": world["alt"].pk})
     assert duplicate.status_code == 422 and "external_key" in duplicate.json()["errors"]
 
-    bad_url = client.patch(f"/institutions/{world['alt'].pk}", {"website": "not a url", "email": "nope"})
+    bad_url = client.patch(f"/institutions/{world['alt'].pk}", {"website": "not a url", "email": "nope"},
+                           current=True)
     assert bad_url.status_code == 422 and {"website", "email"} <= set(bad_url.json()["errors"])
     assert Programme.objects.count() == 1
 
@@ -252,7 +255,7 @@ def test_put_replaces_the_record(api_as, world):
     client = api_as("coordinator")
     response = client.put(f"/enterprises/{world['jd'].pk}", {
         "external_key": "ent-jd", "name_en": "JD Logistics", "name_zh_hans": "京东物流", "country": "CN",
-        "sector": "H", "chinese_funded": True})
+        "sector": "H", "chinese_funded": True}, current=True)
     assert response.status_code == 200, response.content
     body = response.json()
     assert body["name_zh_hans"] == "京东物流" and body["website"] == ""
@@ -262,16 +265,16 @@ def test_put_replaces_the_record(api_as, world):
 def test_delete_follows_the_rules_and_is_audited(api_as, world, users):
     programme_id = world["programme"].pk
     assert api_as("coordinator").delete(f"/institutions/{world['other_institution'].pk}").status_code == 403
-    assert api_as("institution").delete(f"/programmes/{programme_id}").status_code == 204
+    assert api_as("institution").delete(f"/programmes/{programme_id}", current=True).status_code == 204
     assert not Programme.objects.filter(pk=programme_id).exists()
     deleted = Programme.history.filter(id=programme_id, history_type="-").get()
     assert deleted.history_user == users["institution"]
-    assert api_as("admin").delete(f"/institutions/{world['other_institution'].pk}").status_code == 204
+    assert api_as("admin").delete(f"/institutions/{world['other_institution'].pk}", current=True).status_code == 204
 
 
 def test_delete_blocked_by_database_rule_is_409(api_as, world):
     # Staff act for ALT; removing it would leave a staff profile without an institution.
-    response = api_as("admin").delete(f"/institutions/{world['alt'].pk}")
+    response = api_as("admin").delete(f"/institutions/{world['alt'].pk}", current=True)
     assert response.status_code in (204, 409)
     if response.status_code == 409:
         assert Institution.objects.filter(pk=world["alt"].pk).exists()

@@ -28,14 +28,16 @@ def _start(name: str) -> multiprocessing.Process:
     return process
 
 
-def _wait(predicate, timeout: float = 120.0):
+def _wait(predicate, timeout: float = 300.0):
     end = time.monotonic() + timeout
     while time.monotonic() < end:
         value = predicate()
         if value:
             return value
         time.sleep(0.02)
-    raise AssertionError("condition not met in time")
+    # Say where the jobs stand, so a failure on a loaded machine can be told from a lost job.
+    jobs = list(Job.objects.values("pk", "kind", "status", "attempts", "worker", "error", "progress"))
+    raise AssertionError(f"condition not met in {timeout:.0f} s; jobs: {jobs}")
 
 
 @pytest.fixture

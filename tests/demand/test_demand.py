@@ -181,7 +181,8 @@ def test_api_create_list_update(demand_world, api_client):
     assert res.status_code == 201, res.content
     created = res.json()
     assert created["occupation"] == WELDER_CODE and created["languages"][0]["level"] == "HSK2"
-    res = api_client.patch(f"/demand/{created['id']}", json={"count": 9, "status": "filled"}, user=user)
+    res = api_client.patch(f"/demand/{created['id']}", json={"count": 9, "status": "filled",
+                           "version": created["version"]}, user=user)
     assert res.status_code == 200 and res.json()["count"] == 9
     listed = api_client.get("/demand?country=KZ", user=w["users"]["institution"]).json()
     assert [d["id"] for d in listed["items"]] == [created["id"]]

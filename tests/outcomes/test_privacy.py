@@ -30,7 +30,28 @@ def people(world, users):
                                                        "amount": Decimal("250000"), "currency": "KZT",
                                                        "source": "payroll"})
         made.append(t)
+    _on_candidate_list(world, made)
     return made
+
+
+def _on_candidate_list(world, trainees):
+    """Enterprise staff see trainees on their vacancies' candidate lists (and only the consenting)."""
+    from django.utils import timezone
+
+    from tvetbridge.core.models import Source
+    from tvetbridge.demand.models import SkillDemand
+    from tvetbridge.matching.models import CandidateList
+    from tvetbridge.taxonomy.models import IscoGroup, Occupation
+
+    source = Source.objects.create(key="test-esco", title="ESCO (test extract)")
+    group = IscoGroup.objects.create(code="9333", label="Freight handlers", source=source)
+    picker = Occupation.objects.create(code="9333.1", esco_id="picker-test", label="warehouse picker",
+                                       isco_group=group, source=source)
+    vacancy = SkillDemand.objects.create(external_key="v-jd", kind="vacancy", title="Picker",
+                                         enterprise=world["jd"], country=world["kz"], count=2,
+                                         deadline=timezone.localdate() + dt.timedelta(days=60), occupation=picker)
+    CandidateList.objects.create(kind="vacancy", subject_id=vacancy.pk, candidate_ids=[t.pk for t in trainees],
+                                 scores=[0.9] * len(trainees), computed=timezone.now())
 
 
 @pytest.mark.parametrize("role,visible,incomes", [

@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from django.test import Client
 
+from tvetbridge.core.services import system_user
 from tvetbridge.outcomes import services
 from tvetbridge.outcomes.models import (
     Assessment,
@@ -94,7 +95,7 @@ def test_income_in_unknown_currency_is_refused(trainee, users):
 
 def test_editing_an_income_onto_a_taken_month_is_an_error(trainee, users):
     for month in (9, 10):
-        services.record_income(None, {"trainee": trainee, "period": dt.date(2025, month, 1),
+        services.record_income(system_user(), {"trainee": trainee, "period": dt.date(2025, month, 1),
                                       "amount": Decimal(1000 * month), "currency": "KZT", "source": "survey"})
     october = IncomeObservation.objects.get(period=dt.date(2025, 10, 1))
     response = _as(users["coordinator"]).post(f"/outcomes/trainees/{trainee.pk}/income/{october.pk}/edit/", {
@@ -130,8 +131,8 @@ def test_progress_assessment_and_credential(trainee, users):
 
 
 def test_enrolment_of_another_trainee_cannot_be_chosen(trainee, users, world):
-    other = services.register_trainee(None, {"external_key": "R-2", "institution": world["alt"]})
-    foreign = services.record_enrolment(None, {"external_key": "R-2-E1", "trainee": other,
+    other = services.register_trainee(system_user(), {"external_key": "R-2", "institution": world["alt"]})
+    foreign = services.record_enrolment(system_user(), {"external_key": "R-2-E1", "trainee": other,
                                                "project": world["project"], "status": "enrolled",
                                                "start_date": dt.date(2024, 9, 1)})
     response = _as(users["coordinator"]).post(_new(trainee, "progress"), {
@@ -155,7 +156,7 @@ def test_other_institution_may_not_write_and_records_are_scoped(trainee, users, 
                                                          "awarded": "2025-01-01"}).status_code == 403
     assert not Credential.objects.exists()
     enrolment = trainee.enrolments.get()
-    stranger = services.register_trainee(None, {"external_key": "R-3"})
+    stranger = services.register_trainee(system_user(), {"external_key": "R-3"})
     # a record is only reachable under its own trainee
     url = f"/outcomes/trainees/{stranger.pk}/enrolment/{enrolment.pk}/edit/"
     assert _as(users["coordinator"]).get(url).status_code == 404

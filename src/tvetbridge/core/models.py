@@ -199,7 +199,7 @@ class Versioned(models.Model):
     and refuses a save based on an older version (see `core.services.save`), so the second of two
     concurrent edits becomes a conflict the user sees instead of silently reverting the first."""
 
-    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+    version = models.PositiveIntegerField(_("version"), default=1, db_default=1, editable=False)
 
     class Meta:
         abstract = True

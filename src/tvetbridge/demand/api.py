@@ -224,6 +224,7 @@ def create_demand(request, payload: DemandIn, response: HttpResponse):
 def update_demand(request, demand_id: Id, payload: DemandPatch, response: HttpResponse):
     translation.activate(request_language(request))
     demand = _get(request, demand_id)
+    services.require(request.user, "change", SkillDemand, demand)  # refused before asked for a version
     data = _to_data(payload)
     versioned_write(request, payload.version, lambda expected: services.update_demand(
         request.user, demand, data, expected_version=expected))
@@ -235,6 +236,7 @@ def update_demand(request, demand_id: Id, payload: DemandPatch, response: HttpRe
 @router.delete("/{demand_id}", response={204: None, **WRITE_ERRORS}, summary="Delete a demand")
 def delete_demand(request, demand_id: Id):
     demand = _get(request, demand_id)
+    services.require(request.user, "delete", SkillDemand, demand)
     versioned_write(request, None, lambda expected: services.delete_demand(request.user, demand,
                                                                              expected_version=expected))
     return Status(204, None)

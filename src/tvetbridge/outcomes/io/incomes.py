@@ -366,6 +366,7 @@ def _pg_write(cursor, table: str, new: pl.DataFrame, changed: pl.DataFrame) -> N
         first = _reserve_ids(cursor, table, new.height)
         copy_into(table, new.select(pl.int_range(first, first + new.height, dtype=pl.Int64).alias("id"),
                                     *_WRITE_COLS))
+    # Changed rows get a new version, so a form opened before the import conflicts instead of undoing it.
     if changed.height:
         stage = "outcomes_income_stage"
         cursor.execute(f"CREATE TEMP TABLE {stage} (trainee_id bigint, period date, amount numeric(14,2), "
@@ -373,7 +374,8 @@ def _pg_write(cursor, table: str, new: pl.DataFrame, changed: pl.DataFrame) -> N
                        "updated timestamptz) ON COMMIT DROP")
         copy_into(stage, changed)
         cursor.execute(f"""UPDATE {table} AS i SET amount = s.amount, currency = s.currency, verified = s.verified,
-                             batch_id = s.batch_id, updated = s.updated
+                             batch_id = s.batch_id, updated = s.updated,
+                             version = i.version + 1
                            FROM {stage} s WHERE i.trainee_id = s.trainee_id AND i.period = s.period
                              AND i.source = s.source""")
         cursor.execute(f"DROP TABLE {stage}")
@@ -392,7 +394,7 @@ def _sqlite_write(cursor, table: str, new: pl.DataFrame, changed: pl.DataFrame) 
             cursor.executemany(sql, part)
     if changed.height:
         order = ("amount", "currency", "verified", "batch_id", "updated", "trainee_id", "period", "source")
-        sql = (f"UPDATE {table} SET amount = %s, currency = %s, verified = %s, batch_id = %s, updated = %s "
-               "WHERE trainee_id = %s AND period = %s AND source = %s")
+        sql = (f"UPDATE {table} SET amount = %s, currency = %s, verified = %s, batch_id = %s, updated = %s, "
+               "version = version + 1 WHERE trainee_id = %s AND period = %s AND source = %s")
         for part in rows(changed, order):
             cursor.executemany(sql, part)
