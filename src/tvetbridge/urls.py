@@ -21,6 +21,7 @@ urlpatterns += i18n_patterns(
     path("", include("tvetbridge.credentials.urls")),
     path("library/", include("tvetbridge.library.urls")),
     path("open-data/", include("tvetbridge.opendata.urls")),
+    path("governance/", include("tvetbridge.governance.urls")),
     path("", include("tvetbridge.web.urls")),
     prefix_default_language=False,
 )

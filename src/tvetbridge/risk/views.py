@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from tvetbridge.core.forms import show_service_errors
 from tvetbridge.core.models import Country
 
-from . import queries, services
+from . import queries, services, signals
 from .forms import AlertActionForm, EventForm, IndicatorForm, ObservationForm, ObservationUploadForm
 from .models import Alert, Indicator, Observation, RiskEvent
 
@@ -45,7 +45,8 @@ def country(request, code: str):
                                                      "public": True})
     context = {**queries.country_detail(obj), "country": obj,
                "can_add_event": request.user.has_perm("risk.add_riskevent"),
-               "can_handle": request.user.has_perm("risk.acknowledge_alert")}
+               "can_handle": request.user.has_perm("risk.acknowledge_alert"),
+               "panels": signals.country_panels(request, obj)}
     return render(request, "risk/country.html", context)
 
 
