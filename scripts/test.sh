@@ -10,13 +10,15 @@ echo "== import-linter: layering and engine purity"
 .venv/bin/lint-imports --no-cache || status=1
 
 echo "== pytest on SQLite"
-$PY -m pytest -m "not browser" -n 2 "$@" || status=1
+$PY -m pytest -m "not browser and not forks" -n 2 "$@" || status=1
+$PY -m pytest -m forks -p no:xdist "$@" || status=1
 
 pgdir=$(mktemp -d /tmp/tvetbridge-pg.XXXXXX)
 trap 'scripts/pg-cluster.sh stop "$pgdir"' EXIT
 echo "== pytest on PostgreSQL (throw-away cluster in $pgdir)"
 url=$(scripts/pg-cluster.sh start "$pgdir" 54329)
-TVETBRIDGE_DATABASE_URL=$url $PY -m pytest -m "not browser and not engine" -n 2 "$@" || status=1
+TVETBRIDGE_DATABASE_URL=$url $PY -m pytest -m "not browser and not engine and not forks" -n 2 "$@" || status=1
+TVETBRIDGE_DATABASE_URL=$url $PY -m pytest -m forks -p no:xdist "$@" || status=1
 
 # On PostgreSQL: the live server and the report worker thread write concurrently, which SQLite's
 # shared-cache in-memory test database answers with "table is locked" instead of waiting.

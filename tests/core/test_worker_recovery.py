@@ -14,7 +14,10 @@ from django.db import connections, transaction
 from tvetbridge.core import worker
 from tvetbridge.core.models import Job
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# Forked from the test process: a process that has already rendered a chart holds vl-convert's runtime,
+# whose threads a fork does not copy, so a forked child that renders one waits forever. Workers never
+# render in the supervisor, so only tests are exposed; scripts/test.sh runs these in a fresh process.
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.forks]
 
 
 def _worker_main(name: str) -> None:  # runs in the worker process
