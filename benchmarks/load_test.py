@@ -5,7 +5,7 @@ Each client loops over a fixed mix, as a person and a script would use the platf
   public pages      GET /, /countries/, /countries/KZ/                      (anonymous)
   signed-in pages   GET /institutions/, /institutions/<id>/, /projects/      (a coordinator's session)
   API reads         GET /api/v1/institutions?page_size=20, /api/v1/programmes/<id>   (bearer token)
-  API writes        PATCH /api/v1/programmes/<own id> {"national_level": "load <n>"}          (bearer token)
+  API writes        PATCH /api/v1/programmes/<own id> {"national_level": "load <n>"} with If-Match (bearer token)
 
 Every client writes only its own programme, so no write waits on another's row. Any answer other
 than 2xx, or a connection error, counts as an error (the target is 0).
@@ -115,6 +115,7 @@ def client_process(port: int, facts: dict, first: int, threads: int, seconds: fl
         requests = mix(facts, client)
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
         mine = []
+        etag = None  # the version of the client's own programme it last saw, sent back as If-Match
         i = client  # clients start at different points of the mix
         while time.monotonic() < stop_at:
             method, path, headers, body = requests[i % len(requests)]
@@ -122,10 +123,19 @@ def client_process(port: int, facts: dict, first: int, threads: int, seconds: fl
             started = time.perf_counter()
             try:
                 payload = body.replace(b"{n}", str(i).encode()) if body else None
+                if method == "PATCH":
+                    if etag is None:  # as a script does: read once, then write naming the version read
+                        conn.request("GET", path, headers={"Authorization": headers["Authorization"]})
+                        first = conn.getresponse()
+                        first.read()
+                        etag = first.getheader("ETag", "")
+                    headers = {**headers, "If-Match": etag}
                 conn.request(method, path, body=payload, headers=headers)
                 response = conn.getresponse()
                 response.read()
                 status = response.status
+                if method == "PATCH":
+                    etag = response.getheader("ETag", "")
                 if response.getheader("Connection", "").lower() == "close":
                     conn.close()
             except (OSError, http.client.HTTPException):
