@@ -22,6 +22,8 @@ def _check(env_overrides: dict[str, str]) -> subprocess.CompletedProcess:
 def test_check_deploy_with_production_settings_gives_no_warning():
     result = _check({"TVETBRIDGE_ENV": "production", "TVETBRIDGE_SECRET_KEY": secrets.token_urlsafe(50),
                      "TVETBRIDGE_IDENTITY_KEY": secrets.token_urlsafe(32),
+                     "TVETBRIDGE_CREDENTIALS_KEY": secrets.token_urlsafe(32),
+                     "TVETBRIDGE_PUBLIC_URL": "https://tvet.example.org",
                      "TVETBRIDGE_ALLOWED_HOSTS": "tvet.example.org"})
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout

@@ -97,8 +97,12 @@ def test_report_table_csv_and_xlsx_neutralise_formulas():
     assert "'" + ATTACK in cells and "-4.5" in cells
     workbook_cells = xlsx_cells(services.tables_xlsx(report))
     assert_no_formula(workbook_cells)
-    # XML reads a carriage return back as a line feed; the cell is text either way.
-    assert {c.value for c in workbook_cells} >= {p.replace("\r", "\n") for p in PAYLOADS}
+    # openpyxl without lxml reads a carriage return back as a line feed, with lxml as itself; the
+    # cell is text either way.
+    def same(value):
+        return value.replace("\r", "\n") if isinstance(value, str) else value
+
+    assert {same(c.value) for c in workbook_cells} >= {same(p) for p in PAYLOADS}
     negative = [c for c in workbook_cells if c.value == -4.5]
     assert negative and negative[0].data_type == "n"
 

@@ -8,6 +8,7 @@ from django.urls import reverse
 
 @pytest.fixture
 def limit(settings):
+    settings.AXES_ENABLED = True  # scripts/test.sh turns lockout off for the rest of the suite
     settings.AXES_FAILURE_LIMIT = 3
     return 3
 

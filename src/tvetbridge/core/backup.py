@@ -53,7 +53,17 @@ class Restored:
 def user_tables(conn=None) -> list[str]:
     conn = conn or connection
     with conn.cursor() as cursor:
-        return sorted(t for t in conn.introspection.table_names(cursor) if not t.startswith("sqlite_"))
+        if conn.vendor == "sqlite":
+            return _sqlite_table_names(cursor)
+        return sorted(conn.introspection.table_names(cursor))
+
+
+def _sqlite_table_names(cursor) -> list[str]:
+    """Tables and virtual tables, without a full-text index's shadow tables: those belong to their
+    virtual table and are dropped, copied and checked with it, never on their own."""
+    cursor.execute("PRAGMA table_list")
+    return sorted(name for schema, name, kind, *_rest in cursor.fetchall()
+                  if schema == "main" and kind in ("table", "virtual") and not name.startswith("sqlite_"))
 
 
 def table_checksums(conn=None) -> dict[str, dict]:
@@ -195,8 +205,7 @@ def _sqlite_backup(target: Path, conn) -> dict:
 
 def _sqlite_facts(raw: sqlite3.Connection) -> tuple[dict, list[str]]:
     """Checksums of a SQLite file by the same function as the live database, through a cursor."""
-    names = [r[0] for r in raw.execute("SELECT name FROM sqlite_master WHERE type='table' "
-                                       "AND name NOT LIKE 'sqlite_%' ORDER BY name")]
+    names = _sqlite_table_names(raw.cursor())
     tables = {}
     for name in names:
         cursor = raw.cursor()

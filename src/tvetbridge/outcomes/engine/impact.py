@@ -494,9 +494,15 @@ def _bootstrap(method, y, d, X, estimand, trim, ridge, n_neighbors, n_boot, seed
         # resampling within arms keeps both groups non-empty and their sizes fixed
         idx = np.concatenate([rng.choice(t_idx, t_idx.size), rng.choice(c_idx, c_idx.size)])
         Xb = None if X is None else X[idx]
-        reps[b] = _point(method, y[idx], d[idx], Xb, estimand, trim, ridge, n_neighbors, False,
-                         max_iter)[0].tau
-    return reps
+        try:
+            reps[b] = _point(method, y[idx], d[idx], Xb, estimand, trim, ridge, n_neighbors, False,
+                             max_iter)[0].tau
+        except ValueError:  # a resample whose trimming leaves too few records has no estimate
+            reps[b] = np.nan
+    ok = reps[np.isfinite(reps)]
+    if ok.size < max(2, n_boot // 2):
+        raise ValueError(f"only {ok.size} of {n_boot} bootstrap resamples could be estimated")
+    return ok
 
 
 def estimate(y, d, X=None, *, method: str = "aipw", estimand: str = "ATE", trim=None,
@@ -551,7 +557,7 @@ def estimate(y, d, X=None, *, method: str = "aipw", estimand: str = "ATE", trim=
                               max_iter)
         s = float(reps.std(ddof=1))
         lo, hi = (float(q) for q in np.quantile(reps, [0.5 - level / 2.0, 0.5 + level / 2.0]))
-        se_name = f"bootstrap ({int(n_boot)} resamples, percentile CI)"
+        se_name = f"bootstrap ({reps.size} of {int(n_boot)} resamples estimable, percentile CI)"
     dk = dv if keep is None else dv[keep]
     bal = None
     extra = dict(fit.extra)
