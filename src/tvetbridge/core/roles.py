@@ -52,6 +52,15 @@ def is_member(user) -> bool:
 is_manager = is_admin | is_coordinator
 
 
+@rules.predicate
+def acts_for_owner(user, obj) -> bool:
+    """Staff of an institution that owns ``obj``: every owned record answers ``owner_institution_ids()``."""
+    if obj is None:
+        return False
+    profile = getattr(user, "profile", None)
+    return profile is not None and profile.institution_id in obj.owner_institution_ids()
+
+
 # The shared kernel's editable tables, as the admin site asks for them (its forms save through
 # core.services, which check the same roles): rates are the managers', roles and tokens the admins'.
 for _action in ("view", "add", "change"):

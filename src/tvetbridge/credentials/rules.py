@@ -10,20 +10,20 @@ from __future__ import annotations
 
 import rules
 
-from tvetbridge.core.roles import is_admin, is_institution_staff, is_manager, is_member, is_trainee, role_of
+from tvetbridge.core.roles import (
+    acts_for_owner,
+    is_admin,
+    is_institution_staff,
+    is_manager,
+    is_member,
+    is_trainee,
+    role_of,
+)
 
 
 @rules.predicate
 def always(user) -> bool:
     return True
-
-
-@rules.predicate
-def acts_for_owner(user, obj) -> bool:
-    if obj is None:
-        return False
-    profile = getattr(user, "profile", None)
-    return profile is not None and profile.institution_id in obj.owner_institution_ids()
 
 
 @rules.predicate

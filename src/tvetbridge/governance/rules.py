@@ -16,15 +16,7 @@ from __future__ import annotations
 
 import rules
 
-from tvetbridge.core.roles import is_admin, is_institution_staff, is_manager, is_member
-
-
-@rules.predicate
-def acts_for_owner(user, obj) -> bool:
-    if obj is None:
-        return False
-    profile = getattr(user, "profile", None)
-    return profile is not None and profile.institution_id in obj.owner_institution_ids()
+from tvetbridge.core.roles import acts_for_owner, is_admin, is_institution_staff, is_manager, is_member
 
 
 @rules.predicate

@@ -14,6 +14,7 @@ from __future__ import annotations
 import rules
 
 from tvetbridge.core.roles import (
+    acts_for_owner,
     is_admin,
     is_enterprise_staff,
     is_institution_staff,
@@ -21,14 +22,6 @@ from tvetbridge.core.roles import (
     is_member,
     role_of,
 )
-
-
-@rules.predicate
-def acts_for_owner(user, obj) -> bool:
-    if obj is None:
-        return False
-    profile = getattr(user, "profile", None)
-    return profile is not None and profile.institution_id in obj.owner_institution_ids()
 
 
 @rules.predicate

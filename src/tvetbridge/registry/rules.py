@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import rules
 
-from tvetbridge.core.roles import is_admin, is_enterprise_staff, is_institution_staff, is_manager, is_member
-
-
-@rules.predicate
-def acts_for_owner_institution(user, obj) -> bool:
-    if obj is None:
-        return False
-    return user.profile.institution_id in obj.owner_institution_ids()
+from tvetbridge.core.roles import (
+    acts_for_owner,
+    is_admin,
+    is_enterprise_staff,
+    is_institution_staff,
+    is_manager,
+    is_member,
+)
 
 
 @rules.predicate
@@ -26,7 +26,7 @@ def acts_for_enterprise(user, obj) -> bool:
 institution_permissions = {
     "view": is_member,
     "add": is_manager,
-    "change": is_manager | (is_institution_staff & acts_for_owner_institution),
+    "change": is_manager | (is_institution_staff & acts_for_owner),
     "delete": is_admin,
     "export": is_member,
     # Importing may create or change records: checked before the file is read (see io_import).
@@ -36,8 +36,8 @@ institution_permissions = {
 institution_child_permissions = {
     "view": is_member,
     "add": is_manager | is_institution_staff,
-    "change": is_manager | (is_institution_staff & acts_for_owner_institution),
-    "delete": is_admin | (is_institution_staff & acts_for_owner_institution),
+    "change": is_manager | (is_institution_staff & acts_for_owner),
+    "delete": is_admin | (is_institution_staff & acts_for_owner),
     "export": is_member,
     "import": is_manager | is_institution_staff,
 }
@@ -63,15 +63,15 @@ coordinated_permissions = {
 project_permissions = {
     "view": is_member,
     "add": is_manager | is_institution_staff,
-    "change": is_manager | (is_institution_staff & acts_for_owner_institution),
+    "change": is_manager | (is_institution_staff & acts_for_owner),
     "delete": is_admin,
     "export": is_member,
     "import": is_manager | is_institution_staff,
     # The life cycle (registry.services.TRANSITIONS): a partner institution proposes, withdraws and,
     # once approved, starts its project; approving, suspending, resuming, completing and cancelling an
     # approved project are the coordinators'.
-    "propose": is_manager | (is_institution_staff & acts_for_owner_institution),
-    "run": is_manager | (is_institution_staff & acts_for_owner_institution),
+    "propose": is_manager | (is_institution_staff & acts_for_owner),
+    "run": is_manager | (is_institution_staff & acts_for_owner),
     "approve": is_manager,
 }
 
