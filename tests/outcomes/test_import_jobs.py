@@ -45,7 +45,7 @@ def test_large_file_is_imported_by_a_job_the_user_follows(client, users, setting
     assert job.status == Job.Status.SUCCEEDED and job.created_by == users["coordinator"]
     assert job.result["written"] and (job.result["rows"], job.result["created"]) == (2, 2)
     assert Trainee.objects.count() == 2
-    assert steps == ["Reading and checking the file", STEP_CHECKING, STEP_WRITING]
+    assert steps == ["Reading and checking the file", STEP_CHECKING, STEP_WRITING, "Done"]
     page = client.get(response["Location"]).content.decode()
     assert "2 rows: 2 added, 0 changed, 0 unchanged." in page and reverse("outcomes_import") in page
 

@@ -27,6 +27,7 @@ def import_file(job, *, kind: str, upload: dict, dry_run: bool = False) -> dict:
     # retry reads the same kept file again.
     result = services.import_stored(job.user, kind, StoredUpload.from_dict(upload), dry_run=dry_run,
                                     progress=job.progress)
+    job.progress(100, gettext_noop("Done"))
     return {"kind": kind, "filename": result.filename, "dry_run": dry_run, "written": result.committed,
             "rows": result.rows, "created": result.created, "updated": result.updated,
             "unchanged": result.unchanged, "error_count": result.error_count,
