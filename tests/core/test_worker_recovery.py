@@ -96,8 +96,11 @@ def test_simulation_survives_its_worker(world, users, workers):
     _wait(lambda: Job.objects.filter(pk=job_id, status=Job.Status.SUCCEEDED).exists())
     run.refresh_from_db()
     assert run.status == SimulationRun.Status.DONE and run.result["n_paths"] == 60_000
+    # Every part ended once, successfully; the part the doomed worker held was run again unless it had
+    # just finished when the kill landed; the join that wrote the result ran on the rescuer.
     parts = list(Job.objects.filter(parent_id=job_id).values_list("status", "attempts"))
-    assert {status for status, _n in parts} == {Job.Status.SUCCEEDED} and sorted(n for _s, n in parts)[-1] == 2
+    assert {status for status, _n in parts} == {Job.Status.SUCCEEDED} and max(n for _s, n in parts) <= 2
+    assert Job.objects.get(pk=job_id).worker == "rescuer"
     # The same seed gives the same figures as an uninterrupted run.
     again = services.start_simulation(users["coordinator"], services.default_spec(), n_paths=60_000, seed=11)
     _wait(lambda: SimulationRun.objects.filter(pk=again.pk, status=SimulationRun.Status.DONE).exists())
