@@ -136,3 +136,28 @@ def test_tokens_page_needs_sign_in_and_cannot_touch_others(client, users):
     assert client.post(url, {"revoke": "99999999999999999999999"}).status_code == 404
     theirs.refresh_from_db()
     assert not theirs.revoked
+
+
+def test_history_names_the_token_that_made_a_change(api_as, client, world, users):
+    """Part 4 of issue 11: a change made through the API names its token in the history and the audit
+    log; a change made on a page names none."""
+    from django.urls import reverse
+
+    from tvetbridge.core.models import HistoryToken
+    from tvetbridge.registry.models import Institution
+
+    alt = world["alt"]
+    api = api_as("coordinator")
+    assert api.patch(f"/institutions/{alt.pk}", {"short_name": "ALT"}, current=True).status_code == 200
+    row = Institution.history.filter(id=alt.pk).latest("history_id")
+    trail = HistoryToken.objects.get(history_model=row._meta.label_lower, history_id=row.history_id)
+    assert trail.token.user == users["coordinator"] and trail.label.startswith("coordinator test (")
+    assert row.history_user == users["coordinator"]
+    client.force_login(users["coordinator"])
+    page = client.get(reverse("audit_log"), {"model": "institution"}).content.decode()
+    assert f"with API token {trail.label}" in page
+    # The same user's session changes are not put down to the token.
+    from tvetbridge.core.services import update_record
+
+    update_record(users["coordinator"], Institution.objects.get(pk=alt.pk), {"short_name": "ALT U"})
+    assert HistoryToken.objects.count() == 1

@@ -155,3 +155,60 @@ def test_admin_role_edit_goes_through_the_service(client, world, users, make_use
     assert profile.role == "coordinator" and profile.enterprise_id is None
     assert profile.history.latest().history_user == users["admin"]
     assert profile.history.latest().history_change_reason == "role.set"
+
+
+def test_every_audited_model_is_read_only_in_the_admin_or_saved_by_its_service(rf, users):
+    from django.contrib import admin
+
+    from tvetbridge.core.admin import AuditedReadOnlyAdmin, ServiceSavedAdmin
+    from tvetbridge.core.audit import audited_models
+
+    superuser = users["admin"]
+    superuser.is_staff = superuser.is_superuser = True
+    request = rf.get("/admin/")
+    request.user = superuser
+    checked = set()
+    for name, model in audited_models().items():
+        model_admin = admin.site._registry.get(model)
+        if model_admin is None:
+            continue
+        if isinstance(model_admin, ServiceSavedAdmin):
+            assert type(model_admin).save_through_service is not ServiceSavedAdmin.save_through_service, name
+            assert not model_admin.has_delete_permission(request), name
+        else:
+            assert isinstance(model_admin, AuditedReadOnlyAdmin), f"{name}: {type(model_admin).__name__}"
+            assert not any(allowed(request) for allowed in (
+                model_admin.has_add_permission, model_admin.has_change_permission,
+                model_admin.has_delete_permission)), name
+        checked.add(name)
+    assert {"institution", "programme", "cooperationproject", "enterprise", "incomeobservation", "cpiindex",
+            "projecttarget", "exchangerate", "profile", "apitoken", "user"} <= checked
+
+
+def test_admin_cannot_move_a_project_past_its_approval(client, world, users):
+    project = world["project"]
+    project.status = "draft"
+    project.save()
+    users["admin"].is_staff = users["admin"].is_superuser = True
+    users["admin"].save()
+    client.force_login(users["admin"])
+    url = reverse("admin:registry_cooperationproject_change", args=[project.pk])
+    page = client.get(url)
+    assert page.status_code == 200 and 'name="status"' not in page.content.decode()
+    client.post(url, {"status": "active", "name": project.name, "kind": project.kind})
+    project.refresh_from_db()
+    assert project.status == "draft" and project.approved_by is None
+
+
+def test_admin_account_change_goes_through_the_write_path(rf, users):
+    from django.contrib import admin
+    from django.contrib.auth import get_user_model
+
+    person = users["enterprise"]
+    person.is_active = False
+    request = rf.post("/admin/")
+    request.user = users["admin"]
+    admin.site._registry[get_user_model()].save_model(request, person, None, True)
+    last = person.history.latest()
+    assert not last.is_active and last.history_user == users["admin"]
+    assert last.history_change_reason == "account.changed"

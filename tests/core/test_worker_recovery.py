@@ -90,13 +90,62 @@ def test_simulation_survives_its_worker(world, users, workers):
     with transaction.atomic():
         run = services.start_simulation(users["coordinator"], services.default_spec(), n_paths=60_000, seed=11)
     job_id = run.job_id
-    _kill_while_running(workers, job_id, lambda: SimulationRun.objects.filter(pk=run.pk, progress__gt=0.05).exists())
+    # The run is split into parts (chunk jobs); the worker dies while one of them is under way.
+    _kill_while_running(workers, job_id, lambda: Job.objects.filter(
+        parent_id=job_id, status=Job.Status.RUNNING, progress__gt=0).exists())
     _wait(lambda: Job.objects.filter(pk=job_id, status=Job.Status.SUCCEEDED).exists())
     run.refresh_from_db()
     assert run.status == SimulationRun.Status.DONE and run.result["n_paths"] == 60_000
-    assert Job.objects.get(pk=job_id).attempts == 2
+    # Every part ended once, successfully; the part the doomed worker held was run again unless it had
+    # just finished when the kill landed; the join that wrote the result ran on the rescuer.
+    parts = list(Job.objects.filter(parent_id=job_id).values_list("status", "attempts"))
+    assert {status for status, _n in parts} == {Job.Status.SUCCEEDED} and max(n for _s, n in parts) <= 2
+    assert Job.objects.get(pk=job_id).worker == "rescuer"
     # The same seed gives the same figures as an uninterrupted run.
     again = services.start_simulation(users["coordinator"], services.default_spec(), n_paths=60_000, seed=11)
     _wait(lambda: SimulationRun.objects.filter(pk=again.pk, status=SimulationRun.Status.DONE).exists())
     again.refresh_from_db()
     assert again.result["balance_mean"] == run.result["balance_mean"]
+
+
+def _pause_once_written(monkeypatch, owner, name: str, marker) -> None:
+    """Make the first attempt stop for good right after ``owner.name`` has written rows inside the
+    import's transaction, and say so through ``marker``: the kill then lands in the middle of the
+    write, not before it or after the commit. Later attempts (the rescuer's) run straight through."""
+    original = getattr(owner, name)
+
+    def written_then_stalled(*args, **kwargs):
+        value = original(*args, **kwargs)
+        if not marker.exists():
+            marker.write_text("rows written, transaction open")
+            time.sleep(600)
+        return value
+
+    monkeypatch.setattr(owner, name, written_then_stalled)
+
+
+def test_import_job_survives_its_worker(world, users, workers, monkeypatch, tmp_path):
+    from tvetbridge.core.uploads import store_upload
+    from tvetbridge.registry import io
+    from tvetbridge.registry.io.importer import Importer
+    from tvetbridge.registry.models import Institution
+
+    n = 1200  # more than one write batch, so the stalled attempt has rows of several batches written
+    lines = ["External key,Name (English),Kind,Country"] + [f"kill-{i},Kill test college {i},college,KZ"
+                                                            for i in range(n)]
+    upload = store_upload("\n".join(lines).encode(), "colleges.csv")
+    marker = tmp_path / "written"
+    _pause_once_written(monkeypatch, Importer, "write_m2m", marker)
+    with transaction.atomic():
+        job = io.start_import(users["coordinator"], "institutions", upload)
+    _kill_while_running(workers, job.pk, marker.exists)
+    # The killed attempt wrote its rows inside a transaction that never committed.
+    assert not Institution.objects.filter(external_key__startswith="kill-").exists()
+    assert not Institution.history.filter(external_key__startswith="kill-").exists()
+    job = _wait(lambda: Job.objects.filter(pk=job.pk, status=Job.Status.SUCCEEDED).first())
+    assert job.attempts == 2 and job.worker == "rescuer"
+    assert job.result["error_count"] == 0 and job.result["written"] and job.result["counts"]["create"] == n
+    # Every row once, with one audit row each, by the user who started the import.
+    assert Institution.objects.filter(external_key__startswith="kill-").count() == n
+    history = Institution.history.filter(external_key__startswith="kill-")
+    assert history.count() == n and set(history.values_list("history_user", flat=True)) == {users["coordinator"].pk}

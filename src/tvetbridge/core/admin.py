@@ -6,6 +6,8 @@ from axes.admin import AccessAttemptAdmin
 from axes.models import AccessAttempt
 from axes.utils import reset
 from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -103,6 +105,18 @@ class ProfileAdmin(ServiceSavedAdmin):
         services.set_role(request.user, obj.user, obj.role, institution=obj.institution, enterprise=obj.enterprise)
         if "language" in form.changed_data:
             Profile.objects.filter(user=obj.user).update(language=obj.language)
+
+
+class AccountAdmin(ServiceSavedAdmin, UserAdmin):
+    """Accounts are audited: an admin's change is written by the one write path with who and why
+    (``core.services.save``). Accounts are deactivated, never deleted, so their history stays whole."""
+
+    def save_through_service(self, request, obj, form):
+        services.save(request.user, obj, reason="account.changed")
+
+
+admin.site.unregister(get_user_model())
+admin.site.register(get_user_model(), AccountAdmin)
 
 
 @admin.register(ApiToken)

@@ -36,11 +36,13 @@ class BearerToken(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str):
         # Raises tokens.Throttled (429) after too many bad keys from this address, and ReadOnlyToken
         # (403) when a read-only token is sent with a method that writes.
-        user = tokens.authenticate_token(token, client_address(request), method=request.method)
-        if user is not None:
-            # Permission checks everywhere read request.user; make a token request look like a session one.
-            request.user = user
-        return user
+        key = tokens.authenticate_key(token, client_address(request), method=request.method)
+        if key is None:
+            return None
+        # Permission checks everywhere read request.user; make a token request look like a session one.
+        # The token itself is named on every history row the request writes (tokens.remember_token).
+        request.user, request.api_token = key.user, key
+        return key.user
 
 
 bearer = BearerToken()

@@ -20,6 +20,11 @@ class CoreConfig(AppConfig):
         if not hasattr(user, "history"):
             register(user, app=self.name, excluded_fields=["password", "last_login"])
         audited(user)
+        from simple_history.signals import post_create_historical_record
+
+        from .tokens import remember_token
+
+        post_create_historical_record.connect(remember_token, dispatch_uid="core.remember_token")
         # Each app declares its background jobs and schedules in tasks.py; a worker must know them all
         # before it claims a task, and a page must know a job's title.
         autodiscover_modules("tasks")

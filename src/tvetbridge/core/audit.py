@@ -38,6 +38,7 @@ REASONS = {
     "rate.set": _("exchange rate set"),
     "cpi.set": _("consumer-price inflation set"),
     "role.set": _("role or organisation changed"),
+    "account.changed": _("account changed by an administrator"),
     "token.issued": _("API token issued"),
     "token.revoked": _("API token revoked"),
 }

@@ -202,6 +202,24 @@ class ApiToken(models.Model):
         return f"{self.name} ({self.prefix}…)"
 
 
+class HistoryToken(models.Model):
+    """Which API token made a change: one row per history row written while a request authenticated by
+    a token was served (``core.tokens.remember_token``). Beside the history tables rather than a column
+    of each, so every audited model of every app has it without a migration of its own."""
+
+    history_model = models.CharField(max_length=100)  # the historical model's label, e.g. registry.historicalinstitution
+    history_id = models.BigIntegerField()
+    # Tokens are revoked, not deleted; if its user is deleted the row keeps the token's name and prefix.
+    token = models.ForeignKey(ApiToken, null=True, on_delete=models.SET_NULL, related_name="changes")
+    label = models.CharField(max_length=120)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["history_model", "history_id"], name="history_token_once")]
+
+    def __str__(self) -> str:
+        return self.label
+
+
 class TokenFailure(models.Model):
     """Failed bearer-token attempts from one client address in the current window (see tokens.py)."""
 

@@ -29,7 +29,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .models import ApiToken, TokenFailure
+from .models import ApiToken, HistoryToken, TokenFailure
 from .roles import is_member
 from .services import save
 
@@ -124,6 +124,12 @@ def find_token(key: str) -> ApiToken | None:
 def authenticate_token(key: str, address: str = "", *, method: str = "GET"):
     """The user a key belongs to, or None. Raises ``Throttled`` while ``address`` is locked out and
     ``ReadOnlyToken`` when a read-only token is used for ``method`` that writes."""
+    token = authenticate_key(key, address, method=method)
+    return token.user if token is not None else None
+
+
+def authenticate_key(key: str, address: str = "", *, method: str = "GET") -> ApiToken | None:
+    """The token a key opens, or None; raises as ``authenticate_token`` does."""
     if address:
         check_throttle(address)
     token = find_token(key)
@@ -134,7 +140,33 @@ def authenticate_token(key: str, address: str = "", *, method: str = "GET"):
     if token.read_only and method.upper() not in ("GET", "HEAD", "OPTIONS"):
         raise ReadOnlyToken(_("This API token is read-only: it may read, but not create, change or delete "
                               "anything. Create a token without the read-only option to write."))
-    return token.user
+    return token
+
+
+def remember_token(sender, history_instance, **kwargs) -> None:
+    """``post_create_historical_record``: a history row written while a token-authenticated request is
+    served names that token (``HistoryToken``). Pages and jobs write none: their user says it all."""
+    from simple_history.models import HistoricalRecords
+
+    request = getattr(HistoricalRecords.context, "request", None)
+    token = getattr(request, "api_token", None)
+    if token is None:
+        return
+    HistoryToken.objects.create(history_model=history_instance._meta.label_lower, history_id=history_instance.pk,
+                                token=token, label=str(token)[:120])
+
+
+def token_labels(rows) -> dict[tuple[str, int], str]:
+    """{(historical model label, history id): token label} for the history ``rows`` a token wrote."""
+    by_model: dict[str, list[int]] = {}
+    for row in rows:
+        by_model.setdefault(row._meta.label_lower, []).append(row.pk)
+    out = {}
+    for label, ids in by_model.items():
+        for history_id, text in HistoryToken.objects.filter(history_model=label, history_id__in=ids).values_list(
+                "history_id", "label"):
+            out[(label, history_id)] = text
+    return out
 
 
 def check_throttle(address: str) -> None:

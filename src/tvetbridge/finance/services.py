@@ -6,6 +6,7 @@ audit trail (django-simple-history for records; the ledger itself is append-only
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 import math
@@ -17,6 +18,8 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import F
+from django.db.models.functions import Least
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -416,12 +419,12 @@ STAGE_LABELS = {"simulate": gettext_lazy("simulating the fund"), "break_even": g
 
 
 def execute_run(run_id: int, *, check_cancelled: Callable[[], None] = lambda: None) -> None:
-    """Run the engine for one SimulationRun, writing progress as it goes and the results at the end.
-
-    A failure is recorded on the run for the page and raised for the background job, which retries or
-    fails; ``check_cancelled`` raises JobCancelled once the user has cancelled the job."""
-    run = SimulationRun.objects.get(pk=run_id)
-    SimulationRun.objects.filter(pk=run_id).update(status=SimulationRun.Status.RUNNING, progress=0.0, error="")
+    """Run the engine for one SimulationRun in this process, part after part, writing progress as it
+    goes and the results at the end (the background job splits the same parts over workers instead:
+    ``finance.tasks.simulate``). A failure is recorded on the run for the page and raised for the
+    background job, which retries or fails; ``check_cancelled`` raises JobCancelled once the user has
+    cancelled the job."""
+    parts = start_run(run_id)
     start = {name: sum(w for _n, w in _STAGES[:i]) for i, (name, _w) in enumerate(_STAGES)}
     weight = dict(_STAGES)
 
@@ -430,46 +433,91 @@ def execute_run(run_id: int, *, check_cancelled: Callable[[], None] = lambda: No
         SimulationRun.objects.filter(pk=run_id).update(progress=value, stage=stage)
         check_cancelled()
 
-    try:
+    results = [execute_part(run_id, part, progress=lambda f, part=part: report(part, f)) for part in parts]
+    finish_run(run_id, results)
+
+
+def start_run(run_id: int) -> list[str]:
+    """Mark the run as running; the parts its design needs (``_STAGES`` names), each computed from the
+    run's spec and seed alone, so they run in any order, in one process or spread over workers, with
+    the same figures."""
+    run = SimulationRun.objects.get(pk=run_id)
+    SimulationRun.objects.filter(pk=run_id).update(status=SimulationRun.Status.RUNNING, progress=0.0, error="",
+                                                   stage="simulate")
+    with _recorded_failure(run_id):
+        design = design_from_spec(run.spec)
+    return [part for part, _w in _STAGES if (part != "break_even" or design.share is not None)
+            and (part != "option" or design.option is not None)]
+
+
+def execute_part(run_id: int, part: str, *, progress: Callable[[float], None] = lambda f: None) -> dict:
+    """One part of a run as JSON: ``{"part": part, "value": ...}`` (``progress`` hears fractions and may
+    raise JobCancelled)."""
+    run = SimulationRun.objects.get(pk=run_id)
+    with _recorded_failure(run_id):
         design = design_from_spec(run.spec)
         n = run.n_paths
         cs = design.cohort.cohort_size
         # Side studies (break-even, tornado) repeat the simulation a dozen times or more: fewer paths.
         n_side = max(cs, n // 4)
-        chunk = max(cs, n // 8)
-        report("simulate")
-        result = mc.simulate_fund(design, n, seed=run.seed, chunk_size=chunk,
-                                  progress=lambda f: report("simulate", f))
-        report("break_even")
-        break_even = None
-        if design.share is not None:
+        progress(0.0)
+        if part == "simulate":
+            result = mc.simulate_fund(design, n, seed=run.seed, chunk_size=max(cs, n // 8), progress=progress)
+            value: Any = summarise(result)
+        elif part == "break_even":
             try:
                 be = mc.break_even_share_rate(design, n_side, seed=run.seed, chunk_size=n_side)
-                break_even = {"rate": be.rate, "fund_npv": be.fund_npv, "fund_npv_se": be.fund_npv_se}
+                value = {"rate": be.rate, "fund_npv": be.fund_npv, "fund_npv_se": be.fund_npv_se}
             except ValueError as exc:
-                break_even = {"error": _("The fund does not break even at any share rate up to 100%.")
-                              if "does not break even" in str(exc) else engine_message(str(exc))}
-        report("option")
-        option = None
-        if design.option is not None:
-            value, se = mc.price_option(design, n_side, seed=run.seed, chunk_size=n_side)
-            option = {"value": value, "se": se, "premium": design.option.premium}
-        report("tornado")
-        torn = mc.tornado(design, n_side, seed=run.seed, metric="fund_npv", chunk_size=n_side)
-        payload = summarise(result, break_even=break_even, option=option, tornado=torn)
+                value = {"error": "no_break_even" if "does not break even" in str(exc) else str(exc)}
+        elif part == "option":
+            option_value, se = mc.price_option(design, n_side, seed=run.seed, chunk_size=n_side)
+            value = {"value": option_value, "se": se, "premium": design.option.premium}
+        elif part == "tornado":
+            value = tornado_json(mc.tornado(design, n_side, seed=run.seed, metric="fund_npv", chunk_size=n_side))
+        else:
+            raise ValueError(f"unknown part {part!r}")
+    return {"part": part, "value": value}
+
+
+def finish_run(run_id: int, results: Sequence[Mapping]) -> None:
+    """Combine the parts' results into the run's result and mark it done."""
+    by_part = {r["part"]: r["value"] for r in results}
+    payload = dict(by_part["simulate"])
+    payload["option"] = by_part.get("option")
+    payload["tornado"] = by_part.get("tornado")
+    be = by_part.get("break_even")
+    if be is not None and "error" in be:
+        # Stored as a code, rendered in the language of whoever starts the run (as before the split).
+        be = {"error": _("The fund does not break even at any share rate up to 100%.")
+              if be["error"] == "no_break_even" else engine_message(be["error"])}
+    payload["break_even"] = be
+    SimulationRun.objects.filter(pk=run_id).update(status=SimulationRun.Status.DONE, progress=1.0, stage="done",
+                                                   result=payload, finished=timezone.now())
+
+
+def part_done(run_id: int, part: str) -> None:
+    """A part finished on some worker: the run's progress moves by that part's share."""
+    SimulationRun.objects.filter(pk=run_id, status=SimulationRun.Status.RUNNING).update(
+        progress=Least(F("progress") + dict(_STAGES)[part], 1.0), stage=part)
+
+
+@contextlib.contextmanager
+def _recorded_failure(run_id: int):
+    """The page must show a failure, whatever it was; a cancel ends the run as cancelled."""
+    try:
+        yield
     except JobCancelled:
         SimulationRun.objects.filter(pk=run_id).update(status=SimulationRun.Status.CANCELLED,
                                                        finished=timezone.now())
         raise
-    except Exception as exc:  # the page must show failure, whatever it was
+    except Exception as exc:
         log.exception("simulation run %s failed", run_id)
         msg = "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items()) \
             if isinstance(exc, ValidationError) and hasattr(exc, "error_dict") else str(exc)
         SimulationRun.objects.filter(pk=run_id).update(status=SimulationRun.Status.FAILED, error=msg[:2000],
                                                        finished=timezone.now())
         raise
-    SimulationRun.objects.filter(pk=run_id).update(status=SimulationRun.Status.DONE, progress=1.0, stage="done",
-                                                   result=payload, finished=timezone.now())
 
 
 def _num(x) -> float | None:
@@ -510,11 +558,14 @@ def summarise(result: mc.FundResult, *, break_even=None, option=None, tornado=No
         "break_even": break_even,
         "refund_pmf": _arr(pmf),
         "rates": {k: _num(v) for k, v in result.rates.items()},
-        "tornado": None if tornado is None else {
-            "metric": tornado.metric, "base": _num(tornado.base_value), "rel_change": tornado.rel_change,
-            "rows": [{"assumption": r.assumption, "low_input": _num(r.low_input), "high_input": _num(r.high_input),
-                      "low": _num(r.low_value), "high": _num(r.high_value)} for r in tornado.rows]},
+        "tornado": None if tornado is None else tornado_json(tornado),
     }
+
+
+def tornado_json(tornado) -> dict:
+    return {"metric": tornado.metric, "base": _num(tornado.base_value), "rel_change": tornado.rel_change,
+            "rows": [{"assumption": r.assumption, "low_input": _num(r.low_input), "high_input": _num(r.high_input),
+                      "low": _num(r.low_value), "high": _num(r.high_value)} for r in tornado.rows]}
 
 
 def summary_of(result: Mapping | None) -> dict:

@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from tvetbridge.core.forms import add_version_field
+from tvetbridge.core.uploads import FileRefused, check_size
 
 from .io.records import KINDS
 from .models import (
@@ -51,6 +52,14 @@ class ImportForm(forms.Form):
         if kind not in KINDS:
             raise forms.ValidationError(_("Unknown kind."))
         return kind
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        try:
+            check_size(upload.size, upload.name)
+        except FileRefused as exc:
+            raise forms.ValidationError(str(exc)) from None
+        return upload
 
 
 class ReviewForm(forms.Form):

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.utils import timezone
@@ -26,12 +27,13 @@ from tvetbridge.core.models import Language
 from tvetbridge.core.roles import is_manager, role_of
 from tvetbridge.core.services import assign as _assign
 from tvetbridge.core.services import is_system, perm_name, require, retry_when_busy, save  # noqa: F401 - perm_name is used by callers
+from tvetbridge.core.uploads import StoredUpload, store_upload
 from tvetbridge.core.validators import resolve_language_codes
 
 from .engine import impact, impact_reliability
 from .identity import identity_hash
 from .io.incomes import import_incomes
-from .io.records import KINDS, OutcomesImportResult, import_records
+from .io.records import KINDS, OutcomesImportResult, check_user, import_records, no_progress
 from .models import (
     Assessment,
     CpiIndex,
@@ -305,14 +307,46 @@ def review_flag(user, flag: QualityFlag, *, status: str, comment: str) -> Qualit
 
 # --- imports ------------------------------------------------------------------------------------------
 
-def import_file(user, kind: str, data: bytes, filename: str, *, dry_run: bool = False) -> OutcomesImportResult:
+def import_file(user, kind: str, data: bytes, filename: str, *, dry_run: bool = False,
+                progress=no_progress) -> OutcomesImportResult:
     """Import a CSV or XLSX file of ``kind`` (one of ``KINDS``), all or nothing. ``user=None``: the
     platform itself. Incomes take the column path (``io.incomes``), the other kinds ``io.records``."""
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {', '.join(KINDS)}")
     if kind == "incomes":
-        return import_incomes(user, data, filename, dry_run=dry_run)
-    return import_records(user, kind, data, filename, dry_run=dry_run)
+        return import_incomes(user, data, filename, dry_run=dry_run, progress=progress)
+    return import_records(user, kind, data, filename, dry_run=dry_run, progress=progress)
+
+
+def import_runs_in_background(size: int) -> bool:
+    """Files above ``IMPORT_BACKGROUND_BYTES`` are imported by a worker, not in the web request (the
+    registry's threshold: one setting for every import)."""
+    return size > settings.IMPORT_BACKGROUND_BYTES
+
+
+def start_import(user, kind: str, data: bytes, filename: str, *, dry_run: bool = False):
+    """Keep the file and queue its import (``outcomes.import_file``), which the user follows on the
+    job's page. Permission is checked now, before the file is kept, and again when the job runs."""
+    from tvetbridge.core.jobs import enqueue
+
+    check_user(user)
+    if kind not in KINDS:
+        raise ValueError(f"kind must be one of {', '.join(KINDS)}")
+    upload = store_upload(data, filename)
+    return enqueue("outcomes.import_file", user=user, kind=kind, upload=upload.as_dict(), dry_run=dry_run)
+
+
+def import_stored(user, kind: str, upload: StoredUpload, *, dry_run: bool = False,
+                  progress=no_progress) -> OutcomesImportResult:
+    """Import a file kept by ``start_import``. It stays on disk, so an attempt retried after its
+    worker died reads it again (``core.tasks`` removes old uploads)."""
+    try:
+        data = upload.read_bytes()
+    except FileNotFoundError:
+        result = OutcomesImportResult(kind, upload.filename, dry_run)
+        result.add(None, "", _("That upload has expired; please upload the file again."))
+        return result
+    return import_file(user, kind, data, upload.filename, dry_run=dry_run, progress=progress)
 
 # --- impact estimates ---------------------------------------------------------------------------------
 # An estimate is computed from the population (``queries.population``) by the engine and cached per

@@ -210,12 +210,12 @@ def import_view(request):
     form = ImportForm(request.POST or None, request.FILES or None)
     result = None
     if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        try:
-            result = services.import_file(request.user, form.cleaned_data["kind"], upload.read(), upload.name,
-                                 dry_run=form.cleaned_data["dry_run"])
-        except PermissionDenied:
-            raise
+        upload, kind, dry_run = form.cleaned_data["file"], form.cleaned_data["kind"], form.cleaned_data["dry_run"]
+        if services.import_runs_in_background(upload.size):
+            # A large file is checked and imported by a worker; the user follows it on the job's page.
+            job = services.start_import(request.user, kind, upload.read(), upload.name, dry_run=dry_run)
+            return redirect("job_detail", pk=job.pk)
+        result = services.import_file(request.user, kind, upload.read(), upload.name, dry_run=dry_run)
     return render(request, "outcomes/import.html", {"form": form, "result": result,
                                                     "kinds": ["trainees", "enrolments", "employment", "incomes"]})
 

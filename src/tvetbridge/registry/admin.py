@@ -1,11 +1,14 @@
-"""Admin for registry records. Object rules come from the same ``rules_permissions`` the pages and
-API use, so an admin page cannot grant what a page would refuse; changes are audited by
-simple-history and translated fields show per language."""
+"""Admin for registry records: read-only, with each record's history. Registry records are audited
+(``core.audit``) and change only through the registry's services — the pages, the API and imports —
+where the project life cycle, versions and scope rules apply; an admin form would bypass all three
+(a project set to "active" without approval). Viewing follows the same ``rules_permissions`` the pages
+and API use, and translated fields show per language."""
 
 from django.contrib import admin
 from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 from rules.contrib.admin import ObjectPermissionsModelAdmin
-from simple_history.admin import SimpleHistoryAdmin
+
+from tvetbridge.core.admin import AuditedReadOnlyAdmin
 
 from .models import (
     Alliance,
@@ -23,17 +26,13 @@ from .models import (
 )
 
 
-class RegistryAdmin(ObjectPermissionsModelAdmin, SimpleHistoryAdmin, TranslationAdmin):
+class RegistryAdmin(AuditedReadOnlyAdmin, ObjectPermissionsModelAdmin, TranslationAdmin):
     list_filter = ["is_synthetic"]
     readonly_fields = ["created", "updated"]
     list_per_page = 50
 
-    def save_model(self, request, obj, form, change):
-        obj._history_user = request.user
-        super().save_model(request, obj, form, change)
 
-
-class PlainRegistryAdmin(ObjectPermissionsModelAdmin, SimpleHistoryAdmin):
+class PlainRegistryAdmin(AuditedReadOnlyAdmin, ObjectPermissionsModelAdmin):
     """For registry models without translated fields (TranslationAdmin refuses those)."""
 
     list_filter = ["is_synthetic"]

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from simple_history.utils import get_m2m_reverse_field_name
 
 from tvetbridge.core.audit import audited_models, reason_text
+from tvetbridge.core.tokens import token_labels
 
 # Every model registered with ``core.audit.audited``: registry records, incomes, rates, prices, roles,
 # accounts, tokens, targets and whatever joins later.
@@ -202,6 +203,7 @@ def present_change(model, name: str, old, new, related: dict[type, dict]) -> dic
 def load_entries(page_rows: list[dict]) -> list[dict]:
     """One page of audit entries, each with its readable before → after changes."""
     loaded = _load_records(page_rows)
+    via_token = token_labels(item["record"] for item in loaded.values())
     wanted: dict[type, set] = defaultdict(set)
     for (name, _history_id), item in loaded.items():
         _related_ids(AUDITED()[name], item["changes"], wanted)
@@ -224,5 +226,6 @@ def load_entries(page_rows: list[dict]) -> list[dict]:
             "type_label": type_labels.get(record.history_type, ""),
             "model_label": model._meta.verbose_name, "object": str(record.instance), "object_id": record.id,
             "url": url, "reason": reason_text(record.history_change_reason), "changes": changes,
+            "token": via_token.get((record._meta.label_lower, record.history_id), ""),
         })
     return entries

@@ -43,7 +43,15 @@ from tvetbridge.registry.io.importer import RowError
 
 from ..models import ImportBatch, IncomeObservation, Trainee
 from ..queries import trainees_for
-from .records import COLUMNS, MAX_ERRORS, OutcomesImportResult, check_user
+from .records import (
+    COLUMNS,
+    MAX_ERRORS,
+    STEP_CHECKING,
+    STEP_WRITING,
+    OutcomesImportResult,
+    check_user,
+    no_progress,
+)
 
 COPY_CHUNK = 200_000
 SQLITE_BATCH = 50_000
@@ -193,7 +201,7 @@ def _trainee_keys(keys: pl.Series) -> pl.DataFrame:
 
 
 def import_incomes(user, data: bytes, filename: str, *, dry_run: bool = False,
-                   result: OutcomesImportResult | None = None) -> OutcomesImportResult:
+                   result: OutcomesImportResult | None = None, progress=no_progress) -> OutcomesImportResult:
     result = result or OutcomesImportResult("incomes", filename, dry_run)
     check_user(user)
     try:
@@ -202,6 +210,7 @@ def import_incomes(user, data: bytes, filename: str, *, dry_run: bool = False,
         result.add(None, "", str(exc))
         return result
     result.rows = df.height
+    progress(30, STEP_CHECKING)
     df = _parse_incomes(df, result)
     if df is None:
         return result
@@ -221,6 +230,7 @@ def import_incomes(user, data: bytes, filename: str, *, dry_run: bool = False,
             return result
     if dry_run:
         return result
+    progress(60, STEP_WRITING)
     try:
         with transaction.atomic():
             batch = ImportBatch.objects.create(kind="incomes", filename=filename[:300],

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from tvetbridge.core.models import CURRENCY_CODES, Country, Language, Region
@@ -84,13 +85,25 @@ class OutcomesImportResult:
             self.errors.append(RowError(row, column, message))
 
 
+# Steps a background import reports (message ids, rendered in each reader's language).
+STEP_CHECKING = gettext_noop("Checking the rows")
+STEP_WRITING = gettext_noop("Writing the records")
+
+
+def no_progress(percent: float, step: str = "") -> None:
+    """The progress hook of an import run inside a request: nobody follows it."""
+
+
 def check_user(user) -> None:
     if user is not None and not user.has_perm("outcomes.import_outcomes"):
         raise PermissionDenied(_("You may not import trainee records."))
 
 
-def import_records(user, kind: str, data: bytes, filename: str, *, dry_run: bool = False) -> OutcomesImportResult:
-    """Import a CSV or XLSX file of trainees, enrolments or employment. ``user=None``: the platform."""
+def import_records(user, kind: str, data: bytes, filename: str, *, dry_run: bool = False,
+                   progress=no_progress) -> OutcomesImportResult:
+    """Import a CSV or XLSX file of trainees, enrolments or employment. ``user=None``: the platform.
+    ``progress(percent, step)`` hears where a background import stands (and may stop it before the
+    write by raising ``JobCancelled``)."""
     check_user(user)
     result = OutcomesImportResult(kind, filename, dry_run)
     try:
@@ -98,13 +111,13 @@ def import_records(user, kind: str, data: bytes, filename: str, *, dry_run: bool
     except FileError as exc:
         result.add(None, "", str(exc))
         return result
-    _RecordImporter(user, kind, result).run(table.header, table.rows)
+    _RecordImporter(user, kind, result, progress).run(table.header, table.rows)
     return result
 
 
 class _RecordImporter:
-    def __init__(self, user, kind, result):
-        self.user, self.kind, self.result = user, kind, result
+    def __init__(self, user, kind, result, progress=no_progress):
+        self.user, self.kind, self.result, self.progress = user, kind, result, progress
         self.columns = COLUMNS[kind]
         self.positions: dict[str, int] = {}
         self.yes_no = yes_no_words()
@@ -158,9 +171,11 @@ class _RecordImporter:
             raw = {k: (cells[i] if i < len(cells) else None) for k, i in self.positions.items()}
             rows.append((number, raw))
         self.result.rows = len(rows)
+        self.progress(30, STEP_CHECKING)
         parsed = getattr(self, f"parse_{self.kind}")(rows)
         if self.result.errors or self.result.dry_run:
             return
+        self.progress(60, STEP_WRITING)
         with transaction.atomic():
             getattr(self, f"write_{self.kind}")(parsed)
         self.result.committed = True
