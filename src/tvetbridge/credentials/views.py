@@ -178,6 +178,19 @@ def verify(request, issued_uuid=None):
                                                        "issued_uuid": issued_uuid})
 
 
+def issuer_list(request):
+    """Public: each issuer's identifier and every key it has signed with, with the dates it started,
+    retired (still verifies what it signed) or was revoked (no longer verifies anything)."""
+    rows = []
+    for profile in queries.issuers():
+        web = profile.method == IssuerProfile.Method.WEB
+        active = next((k for k in profile.keys.all() if k.is_active), None)
+        rows.append({"issuer": profile, "keys": profile.keys.all(),
+                     "did": issuing.web_did(profile) if web else (active.did if active else None),
+                     "did_url": issuing.did_document_url(profile) if web else None})
+    return render(request, "credentials/issuer_list.html", {"rows": rows})
+
+
 # --- issued credentials ---------------------------------------------------------------------------
 
 def my_credentials(request):
