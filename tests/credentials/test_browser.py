@@ -85,8 +85,8 @@ def test_trainee_downloads_visitor_verifies_in_kazakh_institution_revokes(cred, 
     document = json.loads(json_path.read_text(encoding="utf-8"))
     assert document["id"] == issued.urn and document["proof"][0]["cryptosuite"] == "eddsa-rdfc-2022"
     assert document["credentialSubject"]["achievement"]["nameMap"]["kk"] == "Заманауи логистика дипломы"
-    with trainee.expect_download() as got:
-        trainee.click("#my-credentials a.pdf-download")
+    with trainee.expect_download(timeout=90000) as got:  # the PDF is rendered on request (WeasyPrint)
+        trainee.click("#my-credentials a.pdf-download", timeout=90000)
     pdf_path = tmp_path / "certificate.pdf"
     got.value.save_as(pdf_path)
     assert pdf_path.read_bytes()[:5] == b"%PDF-"
@@ -107,6 +107,7 @@ def test_trainee_downloads_visitor_verifies_in_kazakh_institution_revokes(cred, 
     _verify_upload(visitor, json_path)
     assert visitor.locator("#verify-result").get_attribute("data-verified") == "true"
     assert visitor.locator("html").get_attribute("lang") == "kk"
+    assert "Заманауи логистика дипломы" in visitor.inner_text("#verify-result")  # the credential's Kazakh name
     verdict = visitor.inner_text("#verify-verdict")
     assert "verified" not in verdict  # the verdict is in Kazakh, not English
     statuses = {row.get_attribute("data-check"): row.get_attribute("data-status")

@@ -12,6 +12,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -144,7 +145,13 @@ def _present(report) -> dict:
     checks = [{"name": texts.CHECK_NAMES.get(c.name, c.name), "key": c.name, "status": c.status,
                "status_label": texts.STATUS_NAMES.get(c.status, c.status), "text": texts.check_text(c.code, c.params)}
               for c in report.checks]
-    return {"verified": report.verified, "checks": checks, "summary": report.summary}
+    summary = dict(report.summary)
+    names = summary.get("achievement_names") or {}
+    language = get_language() or "en"
+    local = names.get({"zh-hans": "zh-Hans"}.get(language, language))
+    if isinstance(local, str) and local.strip():
+        summary["achievement"] = local
+    return {"verified": report.verified, "checks": checks, "summary": summary}
 
 
 def verify(request, issued_uuid=None):
