@@ -147,3 +147,17 @@ def test_cohort_issuance_is_refused_to_other_institutions(cred):
     _cohort(cred, 1)
     with pytest.raises(PermissionDenied):
         issuing.start_cohort(cred["alt_staff"], cred["cn_type"])
+
+
+def test_issuers_and_their_keys_are_documented_publicly(cred, client):
+    first = issuing.issue_award(cred["cn_staff"], cred["award"], cred["cn_type"])
+    issuing.rotate_key(cred["cn_staff"], first.issuer, reason="yearly rotation")
+    verify_page = client.get("/kk/verify/").content.decode()
+    assert 'href="/kk/verify/issuers/"' in verify_page
+    page = client.get("/kk/verify/issuers/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    keys = list(first.issuer.keys.order_by("created"))
+    assert len(keys) == 2 and all(f'data-key="{k.public_key_multibase}"' in html for k in keys)
+    assert issuing.current_did(first.issuer) in html and "Urumqi Vocational University" in html
+    assert "sealed_private_key" not in html and keys[0].sealed_private_key not in html

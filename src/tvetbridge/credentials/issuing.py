@@ -357,8 +357,7 @@ def check_issuable(ctype: CredentialType) -> None:
         raise ValidationError(errors)
 
 
-def build_document(award: Award, ctype: CredentialType, did: str, issued_uuid: uuid.UUID,
-                   status_entry: dict[str, Any]) -> dict[str, Any]:
+def _issuer_part(ctype: CredentialType, did: str) -> dict[str, Any]:
     institution = ctype.institution
     issuer: dict[str, Any] = {"id": did, "type": ["Profile"], "name": _plain(institution, "name")}
     names = _language_map(institution, "name")
@@ -366,6 +365,10 @@ def build_document(award: Award, ctype: CredentialType, did: str, issued_uuid: u
         issuer["nameMap"] = names
     if institution.website:
         issuer["url"] = institution.website
+    return issuer
+
+
+def _achievement(ctype: CredentialType) -> dict[str, Any]:
     achievement: dict[str, Any] = {
         "id": f"urn:uuid:{ctype.uuid}", "type": ["Achievement"], "achievementType": ctype.kind,
         "name": _plain(ctype, "name"), "nameMap": _language_map(ctype, "name"),
@@ -377,6 +380,15 @@ def build_document(award: Award, ctype: CredentialType, did: str, issued_uuid: u
         achievement["creditsAvailable"] = float(ctype.credits)
     if ctype.field_id:
         achievement["fieldOfStudy"] = str(ctype.field)
+    return achievement
+
+
+def build_document(award: Award, ctype: CredentialType, did: str, issued_uuid: uuid.UUID,
+                   status_entry: dict[str, Any], *, parts: tuple[dict, dict] | None = None) -> dict[str, Any]:
+    """One graduate's Open Badges 3.0 credential, to be signed. ``parts`` (issuer, achievement) are the
+    same for a whole cohort, so the caller builds them once; documents share them unsigned, and
+    ``add_proof`` returns a deep copy."""
+    issuer, achievement = parts or (_issuer_part(ctype, did), _achievement(ctype))
     subject: dict[str, Any] = {"id": subject_id(award), "type": ["AchievementSubject"], "achievement": achievement}
     if award.level:
         subject["result"] = [{"type": ["Result"], "value": award.level}]
@@ -433,15 +445,19 @@ def issue_many(user, awards: Iterable[Award], ctype: CredentialType, *, cryptosu
         todo = [a for a in awards if a.pk not in _issued_awards(awards, ctype)]
         slots = _allocate(profile, key.did, "message", len(todo))
     rows = []
-    options = di.ProofOptions(cryptosuite=cryptosuite, verification_method=key.verification_method)
+    # One creation time for the run: the proofs of a cohort are made together (and share one proof
+    # configuration, whose canonical form is then computed once).
+    options = di.ProofOptions(cryptosuite=cryptosuite, verification_method=key.verification_method,
+                              created=di.w3c_now())
     with translation.override("en"):
+        parts = (_issuer_part(ctype, key.did), _achievement(ctype))
         for i, award in enumerate(todo):
             if progress and i % 200 == 0:
                 progress(i, len(todo))
             issued_uuid = uuid.uuid4()
             lst, index = slots[i]
             document = build_document(award, ctype, key.did, issued_uuid,
-                                      statuslist.entry(status_list_url(lst), index))
+                                      statuslist.entry(status_list_url(lst), index), parts=parts)
             signed = di.add_proof(document, pair, options)
             signed["proof"] = [signed["proof"]]  # Open Badges 3.0's schema wants the proof as a set
             problems = validate.schema_errors(signed)

@@ -16,6 +16,8 @@ from .models import (
     CreditTransferAgreement,
     FrameworkLevel,
     IssuedCredential,
+    IssuerKey,
+    IssuerProfile,
     LevelLink,
     QualificationFramework,
     RecognitionApplication,
@@ -28,6 +30,15 @@ def cohort_awards(ctype: CredentialType) -> QuerySet:
     """The awards of a credential type's programme that have not been issued as it yet."""
     return (Award.objects.filter(enrolment__programme=ctype.programme_id).exclude(issued__credential_type=ctype)
             .select_related("trainee", "enrolment").order_by("pk"))
+
+
+def issuers() -> QuerySet:
+    """Every issuer with its keys, newest first: the public record of which key spoke for whom and when
+    (only public parts; the sealed private key is never read here)."""
+    keys = IssuerKey.objects.only("issuer_id", "did", "verification_method", "public_key_multibase", "created",
+                                  "retired", "revoked").order_by("-created")
+    return (IssuerProfile.objects.select_related("institution__country")
+            .prefetch_related(Prefetch("keys", queryset=keys)).order_by("institution__name"))
 
 
 def frameworks() -> QuerySet:

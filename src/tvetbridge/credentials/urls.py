@@ -10,6 +10,7 @@ urlpatterns = [
     path("frameworks/links/<int:pk>/delete/", views.link_delete, name="credentials_link_delete"),
     path("frameworks/links/<int:pk>/history/", views.link_history, name="credentials_link_history"),
     path("frameworks/<slug:code>/", views.framework_detail, name="credentials_framework"),
+    path("verify/issuers/", views.issuer_list, name="credentials_issuers"),
     path("verify/", views.verify, name="credentials_verify"),
     path("verify/<uuid:issued_uuid>/", views.verify, name="credentials_verify_id"),
     path("credentials/mine/", views.my_credentials, name="credentials_mine"),

@@ -12,6 +12,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -144,7 +145,13 @@ def _present(report) -> dict:
     checks = [{"name": texts.CHECK_NAMES.get(c.name, c.name), "key": c.name, "status": c.status,
                "status_label": texts.STATUS_NAMES.get(c.status, c.status), "text": texts.check_text(c.code, c.params)}
               for c in report.checks]
-    return {"verified": report.verified, "checks": checks, "summary": report.summary}
+    summary = dict(report.summary)
+    names = summary.get("achievement_names") or {}
+    language = get_language() or "en"
+    local = names.get({"zh-hans": "zh-Hans"}.get(language, language))
+    if isinstance(local, str) and local.strip():
+        summary["achievement"] = local
+    return {"verified": report.verified, "checks": checks, "summary": summary}
 
 
 def verify(request, issued_uuid=None):
@@ -176,6 +183,19 @@ def verify(request, issued_uuid=None):
             error = _("“%(value)s” is not a credential identifier.") % {"value": request.GET["id"][:80]}
     return render(request, "credentials/verify.html", {"form": form, "result": result, "error": error,
                                                        "issued_uuid": issued_uuid})
+
+
+def issuer_list(request):
+    """Public: each issuer's identifier and every key it has signed with, with the dates it started,
+    retired (still verifies what it signed) or was revoked (no longer verifies anything)."""
+    rows = []
+    for profile in queries.issuers():
+        web = profile.method == IssuerProfile.Method.WEB
+        active = next((k for k in profile.keys.all() if k.is_active), None)
+        rows.append({"issuer": profile, "keys": profile.keys.all(),
+                     "did": issuing.web_did(profile) if web else (active.did if active else None),
+                     "did_url": issuing.did_document_url(profile) if web else None})
+    return render(request, "credentials/issuer_list.html", {"rows": rows})
 
 
 # --- issued credentials ---------------------------------------------------------------------------

@@ -83,18 +83,31 @@ def _check_absolute(node: Any, path: str = "") -> None:
             _check_absolute(value, f"{path}.{key}")
 
 
-def expand(document: dict[str, Any]) -> list[Any]:
-    """JSON-LD expansion that raises on dropped properties and relative identifiers or types."""
-    dropped: list[str | None] = []
-    processor = jsonld.JsonLdProcessor(on_property_dropped=dropped.append)
+class _CheckedProcessor(jsonld.JsonLdProcessor):
+    """A pyld processor whose expansion refuses lossy documents. ``normalize`` expands through this
+    method, so canonicalization checks and expands a document once, not twice."""
+
+    def __init__(self) -> None:
+        self.dropped: list[str | None] = []
+        super().__init__(on_property_dropped=self.dropped.append)
+
+    def expand(self, input_, options):
+        expanded = super().expand(input_, options)
+        if self.dropped:
+            raise CredentialError("undefined_term", f"The term {self.dropped[0]!r} is not defined by any context of "
+                                  "the document, so it would not be signed.", term=str(self.dropped[0]))
+        _check_absolute(expanded)
+        return expanded
+
+
+def _run(step, what: str) -> Any:
     try:
-        expanded = processor.expand(document, _options())
+        return step()
     except jsonld.JsonLdError as exc:
         inner = _unwrap(exc)
         if inner is not None:
             raise inner from exc
-        raise CredentialError("jsonld_error", f"The document is not valid JSON-LD: {exc}",
-                              detail=str(exc)[:300]) from exc
+        raise CredentialError("jsonld_error", f"The document {what}: {exc}", detail=str(exc)[:300]) from exc
     except (KeyError, TypeError, ValueError, AttributeError, RecursionError) as exc:
         # pyld trips over some invalid contexts (e.g. "@vocab": null with no vocabulary set) with plain
         # Python errors; they are invalid input all the same, never a server error.
@@ -102,22 +115,17 @@ def expand(document: dict[str, Any]) -> list[Any]:
             raise
         raise CredentialError("jsonld_error", "The document's JSON-LD contexts cannot be processed.",
                               detail=f"{type(exc).__name__}: {exc}"[:300]) from exc
-    if dropped:
-        raise CredentialError("undefined_term", f"The term {dropped[0]!r} is not defined by any context of the "
-                              "document, so it would not be signed.", term=str(dropped[0]))
-    _check_absolute(expanded)
-    return expanded
+
+
+def expand(document: dict[str, Any]) -> list[Any]:
+    """JSON-LD expansion that raises on dropped properties and relative identifiers or types."""
+    return _run(lambda: _CheckedProcessor().expand(document, _options()), "is not valid JSON-LD")
 
 
 def rdfc(document: dict[str, Any]) -> str:
     """Canonical N-Quads (RDFC-1.0) of a JSON-LD document, refusing lossy documents."""
-    expanded = expand(document)
-    try:
-        return jsonld.normalize(expanded, {**_options(), "algorithm": "URDNA2015",
-                                           "format": "application/n-quads"})
-    except jsonld.JsonLdError as exc:
-        raise CredentialError("jsonld_error", f"The document cannot be canonicalized: {exc}",
-                              detail=str(exc)[:300]) from exc
+    options = {**_options(), "algorithm": "URDNA2015", "format": "application/n-quads"}
+    return _run(lambda: _CheckedProcessor().normalize(document, options), "cannot be canonicalized")
 
 
 def jcs(document: Any) -> bytes:

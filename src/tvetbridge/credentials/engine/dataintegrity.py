@@ -16,7 +16,9 @@ exist and to verify itself: the chain cannot be cut or forged, only the binding'
 from __future__ import annotations
 
 import copy
+import functools
 import hashlib
+import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -132,10 +134,18 @@ def _proofs(value: Any) -> list[Any]:
     return list(value) if isinstance(value, list) else [value]
 
 
+@functools.lru_cache(maxsize=256)
+def _config_hash(config_json: str) -> bytes:
+    return hashlib.sha256(canon.rdfc(json.loads(config_json)).encode("utf-8")).digest()
+
+
 def _hash_data(cryptosuite: str, document: dict[str, Any], proof_config: dict[str, Any]) -> bytes:
     if cryptosuite == RDFC:
+        # A cohort signs thousands of documents under one proof configuration (same contexts, key and
+        # creation time): its canonical hash is computed once. The key is the exact JSON, so any
+        # difference, down to key order or a number's type, canonicalizes afresh.
         config = {**proof_config, "@context": document.get("@context")}
-        return (hashlib.sha256(canon.rdfc(config).encode("utf-8")).digest()
+        return (_config_hash(json.dumps(config, ensure_ascii=False, separators=(",", ":")))
                 + hashlib.sha256(canon.rdfc(document).encode("utf-8")).digest())
     return hashlib.sha256(canon.jcs(proof_config)).digest() + hashlib.sha256(canon.jcs(document)).digest()
 

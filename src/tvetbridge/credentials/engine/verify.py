@@ -96,6 +96,9 @@ def summary_of(document: dict[str, Any]) -> dict[str, Any]:
         "issuer_name": document["issuer"].get("name") if isinstance(document.get("issuer"), dict) else None,
         "name": document.get("name"),
         "achievement": achievement.get("name") if isinstance(achievement, dict) else None,
+        # Language map (tag → name) when the issuer gave one, so a page can name it in the reader's language.
+        "achievement_names": (achievement.get("nameMap") if isinstance(achievement, dict)
+                              and isinstance(achievement.get("nameMap"), dict) else None),
         "valid_from": document.get("validFrom") or document.get("issuanceDate"),
         "valid_until": document.get("validUntil") or document.get("expirationDate"),
     }
