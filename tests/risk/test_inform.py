@@ -88,6 +88,43 @@ def test_all_children_missing_makes_the_parent_missing(table):
     assert r["LACK OF COPING CAPACITY"][0] == r["Institutional"][0]
 
 
+def _leaves_under(name: str) -> list[str]:
+    try:
+        node = INFORM_2021.node(name)
+    except ValueError:
+        return [name]
+    return [leaf for child in node.children for leaf in _leaves_under(child)]
+
+
+def test_a_whole_dimension_missing_marks_the_country_incomplete(table):
+    # Issue #19 part 4: the root silently renormalises over the dimensions present; the result says
+    # which are missing so that the score is flagged, not passed off as complete.
+    gone = dict.fromkeys(_leaves_under("VULNERABILITY"), np.nan)
+    r = _one_country(table, "KAZ", **gone)
+    assert r.missing_dimensions == (("VULNERABILITY",),) and r.incomplete.tolist() == [True]
+    assert np.isnan(r["VULNERABILITY"][0]) and np.isfinite(r["INFORM RISK"][0])
+    full = _one_country(table, "KAZ")
+    assert full.missing_dimensions == ((),) and full.incomplete.tolist() == [False]
+    # a whole category missing is not a missing dimension (its dimension still has the other)
+    partial = _one_country(table, "KAZ", **dict.fromkeys(_leaves_under("Human"), np.nan))
+    assert partial.missing_dimensions == ((),)
+
+
+def test_the_2021_file_has_no_incomplete_country(result):
+    assert not result.incomplete.any()
+
+
+@pytest.mark.parametrize("level", [0.0, 10.0])
+def test_levels_at_a_bound_stay_on_the_scale_and_never_read_minus_zero(level):
+    # All children at 0 put the complement mapping at 10 - 9/0.9 = -1.8e-15, which rounded to -0.0.
+    comps = {leaf: np.array([level]) for leaf in INFORM_2021.leaves}
+    for rounded in (True, False):
+        r = compute_inform(comps, round_each_level=rounded)
+        assert ((r.values >= 0.0) & (r.values <= 10.0)).all()
+        assert not np.signbit(r.values).any()
+    assert f"{compute_inform(comps)['Natural'][0]:.1f}" == f"{level:.1f}"
+
+
 def test_a_worse_hazard_never_lowers_risk(table):
     base = _one_country(table, "KAZ")
     worse = _one_country(table, "KAZ", Earthquake=10.0)

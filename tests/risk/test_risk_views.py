@@ -134,3 +134,43 @@ def test_api_observations_all_or_nothing_and_events_raise_alerts(risk_world, use
     assert {"level", "event"} <= {a["rule"] for a in response.json()["alerts"]}
     score = api.get("/countries/TJ", user=users["coordinator"]).json()
     assert score["risk_class"] == "High" and score["drivers"][0]["name"] == "HAZARD & EXPOSURE"
+
+
+def _vulnerability_leaves() -> list[str]:
+    from tvetbridge.risk.engine.inform import INFORM_2021
+
+    def under(name):
+        try:
+            return [leaf for child in INFORM_2021.node(name).children for leaf in under(child)]
+        except ValueError:
+            return [name]
+    return under("VULNERABILITY")
+
+
+def test_a_country_missing_a_whole_dimension_is_flagged_incomplete(risk_world, coord_client):
+    # Issue #19 part 4: the score stays (from the other dimensions), flagged on every page showing it.
+    from tvetbridge.risk import services
+    from tvetbridge.risk.models import CountryRiskScore, Observation
+
+    Observation.objects.filter(country_id="TJ", indicator__inform_name__in=_vulnerability_leaves()).delete()
+    services.recompute_risk(services.current_period())
+    tj = CountryRiskScore.objects.filter(country_id="TJ").order_by("-period").first()
+    kz = CountryRiskScore.objects.filter(country_id="KZ").order_by("-period").first()
+    assert tj.vulnerability is None and tj.score is not None and tj.missing_dimensions == ["VULNERABILITY"]
+    assert kz.missing_dimensions == []
+    page = coord_client.get(reverse("risk_country", args=["TJ"])).content.decode()
+    assert 'id="risk-incomplete"' in page and "No data for Vulnerability" in page
+    assert 'id="risk-incomplete"' not in coord_client.get(reverse("risk_country", args=["KZ"])).content.decode()
+    overview = coord_client.get(reverse("risk_overview")).content.decode()
+    row = overview[overview.index('data-country="TJ"'):]
+    assert "incomplete" in row[:row.index("</tr>")]
+    row = overview[overview.index('data-country="KZ"'):]
+    assert "incomplete" not in row[:row.index("</tr>")]
+
+
+@pytest.mark.parametrize("value, text", [(-0.04, "0.0"), (-0.0, "0.0"), (-1e-15, "0.0"), (0.05, "0.1"),
+                                         (-0.05, "-0.1"), (7.25, "7.2"), (None, "—"), (float("nan"), "—")])
+def test_levels_never_read_minus_zero(value, text):
+    from tvetbridge.risk.labels import level_text
+
+    assert level_text(value) == text

@@ -51,6 +51,14 @@ CLASS_LABELS = {
 CLASS_CSS = {"Very Low": "vlow", "Low": "low", "Medium": "medium", "High": "high", "Very High": "vhigh"}
 
 
+def level_text(value, decimals: int = 1) -> str:
+    """A score or level as text with ``decimals`` places, "—" when there is none. A value that rounds
+    to zero reads "0.0", never "-0.0" (Python keeps the sign of a rounded-away tiny negative)."""
+    if value is None or value != value:
+        return "—"
+    return f"{round(float(value), decimals) + 0.0:.{decimals}f}"
+
+
 def inform_label(name: str) -> str:
     label = INFORM_LABELS.get(name)
     return str(label) if label is not None else name

@@ -164,6 +164,14 @@ class CountryRiskScore(Record):
     def __str__(self) -> str:
         return f"{self.country_id} {self.period}: {self.score}"
 
+    DIMENSION_FIELDS = (("HAZARD & EXPOSURE", "hazard"), ("VULNERABILITY", "vulnerability"),
+                        ("LACK OF COPING CAPACITY", "coping"))
+
+    @property
+    def missing_dimensions(self) -> list[str]:
+        """INFORM dimensions (engine names) with no value: a score computed without them is incomplete."""
+        return [name for name, field in self.DIMENSION_FIELDS if getattr(self, field) is None]
+
 
 class Alert(Record):
     class Rule(models.TextChoices):

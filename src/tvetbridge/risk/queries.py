@@ -48,6 +48,7 @@ def _decorate(score: CountryRiskScore | None) -> CountryRiskScore | None:
     score.driver_label = inform_label(score.driver) if score.driver else ""
     score.driver_path = [{"name": d["name"], "label": inform_label(d["name"]), "value": d["value"]}
                          for d in (score.driver_detail or [])]
+    score.missing_labels = ", ".join(inform_label(d) for d in score.missing_dimensions)
     return score
 
 

@@ -30,7 +30,7 @@ from .engine import alerts as rules_engine
 from .engine.cooperation import DIMENSIONS, cooperation_risk, drivers, event_uplift
 from .engine.inform import INFORM_2021, compute_inform, load_inform_2021
 from .engine.periods import Period
-from .labels import INFORM_LABELS, class_label, inform_label
+from .labels import INFORM_LABELS, class_label, inform_label, level_text
 from .models import Alert, CountryRiskScore, Indicator, Observation, RiskEvent
 from .queries import CLOSED_PROJECT_STATUSES, current_period, exposed_projects, today
 
@@ -429,14 +429,14 @@ def recompute_risk(period: Period | str | None = None, *, new_events: Sequence[R
     states: dict[str, tuple[rules_engine.ScoreState, str]] = {}
 
     def f(x) -> float | None:
-        return None if x is None or np.isnan(x) else round(float(x), 4)
+        return None if x is None or np.isnan(x) else round(float(x), 4) + 0.0  # + 0.0: never -0.0
 
     for i, code in enumerate(codes):
         r = row_of[code]
         values = {n: float(result.values[r, j]) for n, j in name_index.items()}
         path = drivers(values)
         uplift_i = float(uplift[i])
-        detail = [{"name": n, "value": round(v, 2)} for n, v in path]
+        detail = [{"name": n, "value": round(v, 2) + 0.0} for n, v in path]
         driver = path[0][0] if path else ""
         # Events drive the score when they add more than the top dimension's share of the base score.
         if uplift_i > 0 and path and uplift_i >= coop.base[i] / len(DIMENSIONS):
@@ -517,7 +517,7 @@ def alert_summary(alert: Alert) -> str:
     ev = alert.evidence or {}
     country = alert.country.name
     driver = inform_label(alert.driver) if alert.driver else "—"
-    score = f"{alert.score:.1f}" if alert.score is not None else "—"
+    score = level_text(alert.score)
     if alert.rule == Alert.Rule.LEVEL:
         text = _("%(country)s: cooperation risk %(score)s reached the alert level %(threshold)s (%(period)s).") % {
             "country": country, "score": score, "threshold": ev.get("threshold"), "period": alert.period}

@@ -37,20 +37,43 @@ def plan_blocks(cohort_size: int, n_paths: int, chunk_size: int) -> Plan:
     return Plan(ns, cohort_size, bs, blocks, max(1, chunk_size // (bs * cohort_size)))
 
 
-def static_draws(rng: np.random.Generator, ns: int, cs: int, months: int) -> dict[str, np.ndarray]:
+STATIC = {  # name: (per scenario-month, generator method, dtype), in the order they are drawn
+    "z_wage": (True, "standard_normal", np.float64),
+    "z_fx": (True, "standard_normal", np.float64),
+    "u_disruption": (True, "random", np.float64),
+    # float32 suffices for event times (2^-24 resolution of a monthly hazard) and is half the work
+    "u_dropout": (False, "random", np.float32),
+    "u_employment": (False, "random", np.float32),
+    "u_default": (False, "random", np.float32),
+    "u_hire": (False, "random", np.float32),
+    "z_gain": (False, "standard_normal", np.float32),
+}
+
+
+def static_draws(rng: np.random.Generator, ns: int, cs: int, months: int,
+                 out: dict[str, np.ndarray] | None = None) -> dict[str, np.ndarray]:
+    """A block's draws made once per path, into ``out`` (arrays of the right shapes) if given."""
     # Fixed order and always all of them: common random numbers survive any change of terms.
-    n = ns * cs
-    return {
-        "z_wage": rng.standard_normal((ns, months)),
-        "z_fx": rng.standard_normal((ns, months)),
-        "u_disruption": rng.random((ns, months)),
-        # float32 suffices for event times (2^-24 resolution of a monthly hazard) and is half the work
-        "u_dropout": rng.random(n, dtype=np.float32),
-        "u_employment": rng.random(n, dtype=np.float32),
-        "u_default": rng.random(n, dtype=np.float32),
-        "u_hire": rng.random(n, dtype=np.float32),
-        "z_gain": rng.standard_normal(n, dtype=np.float32),
-    }
+    if out is None:
+        out = {k: np.empty((ns, months) if per_month else ns * cs, dtype=dt)
+               for k, (per_month, _, dt) in STATIC.items()}
+    for k, (_, method, dt) in STATIC.items():
+        getattr(rng, method)(dtype=dt, out=out[k])
+    return out
+
+
+def chunk_draws(rngs, blocks, cs: int, months: int) -> dict[str, np.ndarray]:
+    """Every block's ``static_draws`` written straight into chunk-sized arrays (no concatenation)."""
+    ns = sum(nsb for _, nsb in blocks)
+    out = {k: np.empty((ns, months) if per_month else ns * cs, dtype=dt)
+           for k, (per_month, _, dt) in STATIC.items()}
+    first = 0
+    for rng, (_, nsb) in zip(rngs, blocks, strict=True):
+        rows = slice(first, first + nsb)
+        static_draws(rng, nsb, cs, months, {k: v[rows] if STATIC[k][0] else v[first * cs:(first + nsb) * cs]
+                                             for k, v in out.items()})
+        first += nsb
+    return out
 
 
 def gain_level_draws(seqs, blocks) -> np.ndarray:

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy
 from tvetbridge.core.models import Source
 from tvetbridge.risk import queries as risk_queries
 from tvetbridge.risk.engine.cooperation import HALF_LIFE_DAYS, SEVERITY_POINTS
-from tvetbridge.risk.labels import class_label, inform_label
+from tvetbridge.risk.labels import class_label, inform_label, level_text
 
 from .. import charts
 from .base import Context, Section, country_names, num, replace_tables, table
@@ -48,7 +48,7 @@ class RiskSummary(Section):
                                   _("INFORM class"), _("Main driver"), _("Event uplift")], rows)]}
 
     def charts(self, data, language):
-        rows = [{"label": r[0], "score": r[2], "low": r[3], "high": r[4], "text": f"{r[2]:.1f} {r[5]}"}
+        rows = [{"label": r[0], "score": r[2], "low": r[3], "high": r[4], "text": f"{level_text(r[2])} {r[5]}"}
                 for r in data["tables"][0]["rows"] if r[2] is not None]
         return {"scores": charts.interval_chart(rows, title_x=_("Cooperation risk (0–10), 5th–95th percentile interval"),
                                                 language=language)}
@@ -62,7 +62,7 @@ class RiskDimensions(Section):
     def collect(self, ctx):
         scores = risk_queries.scores_table(_risk_period(ctx), codes=ctx.scope.countries)
         rows = [[s.country.name, num(s.hazard), num(s.vulnerability), num(s.coping),
-                 " › ".join(f"{inform_label(d['name'])} {d['value']:.1f}" for d in s.driver_detail or [])]
+                 " › ".join(f"{inform_label(d['name'])} {level_text(d['value'])}" for d in s.driver_detail or [])]
                 for s in scores]
         return {"tables": [table("risk_dimensions", str(self.title),
                                  [_("Country"), _("Hazard & exposure"), _("Vulnerability"),
@@ -108,7 +108,7 @@ class RiskTrend(Section):
             row = by_country.setdefault(country, {"scores": {}, "class": ""})
             row["scores"][period] = score
             row["class"] = risk_class  # rows are in period order, so the last one is the latest
-        rows = [[country, *({"num": None if v["scores"].get(p) is None else f"{v['scores'][p]:.1f}"}
+        rows = [[country, *({"num": None if v["scores"].get(p) is None else level_text(v["scores"][p])}
                             for p in periods), v["class"]] for country, v in by_country.items()]
         pivot = {**t, "columns": [_("Country"), *periods, _("Class, latest quarter")], "rows": rows,
                  "pivoted": True}

@@ -5,6 +5,8 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
+from tvetbridge.risk.labels import level_text
+
 from ..columns import column_widths
 
 register = template.Library()
@@ -90,7 +92,7 @@ def css_string(value) -> str:
 
 @register.filter
 def fmt1(value) -> str:
-    return "—" if value is None else f"{value:.1f}"
+    return level_text(value)
 
 
 @register.filter

@@ -61,10 +61,11 @@ _ROUND_EPS = 1e-9
 
 
 def round_half_up(x: np.ndarray, decimals: int = 1) -> np.ndarray:
-    """Round half away from zero (spreadsheet ``ROUND``), keeping NaN."""
+    """Round half away from zero (spreadsheet ``ROUND``), keeping NaN; a value that rounds to zero is
+    +0.0 (``sign(x) * 0`` would give -0.0 for a tiny negative, shown as "-0.0")."""
     x = np.asarray(x, dtype=float)
     scale = 10.0**decimals
-    return np.sign(x) * np.floor(np.abs(x) * scale + 0.5 + _ROUND_EPS) / scale
+    return np.sign(x) * np.floor(np.abs(x) * scale + 0.5 + _ROUND_EPS) / scale + 0.0
 
 
 @dataclass(frozen=True)
@@ -206,7 +207,9 @@ def _aggregate(node: InformNode, kids: np.ndarray) -> np.ndarray:
         else:  # geometric
             logs = np.log(np.where(present, kids, 1.0))
             out = np.exp((logs * w).sum(-1) / wsum)
-    return np.where(wsum > 0, out, np.nan)
+    # Every level lies on the 0-10 scale; the complement mapping lands a few ulps outside it when all
+    # children sit at a bound (10 - 9/0.9 = -1.8e-15), which rounding would turn into -0.0.
+    return np.where(wsum > 0, np.clip(out, 0.0, 10.0), np.nan)
 
 
 def risk_class(scores: np.ndarray | Sequence[float], *, model: InformModel = INFORM_2021) -> np.ndarray:
@@ -221,12 +224,22 @@ def risk_class(scores: np.ndarray | Sequence[float], *, model: InformModel = INF
 
 @dataclass(frozen=True)
 class InformResult:
-    """Every level of the index for each country (NaN where nothing was present to aggregate)."""
+    """Every level of the index for each country (NaN where nothing was present to aggregate).
+
+    ``missing_dimensions`` names, per country, the dimensions (children of the root) with no value at
+    all: the root is then aggregated from the others only, so the score is incomplete and must say so.
+    """
 
     countries: tuple[str, ...]
     names: tuple[str, ...]
     values: np.ndarray  # (n_countries, n_names), read-only
     risk_class: tuple[str, ...]
+    missing_dimensions: tuple[tuple[str, ...], ...] = ()
+
+    @property
+    def incomplete(self) -> np.ndarray:
+        """True for countries with at least one whole dimension missing."""
+        return np.array([bool(m) for m in self.missing_dimensions], dtype=bool)
 
     def __getitem__(self, name: str) -> np.ndarray:
         try:
@@ -294,7 +307,11 @@ def compute_inform(
     table = np.stack([values[nm] for nm in names], axis=1)
     table.setflags(write=False)
     classes = tuple(str(c) for c in risk_class(values[model.root], model=model))
-    return InformResult(countries=tuple(countries), names=names, values=table, risk_class=classes)
+    dimensions = model.node(model.root).children
+    gaps = np.column_stack([np.isnan(values[d]) for d in dimensions])
+    missing = tuple(tuple(d for d, gap in zip(dimensions, row, strict=True) if gap) for row in gaps)
+    return InformResult(countries=tuple(countries), names=names, values=table, risk_class=classes,
+                        missing_dimensions=missing)
 
 
 @dataclass(frozen=True)
