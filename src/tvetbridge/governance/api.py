@@ -7,7 +7,6 @@ Mount it with ``api.add_router("/governance", router)``. Reads are scoped as the
 stale write is 409/412, never a lost update.
 """
 
-from __future__ import annotations
 
 import datetime as dt
 from typing import Any
