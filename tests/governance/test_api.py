@@ -13,6 +13,12 @@ def _as(user) -> ApiClient:
     return ApiClient(tokens.issue_token(user, "test")[1])
 
 
+def _step(client: ApiClient, pk: int, step: str):
+    """A life-cycle step names the version read from the operation itself."""
+    etag = client.get(f"/governance/operations/{pk}")["ETag"]
+    return client.post(f"/governance/operations/{pk}/step", {"step": step}, headers={"If-Match": etag})
+
+
 def test_agreements_read_scoped_and_written_with_a_version(network):
     coordinator, public = _as(network["coordinator"]), ApiClient()
     assert public.get("/governance/agreements").status_code == 401
@@ -46,17 +52,16 @@ def test_operations_are_the_operators_and_move_through_steps(network, operation)
     assert [o["id"] for o in other.get("/governance/operations").json()["items"]] == []
     body = staff.get(f"/governance/operations/{operation.pk}").json()
     assert body["exit_plan"] is None and "submit" in body["steps"]
-    refused = staff.post(f"/governance/operations/{operation.pk}/step", {"step": "submit"}, current=True)
+    refused = _step(staff, operation.pk, "submit")
     assert refused.status_code == 422 and "exit_plan" in refused.json()["errors"]
     from tvetbridge.governance import services
 
     services.save_exit_plan(network["urumqi_staff"], operation, EXIT_PLAN)
-    submitted = staff.post(f"/governance/operations/{operation.pk}/step", {"step": "submit"}, current=True)
+    submitted = _step(staff, operation.pk, "submit")
     assert submitted.status_code == 200 and submitted.json()["status"] == "submitted"
-    assert staff.post(f"/governance/operations/{operation.pk}/step", {"step": "approve"},
-                      current=True).status_code == 403
+    assert _step(staff, operation.pk, "approve").status_code == 403
     assert staff.patch(f"/governance/operations/{operation.pk}", {"site": "x"}, current=True).status_code == 403
-    approved = coordinator.post(f"/governance/operations/{operation.pk}/step", {"step": "approve"}, current=True)
+    approved = _step(coordinator, operation.pk, "approve")
     assert approved.json()["status"] == "approved" and approved.json()["exit_plan"] == "prepared"
     created = other.post("/governance/operations", {"project": network["project"].pk, "kind": "teaching_base",
                                                     "site": "x", "qualifications": "y"})

@@ -12,6 +12,7 @@ import datetime as dt
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db.models import Count
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import translation
@@ -400,8 +401,8 @@ class EventOut(Schema):
         return [a.pk for a in obj.agreements.all()]
 
     @staticmethod
-    def resolve_participants(obj):
-        return obj.n_participants
+    def resolve_participants(obj, context):
+        return queries.shown_count(obj.n_people, context["request"].user.has_perm("governance.view_event"))
 
 
 class EventPatch(Schema):
@@ -476,19 +477,13 @@ class ParticipantIn(Schema):
     certificate: text(200) | None = None
 
 
-def _with_counts(user, events):
-    events = list(events)
-    counts = queries.participation(Event.objects.filter(pk__in=[e.pk for e in events]))
-    members = user.has_perm("governance.view_event")
-    for e in events:
-        e.n_participants = queries.shown_count(counts.get(e.pk, {}).get("n", 0), members)
-    return events
+def _events(request):
+    return (queries.visible_events(request.user).prefetch_related("projects", "agreements")
+            .annotate(n_people=Count("participants", distinct=True)))
 
 
 def _event(request, record_id: int) -> Event:
-    event = get_object_or_404(queries.visible_events(request.user).prefetch_related("projects", "agreements"),
-                              pk=record_id)
-    return _with_counts(request.user, [event])[0]
+    return get_object_or_404(_events(request), pk=record_id)
 
 
 @router.get("/events", response={200: list[EventOut], **AUTH_ERRORS, 422: ValidationErrorOut},
@@ -496,10 +491,8 @@ def _event(request, record_id: int) -> Event:
 @paginate(BoundedPagination)
 def list_events(request, filters: Query[EventFilter]):
     _language(request)
-    qs = queries.calendar(queries.visible_events(request.user).prefetch_related("projects", "agreements"),
-                          country=filters.country or "", project=filters.project, kind=filters.kind or "",
-                          year=filters.year, committee=filters.committee)
-    return _with_counts(request.user, qs[:1000])
+    return queries.calendar(_events(request), country=filters.country or "", project=filters.project,
+                            kind=filters.kind or "", year=filters.year, committee=filters.committee)
 
 
 @router.get("/events/{record_id}", response={200: EventOut, **READ_ERRORS}, summary="One event")
