@@ -20,6 +20,7 @@ from tvetbridge.core.services import Conflict, is_database_busy
 from tvetbridge.credentials.api import router as credentials
 from tvetbridge.demand.api import router as demand
 from tvetbridge.finance.api import router as finance
+from tvetbridge.governance.api import router as governance
 from tvetbridge.matching.api import router as matching
 from tvetbridge.outcomes.api import router as outcomes
 from tvetbridge.registry.api import public
@@ -56,6 +57,7 @@ api.add_router("/risk", risk)
 api.add_router("/matching", matching)
 api.add_router("/finance", finance)
 api.add_router("/credentials", credentials)
+api.add_router("/governance", governance)
 
 
 def _field_name(loc) -> str:

@@ -49,3 +49,37 @@ def operation(gov):
         "project": gov["project"], "kind": "luban_workshop", "site": "ALT University, Almaty",
         "qualifications": "Accredited by the Xinjiang education department; three workshops run since 2019.",
         "teachers_dispatched": 4, "students_planned": 60})
+
+
+@pytest.fixture
+def network(gov):
+    """A bilateral committee that met, a skills competition with a faculty judge and trainee competitors,
+    and an unpublished study tour."""
+    from tvetbridge.core.services import system_user
+    from tvetbridge.governance import services
+    from tvetbridge.outcomes.models import Trainee
+    from tvetbridge.registry.models import FacultyMember
+
+    system = system_user()
+    today = gov["today"]
+    committee = services.create_committee(gov["coordinator"], {
+        "name": "China–Kazakhstan vocational education coordination committee", "kind": "bilateral",
+        "countries": [gov["cn"], gov["kz"]], "mandate": "Steers the Luban Workshop programme."})
+    services.add_member(gov["coordinator"], committee, {"name": "Li Wei", "role": "chair",
+                                                        "institution": gov["urumqi"]})
+    meeting = services.create_event(gov["coordinator"], {
+        "title": "Third meeting of the coordination committee", "kind": "committee_meeting", "status": "held",
+        "committee": committee, "starts_on": today - dt.timedelta(days=20), "ends_on": today - dt.timedelta(days=20),
+        "country": gov["kz"], "city": "Almaty", "projects": [gov["project"]], "agreements": [gov["protecting"]]})
+    competition = services.create_event(gov["coordinator"], {
+        "title": "Central Asia logistics skills competition", "kind": "skills_competition", "status": "held",
+        "starts_on": today - dt.timedelta(days=40), "ends_on": today - dt.timedelta(days=38), "country": gov["kz"],
+        "city": "Almaty", "organiser": gov["alt"], "projects": [gov["project"]]})
+    tour = services.create_event(system, {
+        "title": "Study tour of Tianjin workshops", "kind": "study_tour", "status": "planned", "published": False,
+        "starts_on": today + dt.timedelta(days=30), "ends_on": today + dt.timedelta(days=35), "country": gov["cn"],
+        "organiser": gov["urumqi"]})
+    teacher = FacultyMember.objects.create(external_key="fac-1", institution=gov["urumqi"], full_name="Wang Fang")
+    trainees = [Trainee.objects.create(external_key=f"tr-{i}", institution=gov["alt"]) for i in range(3)]
+    return {**gov, "committee": committee, "meeting": meeting, "competition": competition, "tour": tour,
+            "teacher": teacher, "trainees": trainees}

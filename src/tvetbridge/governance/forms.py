@@ -8,16 +8,22 @@ from django.utils.translation import gettext_lazy as _
 
 from tvetbridge.core.forms import add_version_field
 from tvetbridge.core.roles import Role, role_of
-from tvetbridge.registry.models import CooperationProject, Institution
+from tvetbridge.registry.models import CooperationProject, FacultyMember, Institution
 
 from .models import (
     DOCUMENT_LANGUAGES,
     Agreement,
     Asset,
+    Committee,
+    CommitteeMember,
     ContinuityClause,
+    Decision,
+    Event,
     ExitPlan,
+    FollowUpAction,
     OperationDocument,
     OverseasOperation,
+    Participant,
     Signatory,
     SupervisionReport,
 )
@@ -116,3 +122,84 @@ class ReportForm(forms.ModelForm):
 
 class NoteForm(forms.Form):
     note = forms.CharField(label=_("note"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class CommitteeForm(VersionedForm):
+    class Meta:
+        model = Committee
+        fields = ["name", "kind", "alliance", "countries", "mandate", "established", "dissolved"]
+        widgets = {"established": DATE, "dissolved": DATE, "mandate": forms.Textarea(attrs={"rows": 3})}
+
+
+class MemberForm(VersionedForm):
+    class Meta:
+        model = CommitteeMember
+        fields = ["name", "role", "institution", "organisation", "since", "until"]
+        widgets = {"since": DATE, "until": DATE}
+
+
+class EventForm(VersionedForm):
+    class Meta:
+        model = Event
+        fields = ["title", "kind", "status", "committee", "alliance", "starts_on", "ends_on", "country", "city",
+                  "organiser", "other_organisers", "projects", "agreements", "summary", "outputs", "published"]
+        widgets = {"starts_on": DATE, "ends_on": DATE, "summary": forms.Textarea(attrs={"rows": 3}),
+                   "outputs": forms.Textarea(attrs={"rows": 3})}
+
+    def clean(self):
+        data = super().clean()
+        if data.get("starts_on") and data.get("ends_on") and data["ends_on"] < data["starts_on"]:
+            self.add_error("ends_on", _("The event cannot end before it starts."))
+        return data
+
+
+class ParticipantForm(VersionedForm):
+    # A trainee is named by their external key (there may be many thousands), never by name.
+    trainee = forms.ModelChoiceField(queryset=None, required=False, to_field_name="external_key",
+                                     widget=forms.TextInput, label=_("trainee (external key)"))
+
+    class Meta:
+        model = Participant
+        fields = ["role", "faculty", "trainee", "name", "institution", "country", "placing", "award", "certificate"]
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        from tvetbridge.outcomes.queries.results import trainees_for
+
+        self.fields["trainee"].queryset = trainees_for(user)
+        if role_of(user) == Role.INSTITUTION_STAFF:
+            own = user.profile.institution_id
+            self.fields["faculty"].queryset = FacultyMember.objects.filter(institution_id=own)
+            self.fields["institution"].queryset = Institution.objects.filter(pk=own)
+        else:
+            self.fields["faculty"].queryset = FacultyMember.objects.select_related("institution")
+
+
+class DecisionForm(VersionedForm):
+    class Meta:
+        model = Decision
+        fields = ["reference", "text", "projects", "agreements"]
+        widgets = {"text": forms.Textarea(attrs={"rows": 3})}
+
+
+class ActionForm(VersionedForm):
+    class Meta:
+        model = FollowUpAction
+        fields = ["description", "responsible", "responsible_other", "due_on", "status", "completed_on", "note"]
+        widgets = {"due_on": DATE, "completed_on": DATE, "note": forms.Textarea(attrs={"rows": 2})}
+
+
+class CalendarForm(forms.Form):
+    """The calendar's filters; every one optional."""
+
+    country = forms.ModelChoiceField(queryset=None, required=False, label=_("country"), to_field_name="code")
+    project = forms.ModelChoiceField(queryset=CooperationProject.objects.order_by("name"), required=False,
+                                     label=_("project"))
+    kind = forms.ChoiceField(choices=[("", "—")] + Event.Kind.choices, required=False, label=_("kind"))
+    year = forms.IntegerField(min_value=1990, max_value=2100, required=False, label=_("year"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from tvetbridge.core.models import Country
+
+        self.fields["country"].queryset = Country.objects.filter(governance_events__isnull=False).distinct()

@@ -412,3 +412,274 @@ class SupervisionReport(Record):
 
     def is_open(self) -> bool:
         return self.reviewed_at is None
+
+
+# ---------------------------------------------------------------------------------------------------
+# Coordination bodies and events
+
+
+class Committee(Record):
+    """A standing body that coordinates cooperation: an alliance's sector committee, a bilateral
+    coordination committee, a project's steering committee."""
+
+    class Kind(models.TextChoices):
+        ALLIANCE_SECTOR = "alliance_sector", _("alliance sector committee")
+        BILATERAL = "bilateral", _("bilateral coordination committee")
+        STEERING = "steering", _("steering committee")
+        OTHER = "other", _("other body")
+
+    name = models.CharField(_("name"), max_length=300)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    # Alliances (and their member pages) are the registry's; a committee only points at one.
+    alliance = models.ForeignKey("registry.Alliance", on_delete=models.SET_NULL, null=True, blank=True,
+                                 related_name="governance_committees", verbose_name=_("alliance"))
+    countries = models.ManyToManyField(Country, blank=True, related_name="committees", verbose_name=_("countries"))
+    mandate = models.TextField(_("mandate"), blank=True)
+    established = models.DateField(_("established"), null=True, blank=True)
+    dissolved = models.DateField(_("dissolved"), null=True, blank=True)
+    is_synthetic = models.BooleanField(_("synthetic"), default=False, editable=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+", editable=False)
+    history = HistoricalRecords(m2m_fields=[countries])
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("committee")
+        verbose_name_plural = _("committees")
+        rules_permissions = perms.committee_permissions
+        constraints = [models.CheckConstraint(
+            condition=models.Q(dissolved__isnull=True) | models.Q(established__isnull=True)
+            | models.Q(dissolved__gte=models.F("established")), name="committee_dates_ordered")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def owner_institution_ids(self) -> set[int]:
+        """The member institutions' staff keep the committee's records."""
+        if self.pk is None:
+            return set()
+        return set(self.members.exclude(institution=None).values_list("institution_id", flat=True))
+
+
+class CommitteeMember(Record):
+    class Role(models.TextChoices):
+        CHAIR = "chair", _("chair")
+        VICE_CHAIR = "vice_chair", _("vice-chair")
+        SECRETARY = "secretary", _("secretary")
+        MEMBER = "member", _("member")
+        OBSERVER = "observer", _("observer")
+
+    committee = models.ForeignKey(Committee, on_delete=models.CASCADE, related_name="members",
+                                  verbose_name=_("committee"))
+    name = models.CharField(_("name"), max_length=200, help_text=_("The person who sits on the committee."))
+    institution = models.ForeignKey(Institution, on_delete=models.SET_NULL, null=True, blank=True,
+                                    related_name="committee_seats", verbose_name=_("institution"))
+    organisation = models.CharField(_("organisation"), max_length=300, blank=True,
+                                    help_text=_("A ministry, enterprise or body that is not a registered institution."))
+    role = models.CharField(_("role"), max_length=12, choices=Role.choices, default=Role.MEMBER)
+    since = models.DateField(_("since"), null=True, blank=True)
+    until = models.DateField(_("until"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["committee", "role", "name"]
+        verbose_name = _("committee member")
+        verbose_name_plural = _("committee members")
+        rules_permissions = perms.committee_child_permissions
+
+    def __str__(self) -> str:
+        return self.name
+
+    def owner_institution_ids(self) -> set[int]:
+        return self.committee.owner_institution_ids()
+
+
+class Event(Record):
+    """A meeting, forum, competition or visit that binds the network, with its participants,
+    results and decisions."""
+
+    class Kind(models.TextChoices):
+        MINISTERIAL = "ministerial_meeting", _("ministerial meeting")
+        FORUM = "forum", _("forum")
+        COMMITTEE_MEETING = "committee_meeting", _("committee meeting")
+        COMPETITION = "skills_competition", _("skills competition")
+        EXCHANGE_VISIT = "exchange_visit", _("exchange visit")
+        STUDY_TOUR = "study_tour", _("study tour")
+        OTHER = "other", _("other event")
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("planned")
+        HELD = "held", _("held")
+        CANCELLED = "cancelled", _("cancelled")
+
+    external_key = models.CharField(_("external key"), max_length=100, unique=True, null=True, blank=True)
+    title = models.CharField(_("title"), max_length=300)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PLANNED)
+    committee = models.ForeignKey(Committee, on_delete=models.SET_NULL, null=True, blank=True, related_name="events",
+                                  verbose_name=_("committee"))
+    alliance = models.ForeignKey("registry.Alliance", on_delete=models.SET_NULL, null=True, blank=True,
+                                 related_name="governance_events", verbose_name=_("alliance"))
+    starts_on = models.DateField(_("starts on"))
+    ends_on = models.DateField(_("ends on"))
+    country = models.ForeignKey(Country, on_delete=models.PROTECT, related_name="governance_events",
+                                verbose_name=_("country"))
+    city = models.CharField(_("city"), max_length=200, blank=True)
+    organiser = models.ForeignKey(Institution, on_delete=models.SET_NULL, null=True, blank=True,
+                                  related_name="organised_events", verbose_name=_("organising institution"))
+    other_organisers = models.CharField(_("other organisers"), max_length=500, blank=True,
+                                        help_text=_("Ministries or bodies that organise it, separated by semicolons."))
+    projects = models.ManyToManyField(CooperationProject, blank=True, related_name="governance_events",
+                                      verbose_name=_("projects"))
+    agreements = models.ManyToManyField(Agreement, blank=True, related_name="events", verbose_name=_("agreements"))
+    summary = models.TextField(_("summary"), blank=True)
+    outputs = models.TextField(_("outputs"), blank=True,
+                               help_text=_("What the event produced: declarations, reports, exhibitions."))
+    published = models.BooleanField(_("published"), default=True,
+                                    help_text=_("A published event is listed on the public calendar."))
+    is_synthetic = models.BooleanField(_("synthetic"), default=False, editable=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+", editable=False)
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+    history = HistoricalRecords(m2m_fields=[projects, agreements])
+
+    class Meta:
+        ordering = ["-starts_on", "title"]
+        verbose_name = _("event")
+        verbose_name_plural = _("events")
+        rules_permissions = perms.event_permissions
+        indexes = [models.Index(fields=["country", "starts_on"])]
+        constraints = [models.CheckConstraint(condition=models.Q(ends_on__gte=models.F("starts_on")),
+                                              name="event_dates_ordered")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def owner_institution_ids(self) -> set[int]:
+        """The organiser, and for a committee meeting the committee's member institutions."""
+        ids = {self.organiser_id} if self.organiser_id else set()
+        if self.committee_id:
+            ids |= self.committee.owner_institution_ids()
+        return ids
+
+
+class Participant(Record):
+    """Someone who took part in an event: a faculty member or a trainee (linked to their records, a
+    trainee never by name), or another delegate by name; with their result when there is one."""
+
+    class Role(models.TextChoices):
+        DELEGATE = "delegate", _("delegate")
+        SPEAKER = "speaker", _("speaker")
+        COMPETITOR = "competitor", _("competitor")
+        EXPERT = "expert", _("expert")
+        JUDGE = "judge", _("judge")
+        VISITOR = "visitor", _("visitor")
+        OBSERVER = "observer", _("observer")
+
+    class Award(models.TextChoices):
+        GOLD = "gold", _("gold medal")
+        SILVER = "silver", _("silver medal")
+        BRONZE = "bronze", _("bronze medal")
+        EXCELLENCE = "excellence", _("medallion for excellence")
+        PARTICIPATION = "participation", _("certificate of participation")
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="participants", verbose_name=_("event"))
+    role = models.CharField(_("role"), max_length=12, choices=Role.choices, default=Role.DELEGATE)
+    institution = models.ForeignKey(Institution, on_delete=models.SET_NULL, null=True, blank=True,
+                                    related_name="event_participations", verbose_name=_("institution"))
+    faculty = models.ForeignKey("registry.FacultyMember", on_delete=models.SET_NULL, null=True, blank=True,
+                                related_name="event_participations", verbose_name=_("faculty member"))
+    trainee = models.ForeignKey("outcomes.Trainee", on_delete=models.SET_NULL, null=True, blank=True,
+                                related_name="event_participations", verbose_name=_("trainee"))
+    name = models.CharField(_("name"), max_length=200, blank=True,
+                            help_text=_("Only for a participant who is neither a faculty member nor a trainee."))
+    country = models.ForeignKey(Country, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+                                verbose_name=_("country"))
+    placing = models.PositiveSmallIntegerField(_("placing"), null=True, blank=True, validators=[MinValueValidator(1)])
+    award = models.CharField(_("award"), max_length=14, choices=Award.choices, blank=True)
+    certificate = models.CharField(_("certificate"), max_length=200, blank=True,
+                                   help_text=_("The certificate's title as issued, e.g. the skill and level."))
+    # The trainee's credential this result became (outcomes), so it is not fed twice.
+    credential = models.OneToOneField("outcomes.Credential", on_delete=models.SET_NULL, null=True, blank=True,
+                                      related_name="event_result", editable=False, verbose_name=_("credential"))
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["event", "placing", "pk"]
+        verbose_name = _("participant")
+        verbose_name_plural = _("participants")
+        rules_permissions = perms.participant_permissions
+        constraints = [models.CheckConstraint(condition=models.Q(faculty__isnull=True) | models.Q(trainee__isnull=True),
+                                              name="participant_one_person")]
+
+    def __str__(self) -> str:
+        if self.faculty_id:
+            return str(self.faculty)
+        if self.trainee_id:
+            return str(self.trainee)
+        return self.name
+
+    def owner_institution_ids(self) -> set[int]:
+        ids = self.event.owner_institution_ids()
+        return ids | {self.institution_id} if self.institution_id else ids
+
+    def has_result(self) -> bool:
+        return bool(self.placing or self.award or self.certificate)
+
+
+class Decision(Record):
+    """A decision or resolution taken at a meeting, tied to the projects and agreements it concerns."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="decisions", verbose_name=_("event"))
+    reference = models.CharField(_("reference"), max_length=40, blank=True, help_text=_("e.g. Resolution 3"))
+    text = models.TextField(_("decision"))
+    projects = models.ManyToManyField(CooperationProject, blank=True, related_name="governance_decisions",
+                                      verbose_name=_("projects"))
+    agreements = models.ManyToManyField(Agreement, blank=True, related_name="decisions",
+                                        verbose_name=_("agreements"))
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+    history = HistoricalRecords(m2m_fields=[projects, agreements])
+
+    class Meta:
+        ordering = ["event", "pk"]
+        verbose_name = _("decision")
+        verbose_name_plural = _("decisions")
+        rules_permissions = perms.event_child_permissions
+
+    def __str__(self) -> str:
+        return self.reference or self.text[:60]
+
+    def owner_institution_ids(self) -> set[int]:
+        return self.event.owner_institution_ids()
+
+
+class FollowUpAction(Record):
+    class Status(models.TextChoices):
+        OPEN = "open", _("open")
+        DONE = "done", _("done")
+        DROPPED = "dropped", _("dropped")
+
+    decision = models.ForeignKey(Decision, on_delete=models.CASCADE, related_name="actions",
+                                 verbose_name=_("decision"))
+    description = models.CharField(_("action"), max_length=500)
+    responsible = models.ForeignKey(Institution, on_delete=models.SET_NULL, null=True, blank=True,
+                                    related_name="governance_actions", verbose_name=_("responsible institution"))
+    responsible_other = models.CharField(_("other responsible party"), max_length=300, blank=True)
+    due_on = models.DateField(_("due on"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.OPEN)
+    completed_on = models.DateField(_("completed on"), null=True, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["decision", "due_on", "pk"]
+        verbose_name = _("follow-up action")
+        verbose_name_plural = _("follow-up actions")
+        rules_permissions = perms.action_permissions
+
+    def __str__(self) -> str:
+        return self.description
+
+    def owner_institution_ids(self) -> set[int]:
+        ids = self.decision.owner_institution_ids()
+        return ids | {self.responsible_id} if self.responsible_id else ids

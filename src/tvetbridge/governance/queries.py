@@ -11,7 +11,16 @@ from django.db.models import Count, Q, QuerySet
 from tvetbridge.core.roles import Role, role_of
 from tvetbridge.registry.models import CooperationProject
 
-from .models import Agreement, ContinuityClause, ExitPlan, OverseasOperation
+from .models import (
+    Agreement,
+    Committee,
+    ContinuityClause,
+    Event,
+    ExitPlan,
+    FollowUpAction,
+    OverseasOperation,
+    Participant,
+)
 
 LIVE_PROJECT_STATUSES = ("approved", "active", "suspended")
 
@@ -104,3 +113,134 @@ def country_protection(country_code: str, on: dt.date, user=None, alert_project_
 
 def operation_counts() -> dict[str, int]:
     return dict(OverseasOperation.objects.values_list("status").annotate(n=Count("pk")).order_by())
+
+
+
+# ---------------------------------------------------------------------------------------------------
+# Committees and events
+
+
+def visible_committees(user) -> QuerySet[Committee]:
+    if role_of(user) in (None, Role.TRAINEE):
+        return Committee.objects.none()
+    return Committee.objects.select_related("alliance")
+
+
+def visible_events(user) -> QuerySet[Event]:
+    if role_of(user) in (None, Role.TRAINEE):
+        return public_events()
+    return Event.objects.select_related("country", "committee", "organiser")
+
+
+def public_events() -> QuerySet[Event]:
+    """The public calendar: published events that were not cancelled."""
+    return (Event.objects.filter(published=True).exclude(status=Event.Status.CANCELLED)
+            .select_related("country", "organiser"))
+
+
+def visible_participants(user, event: Event) -> QuerySet[Participant]:
+    """Participants by name or record: all for coordinators and the event's organisers, a member
+    institution's own people for its staff, none for others (they see ``participation``)."""
+    qs = event.participants.select_related("faculty", "trainee", "institution", "country", "credential")
+    role = role_of(user)
+    if role in (Role.ADMIN, Role.COORDINATOR):
+        return qs
+    if role == Role.INSTITUTION_STAFF:
+        own = _institution(user)
+        return qs if own in event.owner_institution_ids() else qs.filter(institution_id=own)
+    return qs.none()
+
+
+# Counts under this are withheld where the viewer may not see the people themselves.
+SMALL_COUNT = 5
+
+
+def participation(events: QuerySet[Event]) -> dict[int, dict]:
+    """Per event: participants, faculty, trainees and countries, and results (counts only)."""
+    rows = (Participant.objects.filter(event__in=events).values("event_id")
+            .annotate(n=Count("pk"), faculty=Count("faculty"), trainees=Count("trainee"),
+                      countries=Count("country", distinct=True),
+                      results=Count("pk", filter=Q(placing__isnull=False) | ~Q(award=""))).order_by())
+    return {r["event_id"]: r for r in rows}
+
+
+def shown_count(n: int, may_see_people: bool) -> int | None:
+    """A head count as a viewer may see it: small numbers of people are withheld from the public."""
+    return n if may_see_people or n == 0 or n >= SMALL_COUNT else None
+
+
+def calendar(events: QuerySet[Event], *, country: str = "", project: int | None = None, kind: str = "",
+             year: int | None = None, committee: int | None = None) -> QuerySet[Event]:
+    """Events filtered as the calendar's country, project, committee, kind and year choices ask."""
+    if country:
+        events = events.filter(country_id=country.upper())
+    if project:
+        events = events.filter(Q(projects=project) | Q(decisions__projects=project)).distinct()
+    if committee:
+        events = events.filter(committee_id=committee)
+    if kind:
+        events = events.filter(kind=kind)
+    if year:
+        events = events.filter(starts_on__year__lte=year, ends_on__year__gte=year)
+    return events.order_by("starts_on", "title")
+
+
+def events_between(start: dt.date, end: dt.date, countries: list[str]) -> QuerySet[Event]:
+    return (Event.objects.filter(country_id__in=countries, starts_on__lte=end, ends_on__gte=start)
+            .exclude(status=Event.Status.CANCELLED).select_related("country").order_by("starts_on"))
+
+
+def open_actions() -> QuerySet[FollowUpAction]:
+    """Follow-up actions still open, the overdue first."""
+    return (FollowUpAction.objects.filter(status=FollowUpAction.Status.OPEN)
+            .select_related("decision__event", "responsible").order_by("due_on", "pk"))
+
+
+def development_record(faculty_id: int) -> QuerySet[Participant]:
+    """A faculty member's events (forums, visits, competitions judged) for their development record."""
+    return (Participant.objects.filter(faculty_id=faculty_id).exclude(event__status=Event.Status.CANCELLED)
+            .select_related("event", "event__country").order_by("-event__starts_on"))
+
+
+# ---------------------------------------------------------------------------------------------------
+# The governance section of the periodic report
+
+
+def agreements_in_scope(countries: list[str]) -> QuerySet[Agreement]:
+    """Agreements that name one of the countries, cover a project hosted there or have an institutional
+    party from there (confidential ones too: reports are read by members, who see every agreement)."""
+    ids = Agreement.objects.filter(Q(countries__in=countries) | Q(projects__host_country__in=countries)
+                                   | Q(institutions__country__in=countries)).values("pk")
+    return Agreement.objects.filter(pk__in=ids)
+
+
+def renewed_between(agreements: QuerySet[Agreement], start: dt.date, end: dt.date) -> list[tuple[Agreement, dt.date, dt.date]]:
+    """Agreements whose term was extended by a change recorded in the period: (agreement, old end, new end)."""
+    by_pk = {a.pk: a for a in agreements}
+    renewed = []
+    changes = (Agreement.history.filter(id__in=list(by_pk), history_type="~", history_date__date__gte=start,
+                                        history_date__date__lte=end).order_by("history_date"))
+    for record in changes:
+        before = record.prev_record
+        if before is not None and before.expires_on and record.expires_on and record.expires_on > before.expires_on:
+            renewed.append((by_pk[record.id], before.expires_on, record.expires_on))
+    return renewed
+
+
+def report_data(countries: list[str], start: dt.date, end: dt.date, horizon_days: int = 180) -> dict:
+    """What the governance section reports for a scope and period, as records (the section renders them)."""
+    agreements = agreements_in_scope(countries)
+    signed = agreements.filter(status=Agreement.Status.SIGNED, signed_on__gte=start, signed_on__lte=end)
+    expiring = agreements.filter(status=Agreement.Status.SIGNED, expires_on__gte=start,
+                                 expires_on__lte=end + dt.timedelta(days=horizon_days)).order_by("expires_on")
+    projects = CooperationProject.objects.filter(host_country__in=countries, status__in=LIVE_PROJECT_STATUSES)
+    protected = set(ContinuityClause.objects.filter(agreement__in=Agreement.objects.filter(in_force(end)),
+                                                    agreement__projects__in=projects)
+                    .values_list("agreement__projects", flat=True))
+    operations = (OverseasOperation.objects.filter(host_country__in=countries).values("host_country", "status")
+                  .annotate(n=Count("pk")).order_by("host_country", "status"))
+    events = events_between(start, end, countries)
+    return {"signed": list(signed.order_by("signed_on")), "renewed": renewed_between(agreements, start, end),
+            "expiring": list(expiring), "projects": list(projects.select_related("host_country")),
+            "protected_ids": protected, "operations": list(operations), "events": list(events),
+            "participation": participation(events)}

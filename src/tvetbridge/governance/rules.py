@@ -106,3 +106,46 @@ report_permissions = {
 rules.add_perm("governance.view_governance", is_member)
 rules.add_perm("governance.view_coverage", is_manager)
 rules.add_perm("governance.import_records", is_manager | is_institution_staff)
+
+# Coordination bodies and events. Members read them all (the public reads published events through
+# the public calendar); the organiser's or the committee members' staff keep them, coordinators too.
+committee_permissions = {
+    "view": is_member,
+    "add": is_manager,
+    "change": is_manager | own,
+    "delete": is_admin,
+}
+
+committee_child_permissions = {
+    "view": is_member,
+    "add": is_manager | is_institution_staff,
+    "change": is_manager | own,
+    "delete": is_manager | own,
+}
+
+event_permissions = {
+    "view": is_member,
+    "add": is_manager | is_institution_staff,
+    "change": is_manager | own,
+    "delete": is_admin,
+    "export": is_member,
+}
+
+event_child_permissions = {
+    "view": is_member,
+    "add": is_manager | is_institution_staff,
+    "change": is_manager | own,
+    "delete": is_manager | own,
+}
+
+# Participants are people: the list is for the coordinators, the organisers and the participant's own
+# institution; other members and the public see counts.
+participant_permissions = {
+    "view": is_manager | own,
+    "add": is_manager | is_institution_staff,
+    "change": is_manager | own,
+    "delete": is_manager | own,
+}
+
+# The responsible institution reports progress on its own action.
+action_permissions = event_child_permissions

@@ -7,6 +7,7 @@ only along ``OPERATION_TRANSITIONS`` (an exit plan must exist before it is submi
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import zipfile
 from collections.abc import Iterable, Mapping
@@ -21,16 +22,23 @@ from django.utils.translation import gettext_lazy
 
 from tvetbridge.core import services as core
 from tvetbridge.core.services import require
+from tvetbridge.outcomes.models import Credential
 from tvetbridge.registry.models import CooperationProject
 
 from .models import (
     Agreement,
     AgreementDocument,
     Asset,
+    Committee,
+    CommitteeMember,
     ContinuityClause,
+    Decision,
+    Event,
     ExitPlan,
+    FollowUpAction,
     OperationDocument,
     OverseasOperation,
+    Participant,
     Signatory,
     SupervisionReport,
 )
@@ -362,3 +370,162 @@ def review_report(user, report: SupervisionReport, *, note: str) -> SupervisionR
         raise ValidationError({"status": _("This report has already been reviewed.")})
     report.reviewed_by, report.reviewed_at, report.review_note = user, timezone.now(), note
     return core.save(user, report, reason="reviewed")
+
+
+# ---------------------------------------------------------------------------------------------------
+# Committees and events
+
+
+def create_committee(user, data: Mapping[str, Any]) -> Committee:
+    return core.create_record(user, Committee, {**data, "created_by": user if user.is_authenticated else None})
+
+
+def update_committee(user, committee: Committee, data: Mapping[str, Any], *,
+                     expected_version: int | None = None) -> Committee:
+    return core.update_record(user, committee, data, expected_version=expected_version)
+
+
+def _clean_member(user, member: CommitteeMember, m2m=None) -> None:
+    if not member.institution_id and not member.organisation.strip():
+        raise ValidationError({"organisation": _("Give the member's institution or organisation.")})
+    if member.since and member.until and member.until < member.since:
+        raise ValidationError({"until": _("The seat cannot end before it begins.")})
+
+
+@core.retry_when_busy
+def add_member(user, committee: Committee, data: Mapping[str, Any]) -> CommitteeMember:
+    require(user, "add", CommitteeMember)
+    # Coordinators seat the first members; after that the members' own staff keep the list.
+    require(user, "change", Committee, committee)
+    member = CommitteeMember(committee=committee)
+    core.assign(member, data)
+    _clean_member(user, member)
+    return core.save(user, member, reason="member seated")
+
+
+def update_member(user, member: CommitteeMember, data: Mapping[str, Any], *,
+                  expected_version: int | None = None) -> CommitteeMember:
+    return core.update_record(user, member, data, expected_version=expected_version, check=_clean_member)
+
+
+def _check_event(user, event: Event, m2m) -> None:
+    own = _own_institution(user)
+    if own is not None and own not in event.owner_institution_ids():
+        raise ValidationError({"organiser": _("Your institution must organise the event or sit on the committee "
+                                              "that meets.")})
+    if event.status == Event.Status.HELD and event.starts_on and event.starts_on > dt.date.today():
+        raise ValidationError({"status": _("An event that has not begun cannot have been held.")})
+    if event.kind == Event.Kind.COMMITTEE_MEETING and not event.committee_id:
+        raise ValidationError({"committee": _("Name the committee that meets.")})
+
+
+def create_event(user, data: Mapping[str, Any]) -> Event:
+    own = _own_institution(user)
+    data = {**data, "created_by": user if user.is_authenticated else None}
+    if own is not None and not data.get("organiser") and not data.get("committee"):
+        data["organiser"] = own
+    return core.create_record(user, Event, data, check=_check_event)
+
+
+def update_event(user, event: Event, data: Mapping[str, Any], *, expected_version: int | None = None) -> Event:
+    return core.update_record(user, event, data, expected_version=expected_version, check=_check_event)
+
+
+def _clean_participant(user, p: Participant, m2m=None) -> None:
+    if p.trainee_id and p.name.strip():
+        raise ValidationError({"name": _("A trainee takes part through their record, never by name.")})
+    if p.faculty_id and p.trainee_id:
+        raise ValidationError({"trainee": _("A participant is either a faculty member or a trainee.")})
+    if not (p.faculty_id or p.trainee_id or p.name.strip()):
+        raise ValidationError({"name": _("Name the participant, or choose the faculty member or trainee.")})
+    if not p.institution_id:
+        p.institution_id = (p.faculty.institution_id if p.faculty_id
+                            else p.trainee.institution_id if p.trainee_id else None)
+    own = _own_institution(user)
+    if own is not None and own not in p.owner_institution_ids():
+        raise ValidationError({"institution": _("You can only register participants from your own institution.")})
+    if p.has_result():
+        if p.event.status != Event.Status.HELD:
+            raise ValidationError({"placing": _("Results are recorded once the event has been held.")})
+        if p.placing and p.event.kind != Event.Kind.COMPETITION:
+            raise ValidationError({"placing": _("Placings are given only in skills competitions.")})
+
+
+@core.retry_when_busy
+def add_participant(user, event: Event, data: Mapping[str, Any]) -> Participant:
+    require(user, "add", Participant)
+    p = Participant(event=event)
+    core.assign(p, data)
+    _clean_participant(user, p)
+    require(user, "change", Participant, p)
+    return core.save(user, p, reason="participant registered")
+
+
+def update_participant(user, p: Participant, data: Mapping[str, Any], *,
+                       expected_version: int | None = None) -> Participant:
+    if p.credential_id and {"trainee", "certificate"} & set(data):
+        raise ValidationError({"certificate": _("This result is already in the trainee's record.")})
+    return core.update_record(user, p, data, expected_version=expected_version, check=_clean_participant)
+
+
+@core.retry_when_busy
+def feed_result(user, p: Participant) -> Credential:
+    """Put a trainee's competition result into the trainee's record as a skill credential (once).
+    The outcomes service decides whether the user may change that trainee's record."""
+    from tvetbridge.outcomes import services as outcomes
+
+    require(user, "change", Participant, p)
+    if not p.trainee_id:
+        raise ValidationError({"trainee": _("Only a trainee's result goes into a trainee record.")})
+    if p.credential_id:
+        raise ValidationError({"certificate": _("This result is already in the trainee's record.")})
+    if p.event.status != Event.Status.HELD or not p.certificate.strip():
+        raise ValidationError({"certificate": _("Give the certificate's title once the event has been held: it "
+                                                "becomes the trainee's credential.")})
+    event = p.event
+    issuer = str(event.organiser) if event.organiser_id else event.other_organisers.split(";")[0].strip()
+    credential = outcomes.award_credential(user, {"trainee": p.trainee, "kind": "skill", "name": p.certificate,
+                                                  "issuer": issuer[:200], "awarded": event.ends_on})
+    p.credential = credential
+    core.save(user, p, reason="result added to the trainee record")
+    return credential
+
+
+@core.retry_when_busy
+def add_decision(user, event: Event, data: Mapping[str, Any]) -> Decision:
+    require(user, "add", Decision)
+    require(user, "change", Event, event)
+    if event.status != Event.Status.HELD:
+        raise ValidationError({"text": _("Decisions are recorded once the meeting has been held.")})
+    decision = Decision(event=event)
+    m2m = core.assign(decision, data)
+    return core.save(user, decision, reason="decision recorded", m2m=m2m)
+
+
+def update_decision(user, decision: Decision, data: Mapping[str, Any], *,
+                    expected_version: int | None = None) -> Decision:
+    return core.update_record(user, decision, data, expected_version=expected_version)
+
+
+def _clean_action(user, action: FollowUpAction, m2m=None) -> None:
+    if action.status == FollowUpAction.Status.DONE and action.completed_on is None:
+        action.completed_on = dt.date.today()
+    if action.status != FollowUpAction.Status.DONE and action.completed_on is not None:
+        raise ValidationError({"completed_on": _("Only a finished action has a completion date.")})
+    if not action.responsible_id and not action.responsible_other.strip():
+        raise ValidationError({"responsible": _("Name who is responsible for the action.")})
+
+
+@core.retry_when_busy
+def add_action(user, decision: Decision, data: Mapping[str, Any]) -> FollowUpAction:
+    require(user, "add", FollowUpAction)
+    require(user, "change", Decision, decision)
+    action = FollowUpAction(decision=decision)
+    core.assign(action, data)
+    _clean_action(user, action)
+    return core.save(user, action, reason="action assigned")
+
+
+def update_action(user, action: FollowUpAction, data: Mapping[str, Any], *,
+                  expected_version: int | None = None) -> FollowUpAction:
+    return core.update_record(user, action, data, expected_version=expected_version, check=_clean_action)

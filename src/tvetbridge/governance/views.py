@@ -8,40 +8,56 @@ import datetime as dt
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from tvetbridge.core.forms import expected_version, show_service_errors
 from tvetbridge.core.services import Conflict
 from tvetbridge.registry.io.files import CONTENT_TYPES
-from tvetbridge.registry.models import CooperationProject
+from tvetbridge.registry.models import CooperationProject, FacultyMember
 from tvetbridge.risk.models import Alert
 
 from . import queries, services
 from .forms import (
+    ActionForm,
     AgreementForm,
     AssetForm,
+    CalendarForm,
     ClauseForm,
+    CommitteeForm,
+    DecisionForm,
     DocumentForm,
+    EventForm,
     ExitPlanForm,
     ImportForm,
+    MemberForm,
     NoteForm,
     OperationDocumentForm,
     OperationForm,
+    ParticipantForm,
     ReportForm,
     SignatoryForm,
 )
 from .io import agreements as agreements_io
+from .io import events as events_io
+from .io.common import MAX_IMPORT_BYTES
 from .models import (
     Agreement,
     AgreementDocument,
     Asset,
+    Committee,
+    Decision,
+    Event,
     ExitPlan,
+    FollowUpAction,
     OperationDocument,
     OverseasOperation,
+    Participant,
     SupervisionReport,
 )
 
@@ -71,6 +87,15 @@ def _save(request, form, write, success: str, target):
     return None
 
 
+def _edit(request, obj, form, update, success: str, back: str):
+    """The edit page of one record: permission, the versioned form, the service's update."""
+    if (resp := _need(request, f"governance.change_{obj._meta.model_name}", obj)) is not None:
+        return resp
+    return _save(request, form, lambda f: update(request.user, obj, f.service_data(),
+                                                 expected_version=expected_version(f)),
+                 success, lambda o: back) or _form(request, form, str(obj), back)
+
+
 # ---------------------------------------------------------------------------------------------------
 # Home and agreements
 
@@ -80,7 +105,7 @@ def home(request):
         return resp
     today = dt.date.today()
     user = request.user
-    context = {"operations": queries.visible_operations(user)[:20],
+    context = {"today": today, "operations": queries.visible_operations(user)[:20],
                "can_add_agreement": user.has_perm("governance.add_agreement"),
                "can_add_operation": user.has_perm("governance.add_overseasoperation"),
                "is_coordinator": user.has_perm("governance.view_coverage")}
@@ -89,7 +114,8 @@ def home(request):
         for a in due:
             a.days_left = queries.days_left(a, today)
         context.update(renewals=due, unprotected=queries.without_clauses(today),
-                       counts=queries.operation_counts())
+                       counts=queries.operation_counts(), open_actions=queries.open_actions()[:20])
+    context["upcoming"] = queries.visible_events(user).filter(ends_on__gte=today).order_by("starts_on")[:5]
     return render(request, "governance/home.html", context)
 
 
@@ -335,27 +361,240 @@ def report_review(request, pk: int):
     return redirect("governance_operation", pk=report.operation_id)
 
 
-def agreement_import(request):
+# What each import reads and where a successful one leads.
+IMPORTS = {
+    "agreements": (agreements_io.import_agreements, agreements_io.template_file, "governance_agreements",
+                   gettext_lazy("Import agreements"), gettext_lazy("Agreements"), "governance_agreement_import_template"),
+    "events": (events_io.import_events, events_io.template_file, "governance_events",
+               gettext_lazy("Import events"), gettext_lazy("Calendar of cooperation events"),
+               "governance_event_import_template"),
+}
+
+
+def _import(request, kind: str):
     if (resp := _need(request, "governance.import_records")) is not None:
         return resp
+    run, _template, done, title, back_title, template_url = IMPORTS[kind]
     form = ImportForm(request.POST or None, request.FILES or None)
     result = None
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        if upload.size > agreements_io.MAX_IMPORT_BYTES:
+        # Checked before the file is read; the importer checks the bytes it is given again.
+        if upload.size > MAX_IMPORT_BYTES:
             form.add_error("file", _("The file is %(size)s MB; imports may be at most %(max)s MB.")
-                           % {"size": round(upload.size / 1048576, 1), "max": agreements_io.MAX_IMPORT_BYTES // 1048576})
+                           % {"size": round(upload.size / 1048576, 1), "max": MAX_IMPORT_BYTES // 1048576})
         else:
-            result = agreements_io.import_agreements(request.user, upload.read(), upload.name)
+            result = run(request.user, upload.read(), upload.name)
             if result.ok:
-                messages.success(request, _("%(count)s agreements imported.") % {"count": len(result.outcomes)})
-                return redirect("governance_agreements")
-    return render(request, "governance/import.html", {"form": form, "result": result})
+                messages.success(request, _("%(count)s records imported.") % {"count": len(result.outcomes)})
+                return redirect(done)
+    return render(request, "governance/import.html", {"form": form, "result": result, "title": title,
+                                                      "back": done, "back_title": back_title,
+                                                      "template_url": template_url})
+
+
+def _import_template(request, kind: str):
+    if (resp := _need(request, "governance.import_records")) is not None:
+        return resp
+    response = HttpResponse(IMPORTS[kind][1](), content_type=CONTENT_TYPES["xlsx"])
+    response["Content-Disposition"] = f'attachment; filename="{kind}.xlsx"'
+    return response
+
+
+def agreement_import(request):
+    return _import(request, "agreements")
 
 
 def agreement_import_template(request):
-    if (resp := _need(request, "governance.import_records")) is not None:
+    return _import_template(request, "agreements")
+
+
+def event_import(request):
+    return _import(request, "events")
+
+
+def event_import_template(request):
+    return _import_template(request, "events")
+
+
+# ---------------------------------------------------------------------------------------------------
+# Committees
+
+
+def committee_list(request):
+    if (resp := _need(request, "governance.view_committee")) is not None:
         return resp
-    response = HttpResponse(agreements_io.template_file(), content_type=CONTENT_TYPES["xlsx"])
-    response["Content-Disposition"] = 'attachment; filename="agreements.xlsx"'
-    return response
+    return render(request, "governance/committee_list.html", {
+        "committees": queries.visible_committees(request.user).prefetch_related("countries")
+        .annotate(n_members=Count("members", distinct=True), n_events=Count("events", distinct=True)),
+        "can_add": request.user.has_perm("governance.add_committee")})
+
+
+def _committee(request, pk: int) -> Committee:
+    return get_object_or_404(queries.visible_committees(request.user), pk=pk)
+
+
+def committee_detail(request, pk: int):
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    committee = _committee(request, pk)
+    events = committee.events.select_related("country").prefetch_related("decisions__actions")
+    return render(request, "governance/committee_detail.html", {
+        "committee": committee, "members": committee.members.select_related("institution"), "events": events,
+        "can_change": request.user.has_perm("governance.change_committee", committee),
+        "can_add_event": request.user.has_perm("governance.change_event", Event(committee=committee))})
+
+
+def committee_create(request):
+    if (resp := _need(request, "governance.add_committee")) is not None:
+        return resp
+    form = CommitteeForm(request.POST or None)
+    return _save(request, form, lambda f: services.create_committee(request.user, f.service_data()),
+                 _("Committee saved."), lambda c: reverse("governance_committee", args=[c.pk])) \
+        or _form(request, form, _("New committee"), reverse("governance_committees"))
+
+
+def committee_edit(request, pk: int):
+    committee = _committee(request, pk)
+    return _edit(request, committee, CommitteeForm(request.POST or None, instance=committee),
+                 services.update_committee, _("Committee saved."), reverse("governance_committee", args=[pk]))
+
+
+def member_add(request, pk: int):
+    committee = _committee(request, pk)
+    if (resp := _need(request, "governance.change_committee", committee)) is not None:
+        return resp
+    form = MemberForm(request.POST or None)
+    back = reverse("governance_committee", args=[pk])
+    return _save(request, form, lambda f: services.add_member(request.user, committee, f.service_data()),
+                 _("Member seated."), lambda m: back) or _form(request, form, _("Seat a member"), back)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Events: the calendar, one event, its participants, decisions and follow-up actions
+
+
+def event_list(request):
+    """The calendar. Members see every event; anyone else the published ones (the public calendar)."""
+    user = request.user
+    form = CalendarForm(request.GET or None)
+    f = form.cleaned_data if form.is_valid() else {}
+    events = queries.calendar(queries.visible_events(user), country=f["country"].code if f.get("country") else "",
+                              project=f["project"].pk if f.get("project") else None, kind=f.get("kind") or "",
+                              year=f.get("year"))
+    events = list(events[:500])
+    counts = queries.participation(Event.objects.filter(pk__in=[e.pk for e in events]))
+    members = user.has_perm("governance.view_event")
+    for e in events:
+        e.n_participants = queries.shown_count(counts.get(e.pk, {}).get("n", 0), members)
+    return render(request, "governance/event_list.html", {
+        "events": events, "form": form, "today": dt.date.today(), "members": members,
+        "can_add": user.has_perm("governance.add_event")})
+
+
+def _event(request, pk: int) -> Event:
+    return get_object_or_404(queries.visible_events(request.user), pk=pk)
+
+
+def event_detail(request, pk: int):
+    user = request.user
+    event = _event(request, pk)
+    members = user.has_perm("governance.view_event", event)
+    counts = queries.participation(Event.objects.filter(pk=pk)).get(pk, {})
+    participants = list(queries.visible_participants(user, event))
+    for p in participants:
+        p.can_change = user.has_perm("governance.change_participant", p)
+        p.can_feed = p.can_change and p.trainee_id and not p.credential_id and p.certificate \
+            and event.status == Event.Status.HELD
+    context = {"event": event, "members": members, "participants": participants,
+               "n_participants": queries.shown_count(counts.get("n", 0), members),
+               "n_countries": counts.get("countries", 0),
+               "can_change": user.has_perm("governance.change_event", event),
+               "can_add_participant": user.has_perm("governance.add_participant")}
+    if members:
+        context["decisions"] = event.decisions.prefetch_related("projects", "agreements", "actions__responsible")
+        context["projects"] = event.projects.all()
+        context["agreements"] = event.agreements.all()
+    return render(request, "governance/event_detail.html", context)
+
+
+def event_create(request):
+    if (resp := _need(request, "governance.add_event")) is not None:
+        return resp
+    initial = {"committee": request.GET.get("committee")} if request.GET.get("committee", "").isdigit() else None
+    form = EventForm(request.POST or None, initial=initial)
+    return _save(request, form, lambda f: services.create_event(request.user, f.service_data()),
+                 _("Event saved."), lambda e: reverse("governance_event", args=[e.pk])) \
+        or _form(request, form, _("New event"), reverse("governance_events"))
+
+
+def event_edit(request, pk: int):
+    event = _event(request, pk)
+    return _edit(request, event, EventForm(request.POST or None, instance=event), services.update_event,
+                 _("Event saved."), reverse("governance_event", args=[pk]))
+
+
+def participant_add(request, pk: int):
+    event = _event(request, pk)
+    if (resp := _need(request, "governance.add_participant")) is not None:
+        return resp
+    form = ParticipantForm(request.POST or None, user=request.user)
+    back = reverse("governance_event", args=[pk])
+    return _save(request, form, lambda f: services.add_participant(request.user, event, f.service_data()),
+                 _("Participant registered."), lambda p: back) \
+        or _form(request, form, _("Register a participant"), back)
+
+
+def participant_edit(request, pk: int):
+    p = get_object_or_404(Participant.objects.select_related("event"), pk=pk)
+    return _edit(request, p, ParticipantForm(request.POST or None, instance=p, user=request.user),
+                 services.update_participant, _("Participant saved."), reverse("governance_event", args=[p.event_id]))
+
+
+@require_POST
+def participant_feed(request, pk: int):
+    p = get_object_or_404(Participant.objects.select_related("event"), pk=pk)
+    if (resp := _need(request, "governance.change_participant", p)) is not None:
+        return resp
+    try:
+        services.feed_result(request.user, p)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The result is now a credential in the trainee's record."))
+    return redirect("governance_event", pk=p.event_id)
+
+
+def decision_add(request, pk: int):
+    event = _event(request, pk)
+    if (resp := _need(request, "governance.change_event", event)) is not None:
+        return resp
+    form = DecisionForm(request.POST or None)
+    back = reverse("governance_event", args=[pk])
+    return _save(request, form, lambda f: services.add_decision(request.user, event, f.service_data()),
+                 _("Decision recorded."), lambda d: back) or _form(request, form, _("Record a decision"), back)
+
+
+def action_add(request, pk: int):
+    decision = get_object_or_404(Decision.objects.select_related("event"), pk=pk)
+    if (resp := _need(request, "governance.change_decision", decision)) is not None:
+        return resp
+    form = ActionForm(request.POST or None)
+    back = reverse("governance_event", args=[decision.event_id])
+    return _save(request, form, lambda f: services.add_action(request.user, decision, f.service_data()),
+                 _("Action assigned."), lambda a: back) or _form(request, form, _("Assign a follow-up action"), back)
+
+
+def action_edit(request, pk: int):
+    action = get_object_or_404(FollowUpAction.objects.select_related("decision__event"), pk=pk)
+    return _edit(request, action, ActionForm(request.POST or None, instance=action), services.update_action,
+                 _("Action saved."), reverse("governance_event", args=[action.decision.event_id]))
+
+
+def faculty_development(request, pk: int):
+    """A faculty member's events: the governance part of their development record."""
+    faculty = get_object_or_404(FacultyMember.objects.select_related("institution"), pk=pk)
+    if (resp := _need(request, "registry.view_facultymember", faculty)) is not None:
+        return resp
+    return render(request, "governance/development.html", {
+        "faculty": faculty, "participations": queries.development_record(faculty.pk)})

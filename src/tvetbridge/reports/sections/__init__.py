@@ -11,12 +11,13 @@ names the export holding whatever it leaves out: WeasyPrint's time grows with ev
 from __future__ import annotations
 
 from .base import PRINT_TOP_ROWS, Context, Scope, Section, resolve_scope
+from .governance import Governance
 from .results import CountryStatistics, Outcomes, ResultsProjects, ResultsReported
 from .risk import Method, RiskDimensions, RiskEvents, RiskExposure, RiskSummary, RiskTrend
 
 SECTIONS: dict[str, list[Section]] = {
     "risk": [RiskSummary(), RiskDimensions(), RiskTrend(), RiskEvents(), RiskExposure(), Method()],
-    "results": [ResultsProjects(), ResultsReported(), CountryStatistics(), Outcomes()],
+    "results": [ResultsProjects(), ResultsReported(), CountryStatistics(), Outcomes(), Governance()],
 }
 
 
