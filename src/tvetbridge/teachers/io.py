@@ -99,6 +99,12 @@ class ProficiencyImporter(Importer):
             if not obj.scale:
                 obj.scale = scales.HSK3
 
+    def validation_stand_ins(self, row: Row, obj) -> dict[str, object]:
+        # An unknown holder is reported on its column; a stand-in keeps the model's "one holder" rule
+        # from reporting it again without one. A row with an error is never written.
+        key = self.spec.holder
+        return {f"{key}_id": 0} if key in row.bad else {}
+
     def check_scope(self, row: Row, obj) -> None:
         if not self.is_institution_staff() or self.spec.holder in row.bad:
             return
