@@ -99,3 +99,24 @@ def bilingual_counts(institution_ids: Iterable[int], *, required: dict[str, scal
 
 def proficiencies_of_faculty(faculty_id: int):
     return LanguageProficiency.objects.filter(faculty_id=faculty_id).select_related("language")
+
+
+def assignments():
+    from .models import Assignment
+
+    return (Assignment.objects.select_related("faculty", "from_institution", "partner", "project", "country",
+                                              "field", "language").order_by("-start_date")[:200])
+
+
+def teacher_record(faculty) -> dict:
+    """A teacher's languages, development and dispatches, newest first."""
+    from .models import Assignment, Participation
+
+    return {
+        "proficiencies": list(LanguageProficiency.objects.filter(faculty=faculty).select_related("language")),
+        "declared": list(FacultyLanguage.objects.filter(faculty=faculty).select_related("language")),
+        "development": list(Participation.objects.filter(faculty=faculty)
+                            .select_related("session__programme").order_by("-session__start_date")),
+        "assignments": list(Assignment.objects.filter(faculty=faculty).select_related(
+            "partner", "project", "country", "field", "language").order_by("-start_date")),
+    }
