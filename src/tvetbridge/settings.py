@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "tvetbridge.finance",
     "tvetbridge.matching",
     "tvetbridge.library",
+    "tvetbridge.teachers",
     "tvetbridge.governance",
     "tvetbridge.reports",
     "tvetbridge.opendata",

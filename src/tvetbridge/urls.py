@@ -18,6 +18,7 @@ urlpatterns += i18n_patterns(
     path("reports/", include("tvetbridge.reports.urls")),
     path("finance/", include("tvetbridge.finance.urls")),
     path("matching/", include("tvetbridge.matching.urls")),
+    path("teachers/", include("tvetbridge.teachers.urls")),
     path("", include("tvetbridge.credentials.urls")),
     path("library/", include("tvetbridge.library.urls")),
     path("open-data/", include("tvetbridge.opendata.urls")),

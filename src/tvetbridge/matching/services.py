@@ -32,9 +32,10 @@ from tvetbridge.core.jobs import enqueue
 from tvetbridge.core.models import FieldOfStudy, Job
 from tvetbridge.core.roles import Role, role_of
 from tvetbridge.registry import services as registry
-from tvetbridge.registry.models import CooperationProject, Facility, FacultyMember, Institution, Programme
+from tvetbridge.registry.models import CooperationProject, Facility, Institution, Programme
 from tvetbridge.risk.queries import country_risk_summary
 from tvetbridge.taxonomy.models import Occupation
+from tvetbridge.teachers import queries as teachers
 
 from . import explain, queries
 from .engine import CostWeights, ScoreComponent, allocate, allocation_cost, haversine_km, score_proposals
@@ -103,6 +104,17 @@ def _wage(gap: queries.GapRow) -> tuple[float | None, str]:
     return sum(w * n for w, n in wages) / sum(n for _w, n in wages), cur
 
 
+def teacher_levels(demand_ids) -> dict:
+    """The language levels a bilingual teacher of a partner needs for the gap's demand: Chinese and
+    the host languages the orders name (any host language when they name none), each at least at
+    the teaching floor (``teachers.queries.teaching_level``) — an A2 speaker is no teacher for a B2
+    requirement."""
+    wanted = teachers.demand_requirements(demand_ids)
+    hosts = {lang: teachers.teaching_level(level) for lang, level in wanted.items() if lang in HOST_LANGUAGES}
+    return {"required": {"zh": teachers.teaching_level(wanted.get("zh"))},
+            "any_of": hosts or {lang: teachers.TEACHING_FLOOR for lang in HOST_LANGUAGES}}
+
+
 def proposals_for(gap: queries.GapRow, *, top: int = TOP_PROPOSALS) -> ProposalSet:
     occupation = Occupation.objects.get(pk=int(gap.key.rsplit("~O", 1)[1]))
     broad = arrays.broad_fields(occupation.isco_group_id)
@@ -128,11 +140,7 @@ def proposals_for(gap: queries.GapRow, *, top: int = TOP_PROPOSALS) -> ProposalS
     strong = set(Institution.objects.filter(field_q, country_id=CHINA).values_list("pk", flat=True)) if broad else set()
     runs = set(Programme.objects.filter(in_field, institution__country_id=CHINA)
                .values_list("institution_id", flat=True)) if broad else set()
-    bilingual = dict(FacultyMember.objects.filter(institution_id__in=partners, language_skills__language_id="zh")
-                     .filter(pk__in=FacultyMember.objects.filter(language_skills__language_id__in=HOST_LANGUAGES)
-                             .values("pk"))
-                     .values("institution_id").annotate(n=Count("pk", distinct=True))
-                     .values_list("institution_id", "n"))
+    bilingual = dict(teachers.bilingual_counts(partners, **teacher_levels(gap.demand_ids)))
     fac_in = dict(Facility.objects.filter(field_q if broad else Q(pk__in=[]), institution_id__in=partners)
                   .values("institution_id").annotate(n=Count("pk", distinct=True)).values_list("institution_id", "n"))
     fac_all = dict(Facility.objects.filter(institution_id__in=partners).values("institution_id")
