@@ -274,8 +274,11 @@ def _risk_cell(score: CountryRiskScore | None) -> dict:
 def _project_period(p: CooperationProject, first_start: dt.date | None) -> tuple[dt.date | None, dt.date | None]:
     # the same rule as the results page (``outcomes.queries.project_period``), from the grouped read
     start = p.start_date or first_start
-    end = p.end_date or (start.replace(year=start.year + DEFAULT_YEARS) if start else None)
-    return start, end
+    if p.end_date or not start:
+        return start, p.end_date
+    # 29 February plus three years is the 28th
+    return start, start.replace(year=start.year + DEFAULT_YEARS, day=min(start.day, 28) if start.month == 2
+                                else start.day)
 
 
 def _target(targets: dict[str, ProjectTarget], indicator: str, fallback=None):
