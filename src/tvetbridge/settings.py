@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "tvetbridge.governance",
     "tvetbridge.reports",
     "tvetbridge.opendata",
+    "tvetbridge.portfolio",
     "tvetbridge.web",
     "tvetbridge.demo",
 ]

@@ -52,6 +52,10 @@ def test_coordinator_accepts_the_top_proposal(gap_world):
     assert list(project.chinese_institutions.all()) == [w["tianjin"]]
     assert "gap 4" in project.description and "7212.3" in project.description
     assert set(proposal.demands.all()) == {w["rows"]["welders"]}
+    # the ordering enterprise co-owns the draft, which carries the gap's occupation and skills
+    assert set(project.enterprises.all()) == {w["rows"]["welders"].enterprise}
+    assert proposal.occupation == w["welder"]
+    assert proposal.snapshot["skills"] and proposal.snapshot["skills"] == sorted(w["rows"]["welders"].required_skills.values_list("esco_id", flat=True))
     assert proposal.snapshot["gap"] == 4 and proposal.snapshot["components"][0]["name"] == "proximity"
     assert project.history.first().history_user == w["users"]["coordinator"]
 

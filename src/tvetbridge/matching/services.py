@@ -10,6 +10,10 @@ Assumptions used when the platform has no better figure, stated on the pages too
 * country risk = the risk app's cooperation-risk score (0–10) / 10, or ``DEFAULT_RISK`` when none is
   computed;
 * target employment rate of the draft project = ``TARGET_EMPLOYMENT_RATE`` %.
+
+Equal scores are broken by ``TIE_RULE`` (stated on the proposals page): the host institution, then
+the Chinese partner, registered first on the platform (lower registry number) comes first, so the
+order never depends on the reader's language or the database's row order.
 """
 
 from __future__ import annotations
@@ -26,15 +30,22 @@ from django.db.models import Count, Q, Sum
 from django.utils import translation
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from modeltranslation.utils import build_localized_fieldname
 
 from tvetbridge.core.jobs import enqueue
 from tvetbridge.core.models import FieldOfStudy, Job
 from tvetbridge.core.roles import Role, role_of
 from tvetbridge.registry import services as registry
-from tvetbridge.registry.models import CooperationProject, Facility, Institution, Programme
+from tvetbridge.registry.models import (
+    CooperationProject,
+    Enterprise,
+    Facility,
+    Institution,
+    Programme,
+)
 from tvetbridge.risk.queries import country_risk_summary
-from tvetbridge.taxonomy.models import Occupation
+from tvetbridge.taxonomy.models import Occupation, Skill
 from tvetbridge.teachers import queries as teachers
 
 from . import explain, queries
@@ -51,6 +62,8 @@ INCOME_GAIN_SHARE = 0.30
 DEFAULT_RISK = 0.5
 TARGET_EMPLOYMENT_RATE = 80
 TOP_PROPOSALS = 5
+TIE_RULE = gettext_lazy("Equal scores are ordered by the host institution, then the Chinese partner, registered "
+                        "first on the platform.")
 
 
 @dataclass
@@ -122,7 +135,7 @@ def proposals_for(gap: queries.GapRow, *, top: int = TOP_PROPOSALS) -> ProposalS
     for b in broad:
         in_field |= Q(field__code__startswith=b)
     # Hosts: institutions of the demand's country with training seats (programme intake or facilities).
-    hosts = list(Institution.objects.filter(country_id=gap.country).exclude(country_id=CHINA)
+    hosts = list(Institution.objects.filter(country_id=gap.country).exclude(country_id=CHINA).order_by("pk")
                  .annotate(seats=Sum("programme__intake_capacity"))
                  .values_list("pk", "region__latitude", "region__longitude", "seats"))
     host_fac = dict(Facility.objects.filter(institution__country_id=gap.country).values("institution_id")
@@ -232,10 +245,14 @@ def accept_proposal(user, gap_key: str, host_id: int, partner_id: int, *,
         "chinese_institutions": [chosen.partner],
         "partner_institutions": [chosen.host],
         "fields": fields,
+        # the enterprises whose orders make the gap co-own the project from its first draft
+        "enterprises": list(Enterprise.objects.filter(demands__pk__in=gap.demand_ids).distinct().order_by("pk")),
     }
     project = registry.create_record(user, CooperationProject, data, reason=f"proposal for gap {gap_key}")
+    # The skills the orders ask for, as ESCO codes: what the project's curriculum has to cover.
+    skills = sorted(set(Skill.objects.filter(demands__pk__in=gap.demand_ids).values_list("esco_id", flat=True)))
     snapshot = {
-        "gap_key": gap_key, "occupation": occupation.code, "country": gap.country, "region": gap.region,
+        "gap_key": gap_key, "occupation": occupation.code, "skills": skills, "country": gap.country, "region": gap.region,
         "demand": gap.demand, "supply": gap.supply, "gap": gap.gap, "horizon_days": params.horizon,
         "radius_km": params.radius_km, "score": chosen.score, "rank": chosen.rank,
         "expected_trainees": chosen.expected_trainees, "cost": chosen.cost, "income_gain": chosen.income_gain,

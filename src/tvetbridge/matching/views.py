@@ -109,7 +109,7 @@ def gap_proposals(request, key: str):
     for p in ps.proposals:
         p.may_accept = services.may_accept(request.user, p)
     return render(request, "matching/proposals.html", {
-        "row": row, "ps": ps, "params": params, "carry": _carry(params),
+        "row": row, "ps": ps, "params": params, "carry": _carry(params), "tie_rule": services.TIE_RULE,
         "assumptions": {"cost_months": services.COST_MONTHS_OF_WAGE, "gain_share": int(services.INCOME_GAIN_SHARE * 100),
                         "default_risk": services.DEFAULT_RISK, "employment": services.TARGET_EMPLOYMENT_RATE}})
 

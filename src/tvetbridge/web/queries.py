@@ -50,6 +50,7 @@ def coordinator_home(user, since: dt.datetime | None) -> dict:
         "flags": flags, "flags_total": open_flags.count(),
         "flags_new": open_flags.filter(raised__gt=since).count() if since else None,
         "alerts": list(alerts[:10]), "alerts_total": alerts.count(),
+        "projects_total": CooperationProject.objects.count(),
         "jobs": _recent_jobs(user),
     }
 
