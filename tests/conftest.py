@@ -208,7 +208,8 @@ def journey_world(risk_world, users, make_user):
     TraineeSkill.objects.create(trainee=peer, skill=s1, weight=1.0)
     IncomeObservation.objects.create(trainee=peer, period=today.replace(day=1), amount=777777, currency="KZT",
                                      source="payroll")
-    flag = QualityFlag.objects.create(project=w["project"], rule="employment_short", summary="Few graduates employed")
+    flag = QualityFlag.objects.create(project=w["project"], rule="employment_short",
+                                      evidence={"employed_within_6_months_pct": 40.0, "target_pct": 70.0})
     proposed = CooperationProject.objects.create(external_key="proj-proposed", name="Proposed workshop",
                                                  kind="luban_workshop", status="proposed", host_country=w["kz"])
     matching.rebuild_candidates()

@@ -17,7 +17,7 @@ def real_path_parameters(world, users) -> dict[str, dict]:
     assert trainee is not None and Enrolment.objects.filter(trainee=trainee).exists()
     ProjectTarget.objects.get_or_create(project=project, region=None, indicator="employment_6m",
                                         defaults={"value": 70})
-    flag = QualityFlag.objects.create(project=project, rule="unreported", summary="Outcomes not reported",
+    flag = QualityFlag.objects.create(project=project, rule="unreported",
                                       evidence={"trainees_recorded": 0}, data_version="schemathesis")
     trainee_path = {"trainee_id": trainee.pk}
     project_path = {"project_id": project.pk}

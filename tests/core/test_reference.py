@@ -58,3 +58,35 @@ def test_languages_in_four_languages():
     load_reference()
     assert set(Language.objects.values_list("code", flat=True)) >= {"zh", "ru", "kk", "uz", "tg", "ky", "tk", "en"}
     assert Language.objects.get(code="kk").name_zh_hans == "哈萨克语"
+
+
+def test_every_region_is_named_in_four_languages_with_a_source():
+    """No ISO transliteration ("Altay, Respublika") is shown: every subdivision of the cooperation
+    countries has curated names in each language's own script, and each row names its source."""
+    import csv
+    import re
+    from importlib import resources
+
+    import pycountry
+
+    from tvetbridge.core.reference import REGION_COUNTRIES
+
+    text = resources.files("tvetbridge.core.data").joinpath("regions.csv").read_text(encoding="utf-8")
+    rows = {r["code"]: r for r in csv.DictReader(text.splitlines())}
+    documented = resources.files("tvetbridge.core.data").joinpath("REGION_SOURCES.md").read_text(encoding="utf-8")
+    iso = {s.code for c in REGION_COUNTRIES for s in pycountry.subdivisions.get(country_code=c)}
+    assert iso - set(rows) == set()
+    for code, r in rows.items():
+        assert f"`{r['source']}`" in documented, code
+        assert re.fullmatch(r"[\u3400-\u9fff（）·\-]+", r["zh_hans"]), (code, r["zh_hans"])
+        for lang in ("ru", "kk"):
+            assert not re.search(r"[A-Za-z]", r[lang]), (code, lang, r[lang])
+        assert not re.search(r"(skaya|skiy|skij) |oblast'|, Respublika", r["en"]), (code, r["en"])
+    load_reference()
+    altai = Region.objects.get(code="RU-AL")
+    shown = {}
+    for lang in ("en", "zh-hans", "ru", "kk"):
+        with translation.override(lang):
+            shown[lang] = str(Region.objects.get(pk=altai.pk))
+    assert shown == {"en": "Altai Republic", "zh-hans": "阿尔泰共和国", "ru": "Республика Алтай",
+                     "kk": "Алтай Республикасы"}

@@ -348,3 +348,23 @@ def test_load_demo_is_one_transaction(db, monkeypatch):
         load_demo()
     assert not Institution.objects.filter(is_synthetic=False).exists()
     assert not CountryStatistic.objects.exists() and not ReportedResult.objects.exists()
+
+
+def test_every_note_of_a_figure_is_in_four_languages(demo):
+    """Notes are read on country dashboards and in reports in every language (a Russian region report
+    once carried English notes)."""
+    from django.utils import translation
+
+    table = loader.note_translations()
+    data = seed_data()
+    notes = {s["note"] for s in data["country_statistics"] if s.get("note")} | {
+        r["note"] for group in ("projects", "alliances", "institutions") for item in data[group]
+        for r in item.get("results", []) if r.get("note")}
+    assert notes - set(table) == set(), "add the new notes to demo/data/note_translations.json"
+    figure = CountryStatistic.objects.get(country_id="KZ", indicator="dual_colleges", note_en__startswith="more than 400")
+    for lang, expected in (("ru", "более 400 колледжей"), ("kk", "400-ден астам колледж"), ("zh-hans", "400多所学院")):
+        with translation.override(lang):
+            assert CountryStatistic.objects.get(pk=figure.pk).note.startswith(expected)
+    for model in (CountryStatistic, ReportedResult):
+        for row in model.objects.exclude(note_en=""):
+            assert row.note_ru and row.note_kk and row.note_zh_hans, (model.__name__, row.note_en)

@@ -43,7 +43,7 @@ def test_basis_switch_and_public_view(page_data, users):
 def test_flag_review_form(page_data, users):
     flag = QualityFlag.objects.filter(project=page_data).first()
     if flag is None:
-        flag = QualityFlag.objects.create(project=page_data, rule="unreported", summary="x", evidence={"a": 1})
+        flag = QualityFlag.objects.create(project=page_data, rule="unreported", evidence={"a": 1})
     url = f"/outcomes/flags/{flag.pk}/"
     assert _as(users["enterprise"]).get(url).status_code == 403
     response = _as(users["coordinator"]).post(url, {"status": "resolved", "comment": "Checked with the college."})

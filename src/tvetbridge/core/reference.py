@@ -4,9 +4,10 @@
 data changed. Sources:
 - countries: ISO 3166-1 via pycountry, names in zh/ru/kk from pycountry's gettext catalogues
   (iso-codes project); the focus countries' names, currencies and centroids are curated here;
-- regions: ISO 3166-2 via pycountry; names in four languages and approximate centroids for the
-  regions the demo and generator use are curated in ``data/regions.csv``; districts, prefectures and
-  cities below ISO 3166-2 carry platform codes (``<ISO 3166-2>-<NAME>``);
+- regions: ISO 3166-2 via pycountry; names in four languages for every subdivision of the
+  cooperation countries (and approximate centroids for those the demo and generator use) are curated
+  in ``data/regions.csv``, each row with its source (``data/REGION_SOURCES.md``); districts,
+  prefectures and cities below ISO 3166-2 carry platform codes (``<ISO 3166-2>-<NAME>``);
 - fields of study: UNESCO Institute for Statistics, *International Standard Classification of
   Education: Fields of Education and Training 2013 (ISCED-F 2013)*. English names are UNESCO's; the
   Chinese, Russian and Kazakh names are the platform's own curated translations.

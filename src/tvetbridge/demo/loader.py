@@ -55,6 +55,18 @@ def seed_data() -> dict[str, Any]:
         return json.load(fh)
 
 
+def note_translations() -> dict[str, dict[str, str]]:
+    """Curated translations of the seed notes, keyed by the English note."""
+    with resources.files("tvetbridge.demo.data").joinpath("note_translations.json").open(encoding="utf-8") as fh:
+        return json.load(fh)["notes"]
+
+
+def _note(text: str, table: dict[str, dict[str, str]]) -> dict[str, str | None]:
+    """A note in four languages; a note without a curated translation falls back to English."""
+    found = table.get(text, {}) if text else {}
+    return {"note": text, "note_en": text, **{f"note_{s}": found.get(s) or None for s in LANG_SUFFIXES if s != "en"}}
+
+
 def _names(names: dict[str, str], base: str = "name") -> dict[str, str]:
     out = {f"{base}_{suffix}": names[suffix] for suffix in LANG_SUFFIXES}
     out[base] = names["en"]
@@ -236,18 +248,19 @@ def load_demo(*, ensure_reference: bool = True) -> DemoLoadReport:
         # A result belongs to exactly one owner: a project, an alliance or an institution.
         owners = (("projects", "project_id", proj_pk), ("alliances", "alliance_id", alli_pk),
                   ("institutions", "institution_id", inst_pk))
+        notes = note_translations()
         report.counts["reported results"] = _sync_keyed(ReportedResult, [
             {"project_id": None, "alliance_id": None, "institution_id": None, owner_field: table[item["key"]],
              "indicator": r["indicator"], "qualifier": r.get("qualifier", ""), "value": Decimal(str(r["value"])),
-             "as_of": _date(r.get("as_of")), "note": r.get("note", ""), "source_id": src[r["source"]]}
+             "as_of": _date(r.get("as_of")), **_note(r.get("note", ""), notes), "source_id": src[r["source"]]}
             for group, owner_field, table in owners for item in data[group] for r in item.get("results", [])],
-            ("project_id", "alliance_id", "institution_id", "indicator", "note"))
+            ("project_id", "alliance_id", "institution_id", "indicator", "note_en"))
 
         report.counts["country statistics"] = _sync_keyed(CountryStatistic, [
             {"country_id": s["country"], "scope": s.get("scope", ""), "indicator": s["indicator"],
              "period": s["period"], "qualifier": s.get("qualifier", ""), "value": Decimal(str(s["value"])),
-             "note": s.get("note", ""), "source_id": src[s["source"]]}
-            for s in data["country_statistics"]], ("country_id", "scope", "indicator", "period", "note"))
+             **_note(s.get("note", ""), notes), "source_id": src[s["source"]]}
+            for s in data["country_statistics"]], ("country_id", "scope", "indicator", "period", "note_en"))
 
         report.counts["policy milestones"], milestones = sync_rows(PolicyMilestone, "title_en", [
             {**_names(m["title"], "title"), "date": _date(m["date"]), "date_precision": m["date_precision"],

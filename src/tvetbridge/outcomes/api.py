@@ -16,6 +16,7 @@ from tvetbridge.core.api import AUTH, AUTH_ERRORS, BoundedPagination, ErrorOut, 
 from tvetbridge.registry.models import CooperationProject
 
 from . import queries, services
+from .impact_text import localised
 from .models import IncomeObservation, QualityFlag
 from .money import Basis
 from .rules import sees_identity, sees_incomes
@@ -160,7 +161,7 @@ def impact(request, project_id: int, comparison: str = "applicants", currency: s
         raise PermissionDenied
     project = get_object_or_404(CooperationProject, pk=project_id)
     basis = Basis.from_params({"currency": currency, "prices": prices, "base_year": base_year})
-    return project_impact(project, comparison=comparison, basis=basis)
+    return localised(project_impact(project, comparison=comparison, basis=basis))
 
 
 @router.get("/outcomes/projects/{project_id}/targets", response={200: list[dict], **ERRORS})

@@ -2,6 +2,10 @@
 target, or not distinguishable from nothing at a high price. Each rule explains itself and every
 flag it raises carries the evidence that triggered it, so a coordinator can check it by hand.
 
+A flag stores its rule's code and the evidence as facts (counts, shares, amounts, a money basis key,
+method and comparison codes, project ids); its sentence and evidence are worded in the reader's
+language when shown (``flag_evidence``), never stored in English.
+
 Running the rules (``evaluate_project``) is idempotent: a condition that persists updates the
 evidence of its open flag; a flag a coordinator resolved or dismissed is not reopened until the
 project's data change (``data_version``); a condition that has cleared leaves the flag for a
@@ -17,12 +21,10 @@ from dataclasses import dataclass
 import numpy as np
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from tvetbridge.registry.models import CooperationProject
 
-from . import reliability
 from .models import Enrolment, ProjectTarget, QualityFlag
 from .money import Basis, PriceTables
 from .queries import data_version, project_facts, spending
@@ -71,17 +73,13 @@ def check_unreported(ctx: Context) -> dict | None:
         project_done = (ctx.project.status == "completed" and ctx.project.end_date
                         and ctx.project.end_date <= ctx.today - dt.timedelta(days=30 * REPORT_AFTER_MONTHS))
         if project_done and f.trainee_id.size == 0:
-            return {"summary": _("The project ended on %(date)s and no trainee outcomes have been reported.")
-                    % {"date": ctx.project.end_date.isoformat()},
-                    "evidence": {"project_end": ctx.project.end_date.isoformat(), "trainees_recorded": 0}}
+            return {"evidence": {"project_end": ctx.project.end_date.isoformat(), "trainees_recorded": 0}}
         return None
     reported = int(f.followed_up[due].sum())
     share = reported / n_due
     if share >= REPORT_MIN_SHARE:
         return None
-    return {"summary": _("Only %(reported)d of %(due)d trainees who finished %(m)d or more months ago have any job "
-                         "or income recorded since.") % {"reported": reported, "due": n_due, "m": REPORT_AFTER_MONTHS},
-            "evidence": {"finished_6_months_ago_or_more": n_due, "with_job_or_income_after_training": reported,
+    return {"evidence": {"finished_6_months_ago_or_more": n_due, "with_job_or_income_after_training": reported,
                          "share_reported": round(share, 3), "required_share": REPORT_MIN_SHARE}}
 
 
@@ -102,9 +100,7 @@ def check_employment_short(ctx: Context) -> dict | None:
     actual = 100.0 * float(e[ok].mean())
     if actual >= value - SHORTFALL_EMPLOYMENT_PP:
         return None
-    return {"summary": _("Employment within 6 months is %(actual).0f%% against a target of %(target).0f%%.")
-            % {"actual": actual, "target": value},
-            "evidence": {"employed_within_6_months_pct": round(actual, 1), "target_pct": value,
+    return {"evidence": {"employed_within_6_months_pct": round(actual, 1), "target_pct": value,
                          "people_measured": int(ok.sum()), "tolerance_pp": SHORTFALL_EMPLOYMENT_PP}}
 
 
@@ -126,9 +122,7 @@ def check_income_short(ctx: Context) -> dict | None:
     median = float(np.median(facts.gain[ok]))
     if median >= SHORTFALL_INCOME_SHARE * value:
         return None
-    return {"summary": _("Median income gain is %(actual).0f against a target of %(target).0f (%(basis)s).")
-            % {"actual": median, "target": value, "basis": basis.label()},
-            "evidence": {"median_gain": round(median, 2), "target": value, "basis": basis.label(),
+    return {"evidence": {"median_gain": round(median, 2), "target": value, "basis": basis.key,
                          "people_measured": int(ok.sum()), "required_share_of_target": SHORTFALL_INCOME_SHARE}}
 
 
@@ -138,25 +132,20 @@ def check_impact_zero_large_spend(ctx: Context) -> dict | None:
         return None
     if not head["ci_low"] <= 0 <= head["ci_high"]:
         return None
-    return {"summary": _("The income effect cannot be told apart from zero (%(low).0f to %(high).0f) although "
-                         "%(spend).0f was spent.") % {"low": head["ci_low"], "high": head["ci_high"],
-                                                      "spend": ctx.spend},
-            "evidence": {"method": head["label"], "estimate": round(head["estimate"], 2),
+    return {"evidence": {"method": head["method"], "estimate": round(head["estimate"], 2),
                          "verdict": (ctx.impact.get("reliability") or {}).get("verdict"),
                          "ci_low": round(head["ci_low"], 2), "ci_high": round(head["ci_high"], 2),
                          "spending": round(ctx.spend, 0), "large_spending_threshold": LARGE_SPENDING_USD,
-                         "basis": ctx.basis.label(), "comparison": ctx.impact.get("comparison_label")}}
+                         "basis": ctx.basis.key, "comparison": ctx.impact.get("comparison")}}
 
 
 def check_impact_fragile(ctx: Context) -> dict | None:
     rel = (ctx.impact or {}).get("reliability") or {}
     if rel.get("verdict") != "fragile":
         return None
-    shown = reliability.verdict(rel)
-    return {"summary": shown["headline"],
-            "evidence": {"verdict": rel["verdict"], "reasons": rel.get("reasons") or [],
+    return {"evidence": {"verdict": rel["verdict"], "reasons": rel.get("reasons") or [],
                          **{k: v for k, v in (rel.get("facts") or {}).items() if v is not None},
-                         "comparison": ctx.impact.get("comparison_label")}}
+                         "comparison": ctx.impact.get("comparison")}}
 
 
 def cost_per_gain(spend: float | None, impact: dict | None) -> float | None:
@@ -175,15 +164,12 @@ def check_cost_above_peers(ctx: Context) -> dict | None:
     median = float(np.median(list(peers.values())))
     if own <= PEER_MULTIPLE * median:
         return None
-    names = dict(CooperationProject.objects.filter(pk__in=peers).values_list("pk", "name"))
-    return {"summary": _("Each unit of yearly income gain cost %(own).2f, %(x).1f times the median of %(n)d peer "
-                         "projects of the same kind (%(median).2f).") % {"own": own, "x": own / median,
-                                                                         "n": len(peers), "median": median},
-            "evidence": {"cost_per_unit_of_yearly_gain": round(own, 3), "peer_median": round(median, 3),
+    return {"evidence": {"cost_per_unit_of_yearly_gain": round(own, 3), "peer_median": round(median, 3),
                          "multiple": round(own / median, 2), "threshold_multiple": PEER_MULTIPLE,
                          "verdict": (ctx.impact.get("reliability") or {}).get("verdict"),
-                         "peers": {names.get(k, str(k)): round(v, 3) for k, v in peers.items()},
-                         "basis": ctx.basis.label()}}
+                         # project ids: the page names them in the reader's language
+                         "peers": {str(k): round(v, 3) for k, v in peers.items()},
+                         "basis": ctx.basis.key}}
 
 
 RULES = [
@@ -249,15 +235,14 @@ def evaluate_project(project, *, today: dt.date | None = None, basis: Basis | No
         existing = QualityFlag.objects.filter(project=project, rule=rule.code).order_by("-raised").first()
         if finding is None:
             continue
-        evidence = {"rule": str(rule.explanation), **finding["evidence"]}
+        evidence = finding["evidence"]
         if existing is not None and existing.is_active:
-            existing.summary, existing.evidence, existing.data_version = finding["summary"], evidence, version
-            existing.save(update_fields=["summary", "evidence", "data_version", "last_checked"])
+            existing.evidence, existing.data_version = evidence, version
+            existing.save(update_fields=["evidence", "data_version", "last_checked"])
         elif existing is not None and existing.data_version == version:
             continue  # resolved or dismissed on exactly this data: the coordinator's decision stands
         else:
-            QualityFlag.objects.create(project=project, rule=rule.code, summary=finding["summary"],
-                                       evidence=evidence, data_version=version)
+            QualityFlag.objects.create(project=project, rule=rule.code, evidence=evidence, data_version=version)
     return list(QualityFlag.objects.filter(project=project, status__in=["open", "reviewing"]))
 
 

@@ -538,7 +538,7 @@ class QualityFlag(Record):
                                 verbose_name=_("project"))
     rule = models.CharField(_("rule"), max_length=40)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
-    summary = models.CharField(_("summary"), max_length=400)
+    # Facts only (numbers, codes, ids); the sentence is worded for the reader (``summary``).
     evidence = models.JSONField(_("evidence"), default=dict)
     data_version = models.CharField(_("data version"), max_length=64, blank=True)
     raised = models.DateTimeField(_("raised"), auto_now_add=True)
@@ -557,6 +557,13 @@ class QualityFlag(Record):
 
     def __str__(self) -> str:
         return self.summary
+
+    @property
+    def summary(self) -> str:
+        """The flag's sentence in the active language, from its rule and evidence."""
+        from .flag_evidence import summary
+
+        return summary(self.rule, self.evidence)
 
     @property
     def is_active(self) -> bool:

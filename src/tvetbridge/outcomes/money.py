@@ -119,11 +119,11 @@ class PriceTables:
     def has_cpi(self, currency: str) -> bool:
         return CURRENCY_COUNTRY.get(currency) in self.cpi_level
 
-    def factors(self, basis: Basis) -> tuple[np.ndarray, list[str]]:
+    def factors(self, basis: Basis) -> tuple[np.ndarray, list[dict]]:
         """Multiplier table (currency index × year index) from local amount to the basis, and
-        notes on fallbacks used."""
+        notes on fallbacks used (as facts: ``impact_text.money_note`` words them)."""
         table = np.full((len(CURRENCY_ORDER), YEARS.size), np.nan)
-        notes: list[str] = []
+        notes: list[dict] = []
         if basis.currency not in self.per_usd:
             raise ConversionError(_("No exchange rate for %(currency)s.") % {"currency": basis.currency})
         target = self.per_usd[basis.currency]
@@ -142,8 +142,7 @@ class PriceTables:
                 table[i] = (level[b] / level) * (target[b] / local[b])
             elif us is not None:
                 table[i] = (1.0 / local) * (us[b] / us) * target[b]
-                notes.append(_("%(currency)s has no consumer-price series; it is converted to USD at each "
-                               "year's rate and deflated with US prices.") % {"currency": currency})
+                notes.append({"code": "no_cpi", "currency": currency})
         return table, notes
 
     def convert(self, amounts, currencies, years, basis: Basis) -> np.ndarray:
@@ -165,15 +164,14 @@ class PriceTables:
     def convert_one(self, amount, currency: str, year: int, basis: Basis) -> float:
         return float(self.convert([float(amount)], [currency], [year], basis)[0])
 
-    def notes(self, basis: Basis, currencies) -> list[str]:
+    def notes(self, basis: Basis, currencies) -> list[dict]:
         wanted = set(currencies)
         _table, fallbacks = self.factors(basis)
-        out = [n for n in fallbacks if any(c in n for c in wanted)]
+        out = [n for n in fallbacks if n["currency"] in wanted]
         for currency in sorted(wanted):
             years = sorted(self.extended.get(currency, ()))
             if basis.real and years and currency in self.per_usd:
-                out.append(_("%(currency)s: rates or prices for years without published figures are carried "
-                             "over from the nearest year.") % {"currency": currency})
+                out.append({"code": "carried_over", "currency": currency})
         return out
 
 

@@ -403,14 +403,14 @@ def compute_impact(pop: Population, comparison: str) -> dict:
         "n_treated_total": int((d == 1).sum()), "n_control_total": int((d == 0).sum()),
         "n_treated_observed": int(((d == 1) & observed).sum()),
         "n_control_observed": int(((d == 0) & observed).sum()),
-        "window": _("mean monthly income %(a)d–%(b)d months after the end of training")
+        "window": _("mean monthly income %(a)s–%(b)s months after the end of training")
         % {"a": POST_FROM, "b": POST_TO},
         "estimand": "ATT", "estimates": [], "did": [], "error": "",
         "computed_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
     }
     if out["n_treated_observed"] < MIN_PER_ARM or out["n_control_observed"] < MIN_PER_ARM:
-        out["error"] = _("Too few people with income observed after training: %(t)d trained and %(c)d in the "
-                         "comparison group (at least %(m)d each are needed).") % {
+        out["error"] = _("Too few people with income observed after training: %(t)s trained and %(c)s in the "
+                         "comparison group (at least %(m)s each are needed).") % {
             "t": out["n_treated_observed"], "c": out["n_control_observed"], "m": MIN_PER_ARM}
         out["reliability"] = impact_reliability.not_estimable(
             "too_few", treated=out["n_treated_observed"], control=out["n_control_observed"],

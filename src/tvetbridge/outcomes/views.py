@@ -25,6 +25,7 @@ from . import queries, services
 from .charts import funnel_svg
 from .flag_evidence import evidence_items
 from .forms import BasisForm, ImportForm, ReviewForm, TraineeForm
+from .impact_text import localised
 from .io.records import template_csv
 from .models import CpiIndex, QualityFlag, Trainee
 from .money import Basis, PriceTables
@@ -57,7 +58,8 @@ def project_results(request, pk: int):
                thresholds=queries.THRESHOLDS_TEXT, impact=None, flags=[])
     if not ctx["public"]:
         comparison = request.GET.get("comparison") or "applicants"
-        ctx["impact"] = project_impact(project, comparison=comparison, basis=ctx["basis"], tables=ctx["tables"])
+        ctx["impact"] = localised(project_impact(project, comparison=comparison, basis=ctx["basis"],
+                                                 tables=ctx["tables"]))
         ctx["comparisons"] = [(k, str(v)) for k, v in COMPARISONS.items()]
         ctx["comparison"] = ctx["impact"]["comparison"]
         ctx["post_window"] = (POST_FROM, POST_TO)

@@ -4,11 +4,13 @@ from modeltranslation.translator import TranslationOptions, register, translator
 from .models import (
     Alliance,
     CooperationProject,
+    CountryStatistic,
     Enterprise,
     Facility,
     Institution,
     PolicyMilestone,
     Programme,
+    ReportedResult,
     SectorCommittee,
 )
 
@@ -51,6 +53,17 @@ class PolicyMilestoneTranslation(TranslationOptions):
 @register(CooperationProject)
 class CooperationProjectTranslation(TranslationOptions):
     fields = ("name", "description")
+
+
+# A figure's note ("vocational colleges, private") is read on dashboards and in reports in every language.
+@register(ReportedResult)
+class ReportedResultTranslation(TranslationOptions):
+    fields = ("note",)
+
+
+@register(CountryStatistic)
+class CountryStatisticTranslation(TranslationOptions):
+    fields = ("note",)
 
 
 # django-simple-history copies a model's fields when the class is built, before modeltranslation adds

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 INFORM_LABELS = {
@@ -52,11 +53,12 @@ CLASS_CSS = {"Very Low": "vlow", "Low": "low", "Medium": "medium", "High": "high
 
 
 def level_text(value, decimals: int = 1) -> str:
-    """A score or level as text with ``decimals`` places, "—" when there is none. A value that rounds
-    to zero reads "0.0", never "-0.0" (Python keeps the sign of a rounded-away tiny negative)."""
+    """A score or level as text with ``decimals`` places in the reader's number format, "—" when there
+    is none. A value that rounds to zero reads "0.0", never "-0.0" (Python keeps the sign of a
+    rounded-away tiny negative)."""
     if value is None or value != value:
         return "—"
-    return f"{round(float(value), decimals) + 0.0:.{decimals}f}"
+    return number_format(round(float(value), decimals) + 0.0, decimals)
 
 
 def inform_label(name: str) -> str:

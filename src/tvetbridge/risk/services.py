@@ -20,6 +20,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone, translation
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from tvetbridge.core.models import Country, Source
@@ -517,17 +518,21 @@ def alert_summary(alert: Alert) -> str:
     ev = alert.evidence or {}
     country = alert.country.name
     driver = inform_label(alert.driver) if alert.driver else "—"
-    score = level_text(alert.score)
+
+    def num(value) -> str:
+        return level_text(value) if isinstance(value, int | float) else str(value or "—")
+
+    score = num(alert.score)
     if alert.rule == Alert.Rule.LEVEL:
         text = _("%(country)s: cooperation risk %(score)s reached the alert level %(threshold)s (%(period)s).") % {
-            "country": country, "score": score, "threshold": ev.get("threshold"), "period": alert.period}
+            "country": country, "score": score, "threshold": num(ev.get("threshold")), "period": alert.period}
     elif alert.rule == Alert.Rule.TRANSITION:
         text = _("%(country)s: risk class rose from %(old)s to %(new)s (%(period)s).") % {
             "country": country, "old": class_label(ev.get("from_class", "")),
             "new": class_label(ev.get("to_class", "")), "period": alert.period}
     elif alert.rule == Alert.Rule.CHANGE:
         text = _("%(country)s: cooperation risk rose by %(delta)s to %(score)s (%(period)s).") % {
-            "country": country, "delta": ev.get("delta"), "score": score, "period": alert.period}
+            "country": country, "delta": num(ev.get("delta")), "score": score, "period": alert.period}
     else:
         text = _("%(country)s: severe event (severity %(severity)s): %(event)s.") % {
             "country": country, "severity": ev.get("severity"), "event": ev.get("event", "")}

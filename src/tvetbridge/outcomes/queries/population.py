@@ -75,7 +75,7 @@ class Population:
     outcome: np.ndarray  # basis money; NaN when no observation in the window
     n_outcome_obs: np.ndarray
     basis: Basis
-    notes: list[str]
+    notes: list[dict]
 
     @property
     def size(self) -> int:

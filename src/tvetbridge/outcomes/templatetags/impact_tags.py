@@ -17,3 +17,11 @@ def impact_verdict(impact, compact=False):
 @register.filter
 def covariate_label(code):
     return reliability.covariate_label(code)
+
+
+@register.filter
+def money_note(note):
+    """A money-conversion note (a code and a currency) in the reader's language."""
+    from tvetbridge.outcomes.impact_text import money_note as text
+
+    return text(note)
