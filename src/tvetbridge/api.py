@@ -22,6 +22,7 @@ from tvetbridge.demand.api import router as demand
 from tvetbridge.finance.api import router as finance
 from tvetbridge.governance.api import router as governance
 from tvetbridge.matching.api import router as matching
+from tvetbridge.opendata.api import router as opendata
 from tvetbridge.outcomes.api import router as outcomes
 from tvetbridge.registry.api import public
 from tvetbridge.registry.api import router as registry
@@ -49,6 +50,7 @@ api = NinjaAPI(title="TVET Bridge API", version="1", urls_namespace="api", descr
 api.add_router("/", account)
 api.add_router("/", reference)
 api.add_router("/public", public)
+api.add_router("/open", opendata)
 api.add_router("/", registry)
 api.add_router("/taxonomy", taxonomy)
 api.add_router("/demand", demand)

@@ -22,10 +22,18 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from tvetbridge.core.models import Country, FieldOfStudy, Language
 from tvetbridge.finance.models import Entry, Transaction
 from tvetbridge.outcomes.models import Enrolment, ImpactResult, ProjectTarget
 from tvetbridge.outcomes.queries import suppress, target_progress
-from tvetbridge.registry.models import CooperationProject, Institution, Programme, ProjectFunding
+from tvetbridge.registry.models import (
+    CooperationProject,
+    Facility,
+    Institution,
+    Programme,
+    ProjectFunding,
+    ReportedResult,
+)
 
 from .engine import iati as e
 from .models import ActivityPublication, IatiFile, Publisher
@@ -330,8 +338,9 @@ def file_content(kind: str) -> IatiFile | None:
 
 # --- public tables ---------------------------------------------------------------------------------
 #
-# What is public: projects once published (approved and given an IATI publication), the institutions
-# that publish or take part in them, and those institutions' programmes. Names in every language, no
+# What is public: approved projects that are published (given an IATI publication) or that the
+# registry took from a published document (a cited, non-synthetic source), the institutions that
+# publish, take part in those projects or come from a published document, and their programmes. Names in every language, no
 # contact person, no e-mail or phone, and counts of people under 5 withheld.
 
 LICENCE = {"name": "CC-BY-4.0", "url": "https://creativecommons.org/licenses/by/4.0/"}
@@ -391,14 +400,24 @@ DATASETS = {d.key: d for d in [
 _NAME_FIELDS = ["name_en", "name_zh_hans", "name_ru", "name_kk"]
 
 
+_FROM_DOCUMENT = Q(source__isnull=False, is_synthetic=False)
+
+
+def iati_identifier(project) -> str:
+    """The project's IATI activity identifier, or "" when it is public from a document only."""
+    pub = getattr(project, "iati_publication", None)
+    return pub.identifier if pub else ""
+
+
 def public_projects():
-    return CooperationProject.objects.filter(status__in=PUBLISHABLE, iati_publication__isnull=False)
+    return CooperationProject.objects.filter(Q(iati_publication__isnull=False) | _FROM_DOCUMENT,
+                                             status__in=PUBLISHABLE)
 
 
 def public_institutions():
     projects = public_projects()
     return Institution.objects.filter(Q(iati_publisher__isnull=False) | Q(projects_as_partner__in=projects)
-                                      | Q(projects_as_chinese__in=projects)).distinct()
+                                      | Q(projects_as_chinese__in=projects) | _FROM_DOCUMENT).distinct()
 
 
 def _names(obj) -> dict:
@@ -413,7 +432,7 @@ def dataset_rows(key: str) -> list[dict]:
         rows = []
         for p in public_projects().select_related("iati_publication__publisher").order_by("external_key"):
             cell = suppress(enrolled.get(p.pk, 0))
-            rows.append({"id": p.external_key, "iati_identifier": p.iati_publication.identifier, **_names(p),
+            rows.append({"id": p.external_key, "iati_identifier": iati_identifier(p), **_names(p),
                          "kind": p.kind, "status": p.status, "host_country": p.host_country_id,
                          "start_date": p.start_date, "end_date": p.end_date, "target_trainees": p.target_trainees,
                          "trainees_enrolled": cell.value, "trainees_withheld": cell.suppressed})
@@ -445,3 +464,110 @@ def dataset_about(key: str, rows: list[dict]) -> dict:
     return {"dataset": key, "title": str(DATASETS[key].title), "description": str(DATASETS[key].description),
             "licence": LICENCE["name"], "licence_url": LICENCE["url"], "version": digest[:12],
             "date": timezone.localdate().isoformat(), "publisher": "TVET Bridge"}
+
+
+# --- public directory ------------------------------------------------------------------------------
+#
+# The same rule as the downloads: an institution is in the directory once it publishes or takes part
+# in a published project; its profile shows what it offers and the published figures about it. Names
+# are searched in all four languages, whatever language the page is read in.
+
+DIRECTORY_PAGE = 30
+
+
+def _name_query(q: str, extra: tuple[str, ...] = ()) -> Q:
+    cond = Q()
+    for f in (*_NAME_FIELDS, *extra):
+        cond |= Q(**{f"{f}__icontains": q})
+    return cond
+
+
+def directory_institutions(*, q: str = "", country: str = "", kind: str = "", field: str = "", language: str = ""):
+    qs = Institution.objects.filter(pk__in=public_institutions().values("pk"))
+    if q:
+        qs = qs.filter(_name_query(q, ("short_name", "aliases")))
+    if country:
+        qs = qs.filter(country_id=country)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if field:
+        qs = qs.filter(Q(fields=field) | Q(programme__field=field)).distinct()
+    if language:
+        qs = qs.filter(Q(languages=language) | Q(programme__languages=language)).distinct()
+    return qs.select_related("country", "region").order_by("name")
+
+
+def directory_projects(*, q: str = "", country: str = "", kind: str = "", status: str = ""):
+    qs = public_projects()
+    if q:
+        qs = qs.filter(_name_query(q))
+    if country:
+        qs = qs.filter(host_country_id=country)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if status:
+        qs = qs.filter(status=status)
+    return qs.select_related("host_country", "host_region").order_by("-start_date", "name")
+
+
+def directory_choices() -> dict:
+    """The filter options that lead somewhere: countries, kinds and fields present in the directory."""
+    insts = public_institutions()
+    projects = public_projects()
+    countries = Country.objects.filter(Q(institutions__in=insts) | Q(projects__in=projects)).distinct()
+    fields = FieldOfStudy.objects.filter(Q(institutions__in=insts) | Q(programmes__institution__in=insts)).distinct()
+    languages = Language.objects.filter(Q(institutions__in=insts) | Q(programmes__institution__in=insts)).distinct()
+    return {"countries": sorted(countries, key=lambda c: str(c)), "fields": sorted(fields, key=lambda f: str(f)),
+            "languages": sorted(languages, key=lambda lang: str(lang)),
+            "institution_kinds": Institution.Kind.choices, "project_kinds": CooperationProject.Kind.choices,
+            "statuses": [(s, label) for s, label in CooperationProject.Status.choices if s in PUBLISHABLE]}
+
+
+def _enrolled_cells(projects) -> dict[int, object]:
+    counts = dict(Enrolment.objects.filter(project__in=projects).exclude(status="applied")
+                  .values("project_id").annotate(n=models.Count("trainee", distinct=True))
+                  .values_list("project_id", "n"))
+    return {p.pk: suppress(counts.get(p.pk, 0)) for p in projects}
+
+
+def institution_profile(key: str) -> dict | None:
+    inst = (directory_institutions().filter(external_key=key)
+            .prefetch_related("languages", "fields", "alliances").first())
+    if inst is None:
+        return None
+    projects = list(public_projects().filter(Q(chinese_institutions=inst) | Q(partner_institutions=inst))
+                    .distinct().select_related("host_country").order_by("-start_date", "name"))
+    enrolled = _enrolled_cells(projects)
+    partner_ids = set()
+    for p in projects:
+        partner_ids |= set(p.chinese_institutions.values_list("pk", flat=True))
+        partner_ids |= set(p.partner_institutions.values_list("pk", flat=True))
+    partner_ids.discard(inst.pk)
+    return {
+        "institution": inst,
+        "programmes": list(Programme.objects.filter(institution=inst).select_related("field")
+                           .prefetch_related("languages").order_by("name")),
+        "facilities": list(Facility.objects.filter(institution=inst).order_by("name")),
+        "projects": [(p, enrolled[p.pk]) for p in projects],
+        "partners": list(Institution.objects.filter(pk__in=partner_ids).select_related("country").order_by("name")),
+        "alliances": list(inst.alliances.order_by("name")),
+        "reported": list(ReportedResult.objects.filter(institution=inst).select_related("source")
+                         .order_by("indicator", "-as_of")),
+    }
+
+
+def project_profile(key: str) -> dict | None:
+    project = (public_projects().filter(external_key=key)
+               .select_related("host_country", "host_region", "alliance", "iati_publication")
+               .prefetch_related("fields").first())
+    if project is None:
+        return None
+    return {
+        "project": project,
+        "iati_identifier": iati_identifier(project),
+        "enrolled": _enrolled_cells([project])[project.pk],
+        "chinese": list(project.chinese_institutions.select_related("country").order_by("name")),
+        "partners": list(project.partner_institutions.select_related("country").order_by("name")),
+        "reported": list(ReportedResult.objects.filter(project=project).select_related("source")
+                         .order_by("indicator", "-as_of")),
+    }

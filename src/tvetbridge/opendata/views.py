@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, HttpResponseNotModified, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -138,3 +139,46 @@ def catalogue(request):
     resp = JsonResponse(doc, content_type="application/ld+json", json_dumps_params={"ensure_ascii": False})
     resp["Cache-Control"] = "public, max-age=600"
     return resp
+
+
+# --- public directory ------------------------------------------------------------------------------
+
+def _filters(request, names: tuple[str, ...]) -> dict[str, str]:
+    return {n: request.GET.get(n, "").strip()[:100] for n in names}
+
+
+def _page(request, qs):
+    page = Paginator(qs, queries.DIRECTORY_PAGE).get_page(request.GET.get("page"))
+    rest = request.GET.copy()
+    rest.pop("page", None)
+    return page, rest.urlencode()
+
+
+def directory(request):
+    filters = _filters(request, ("q", "country", "kind", "field", "language"))
+    page, page_query = _page(request, queries.directory_institutions(**filters))
+    return render(request, "opendata/directory.html", {
+        "tab": "institutions", "filters": filters, "choices": queries.directory_choices(),
+        "page": page, "page_query": page_query})
+
+
+def directory_projects(request):
+    filters = _filters(request, ("q", "country", "kind", "status"))
+    page, page_query = _page(request, queries.directory_projects(**filters))
+    return render(request, "opendata/directory.html", {
+        "tab": "projects", "filters": filters, "choices": queries.directory_choices(),
+        "page": page, "page_query": page_query})
+
+
+def directory_institution(request, key: str):
+    profile = queries.institution_profile(key)
+    if profile is None:
+        raise Http404(_("No published institution has this identifier."))
+    return render(request, "opendata/institution.html", profile)
+
+
+def directory_project(request, key: str):
+    profile = queries.project_profile(key)
+    if profile is None:
+        raise Http404(_("No published project has this identifier."))
+    return render(request, "opendata/project.html", profile)
