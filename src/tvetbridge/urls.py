@@ -22,6 +22,7 @@ urlpatterns += i18n_patterns(
     path("library/", include("tvetbridge.library.urls")),
     path("open-data/", include("tvetbridge.opendata.urls")),
     path("governance/", include("tvetbridge.governance.urls")),
+    path("account/notifications/", include("tvetbridge.notifications.urls")),
     path("", include("tvetbridge.web.urls")),
     prefix_default_language=False,
 )
