@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "ninja",  # serves Swagger UI's assets locally, so /api/v1/docs works offline
     "django_tasks_db",  # the task queue lives in the platform's own database
     "tvetbridge.core",
+    "tvetbridge.notifications",
     "tvetbridge.registry",
     "tvetbridge.taxonomy",
     "tvetbridge.demand",
@@ -133,6 +134,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "tvetbridge.core.context_processors.platform",
+                "tvetbridge.notifications.context_processors.badge",
             ],
         },
     }

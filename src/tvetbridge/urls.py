@@ -24,6 +24,7 @@ urlpatterns += i18n_patterns(
     path("open-data/", include("tvetbridge.opendata.urls")),
     path("governance/", include("tvetbridge.governance.urls")),
     path("portfolio/", include("tvetbridge.portfolio.urls")),
+    path("account/notifications/", include("tvetbridge.notifications.urls")),
     path("", include("tvetbridge.web.urls")),
     prefix_default_language=False,
 )

@@ -33,6 +33,7 @@ from typing import Any
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
@@ -58,6 +59,10 @@ STEP_RETRYING = gettext_noop("Retrying after an error")
 STEP_REQUEUED = gettext_noop("Requeued after a worker stopped")
 STEP_JOINING = gettext_noop("Combining the parts")
 
+# Sent with ``job`` (the finished Job row) when a job ends for good: succeeded, failed or cancelled.
+# Apps above core (notifications) listen; core itself calls none of them.
+job_finished = Signal()
+
 
 class JobCancelled(Exception):
     """Raised inside a job function when the user cancelled the job."""
@@ -77,18 +82,21 @@ class JobSpec:
     # Shown on the job's page once it has finished, with the job's ``result`` (a job with nothing to
     # show beyond its status has none).
     result_template: str = ""
+    # The person who started the job is notified when it ends (imports, reports: work people wait for).
+    announce: bool = False
 
 
 REGISTRY: dict[str, JobSpec] = {}
 
 
-def job_task(kind: str, *, title, max_attempts: int = 3, queue: str = "default", result_template: str = ""):
+def job_task(kind: str, *, title, max_attempts: int = 3, queue: str = "default", result_template: str = "",
+             announce: bool = False):
     """Declare a job function under a stable ``kind`` (stored on jobs, so never rename one lightly)."""
 
     def register(func: Callable[..., Any]) -> Callable[..., Any]:
         if kind in REGISTRY and REGISTRY[kind].func is not func:
             raise ValueError(f"job kind {kind!r} declared twice")
-        REGISTRY[kind] = JobSpec(kind, func, title, max_attempts, queue, result_template)
+        REGISTRY[kind] = JobSpec(kind, func, title, max_attempts, queue, result_template, announce)
         func.job_kind = kind  # type: ignore[attr-defined]
         return func
 
@@ -265,6 +273,10 @@ def _finish(job_id: int, status: str, *, result: Any = None, error: str = "") ->
     elif error:
         fields["error"] = error[:4000]
     Job.objects.filter(pk=job_id).update(**fields)
+    if job_finished.has_listeners():
+        job = Job.objects.filter(pk=job_id).first()
+        if job is not None:
+            job_finished.send(sender=Job, job=job)
 
 
 def backoff(attempt: int) -> dt.timedelta:

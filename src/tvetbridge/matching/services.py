@@ -472,7 +472,20 @@ def express_interest(user, trainee, vacancy):
         if interest is None:
             interest = VacancyInterest(trainee=trainee, vacancy=vacancy)
             core.save(user, interest, reason="interest expressed")
+            _announce_interest(vacancy)
     return interest
+
+
+def _announce_interest(vacancy) -> None:
+    """The vacancy's enterprise is told; the trainee is not named (the candidates page shows who, to
+    those allowed to see)."""
+    from tvetbridge.notifications import facts
+    from tvetbridge.notifications.queries import enterprise_staff_ids
+    from tvetbridge.notifications.services import announce
+
+    if vacancy.enterprise_id:
+        announce("matching.interest", enterprise_staff_ids([vacancy.enterprise_id]), {"vacancy": facts.ref(vacancy)},
+                 link="matching_vacancy_candidates", link_args=[vacancy.pk])
 
 
 def withdraw_interest(user, trainee, vacancy) -> None:

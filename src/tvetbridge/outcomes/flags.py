@@ -243,7 +243,18 @@ def evaluate_project(project, *, today: dt.date | None = None, basis: Basis | No
             continue  # resolved or dismissed on exactly this data: the coordinator's decision stands
         else:
             QualityFlag.objects.create(project=project, rule=rule.code, evidence=evidence, data_version=version)
+            _announce_flag(project, rule)
     return list(QualityFlag.objects.filter(project=project, status__in=["open", "reviewing"]))
+
+
+def _announce_flag(project, rule: Rule) -> None:
+    from tvetbridge.notifications import facts
+    from tvetbridge.notifications.queries import project_staff_ids
+    from tvetbridge.notifications.services import announce
+
+    announce("outcomes.flag_raised", project_staff_ids([project.pk]),
+             {"project": facts.ref(project), "rule": facts.message(rule.title)},
+             link="outcomes_project", link_args=[project.pk])
 
 
 def evaluate_all(*, today: dt.date | None = None) -> int:

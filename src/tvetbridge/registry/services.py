@@ -135,7 +135,16 @@ def transition_project(user, project: CooperationProject, name: str, *, comment:
     if transition.target == Status.APPROVED:
         project.approved_by = user
         project.approved_at = timezone.now()
-    return core.save(user, project, reason=comment or transition.name, expected_version=expected_version)
+    project = core.save(user, project, reason=comment or transition.name, expected_version=expected_version)
+    if transition.target == Status.PROPOSED:
+        from tvetbridge.notifications import facts
+        from tvetbridge.notifications.queries import coordinator_ids
+        from tvetbridge.notifications.services import announce
+
+        announce("registry.project_proposed", coordinator_ids(),
+                 {"project": facts.ref(project), "user": user.get_full_name() or user.get_username()},
+                 link="cooperationproject_detail", link_args=[project.pk])
+    return project
 
 
 def approve_project(user, project: CooperationProject, *, comment: str = "") -> CooperationProject:

@@ -12,7 +12,7 @@ KEPT_ERRORS = 200
 
 
 @job_task("registry.import_file", title=_("Importing records from a file"),
-          result_template="registry/io/job_result.html")
+          result_template="registry/io/job_result.html", announce=True)
 def import_file(job, *, kind: str, upload: dict) -> dict:
     from . import io
 

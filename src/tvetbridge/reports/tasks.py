@@ -10,7 +10,7 @@ from tvetbridge.core.jobs import job_task, periodic
 from . import services
 
 
-@job_task("reports.generate", title=_("Generating a report"))
+@job_task("reports.generate", title=_("Generating a report"), announce=True)
 def generate(job, *, report_job_id: int) -> dict:
     report_job = services.run_job(report_job_id, check_cancelled=job.check_cancelled)
     return {"report": report_job.report_id, "reused": report_job.reused}

@@ -16,7 +16,6 @@ from typing import Any
 import numpy as np
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone, translation
@@ -503,8 +502,7 @@ def _raise_alerts(period: Period, states, before, previous, new_events: Sequence
             alert.projects.set(sorted(projects))
         raised.append(alert)
     if raised:
-        ids = [a.pk for a in raised]
-        transaction.on_commit(lambda: notify_coordinators(ids))
+        notify_coordinators([a.pk for a in raised])
     return raised
 
 
@@ -539,30 +537,25 @@ def alert_summary(alert: Alert) -> str:
 
 
 def notify_coordinators(alert_ids: Sequence[int]) -> int:
-    """E-mail every coordinator (in their language) about new alerts. Runs after commit."""
-    from django.contrib.auth import get_user_model
+    """Announce new alerts, one notification per country: to every coordinator and to the staff of
+    the institutions and enterprises whose projects there are exposed. Delivery (in the app, e-mail in
+    each reader's language, as each chose) runs in a background job. Returns the countries announced."""
+    from tvetbridge.notifications import facts
+    from tvetbridge.notifications.queries import coordinator_ids, project_staff_ids
+    from tvetbridge.notifications.services import announce
 
-    alerts = list(Alert.objects.filter(pk__in=alert_ids).select_related("country").prefetch_related("projects"))
-    if not alerts:
-        return 0
-    users = get_user_model().objects.filter(is_active=True, profile__role="coordinator").exclude(email="") \
-        .select_related("profile")
-    sent = 0
-    for user in users:
-        with translation.override(user.profile.language or settings.LANGUAGE_CODE):
-            lines = []
-            for alert in alerts:
-                lines.append("• " + alert_summary(alert))
-                projects = ", ".join(p.name for p in alert.projects.all()[:20])
-                if projects:
-                    lines.append("  " + _("Projects exposed: %(projects)s") % {"projects": projects})
-            subject = _("TVET Bridge: %(count)s new risk alert(s)") % {"count": len(alerts)}
-            body = "\n".join(lines) + "\n\n" + _("Acknowledge or resolve them on the risk alerts page.")
-        try:
-            sent += send_mail(subject, body, None, [user.email], fail_silently=False)
-        except Exception:  # a mail server outage must not undo a recorded event
-            log.exception("could not send risk alert e-mail to %s", user.email)
-    return sent
+    by_country: dict[str, list[Alert]] = {}
+    for alert in Alert.objects.filter(pk__in=alert_ids).prefetch_related("projects").order_by("pk"):
+        by_country.setdefault(alert.country_id, []).append(alert)
+    coordinators = coordinator_ids()
+    for code, alerts in sorted(by_country.items()):
+        projects = sorted({p.pk for a in alerts for p in a.projects.all()})
+        rules = list(dict.fromkeys(a.rule for a in alerts))
+        announce("risk.alert", coordinators + project_staff_ids(projects),
+                 {"country": {"ref": "core.country", "pk": code}, "period": alerts[0].period,
+                  "rule": facts.choices(Alert, "rule", rules), "projects": facts.refs(CooperationProject, projects)},
+                 link="risk_country", link_args=[code])
+    return len(by_country)
 
 
 @transaction.atomic
