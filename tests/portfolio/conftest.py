@@ -56,7 +56,7 @@ def portfolio_world(world):
     people(p1, 10, completed=8, dropped=2, certified=4, employed=6)
     ProjectTarget.objects.create(project=p1, indicator="completion", value=Decimal("90"))
     for rule, status in (("unreported", "open"), ("dropout", "reviewing"), ("cost", "resolved")):
-        QualityFlag.objects.create(project=p1, rule=rule, status=status, summary="x")
+        QualityFlag.objects.create(project=p1, rule=rule, status=status)
     basis = Basis("USD", True, TODAY.year - 1)
     ImpactResult.objects.create(project=p1, key="k1", payload={
         "comparison": "applicants", "basis_key": basis.key, "reliability": {"verdict": "reliable"},

@@ -53,11 +53,12 @@ def _system_user_id() -> int:
 def system_user():
     """The platform acting on its own: commands, the demo loader, scheduled jobs."""
     User = get_user_model()
-    try:
-        return User.objects.get(pk=_system_user_id())
-    except User.DoesNotExist:  # a test database was flushed under the cache
+    # The id is cached; a test database rolled back under the cache can give that id to another user.
+    user = User.objects.filter(pk=_system_user_id()).first()
+    if user is None or user.username != SYSTEM_USERNAME:
         _system_user_id.cache_clear()
-        return User.objects.get(pk=_system_user_id())
+        user = User.objects.get(pk=_system_user_id())
+    return user
 
 
 def is_system(user) -> bool:

@@ -368,7 +368,7 @@ def step_operation(request, record_id: Id, payload: StepIn, response: HttpRespon
 # Events
 
 
-class EventOut(Schema):
+class GovernanceEventOut(Schema):
     id: int
     version: int
     external_key: str | None
@@ -426,7 +426,7 @@ class EventPatch(Schema):
     published: bool | None = None
 
 
-class EventIn(EventPatch):
+class GovernanceEventIn(EventPatch):
     title: text(300, 1)
     kind: Event.Kind
     starts_on: dt.date
@@ -486,7 +486,7 @@ def _event(request, record_id: int) -> Event:
     return get_object_or_404(_events(request), pk=record_id)
 
 
-@router.get("/events", response={200: list[EventOut], **AUTH_ERRORS, 422: ValidationErrorOut},
+@router.get("/events", response={200: list[GovernanceEventOut], **AUTH_ERRORS, 422: ValidationErrorOut},
             summary="The calendar of cooperation events")
 @paginate(BoundedPagination)
 def list_events(request, filters: Query[EventFilter]):
@@ -495,20 +495,20 @@ def list_events(request, filters: Query[EventFilter]):
                             kind=filters.kind or "", year=filters.year, committee=filters.committee)
 
 
-@router.get("/events/{record_id}", response={200: EventOut, **READ_ERRORS}, summary="One event")
+@router.get("/events/{record_id}", response={200: GovernanceEventOut, **READ_ERRORS}, summary="One event")
 def get_event(request, record_id: Id, response: HttpResponse):
     _language(request)
     return _respond(response, _event(request, record_id))
 
 
-@router.post("/events", response={201: EventOut, **WRITE_ERRORS}, summary="Record an event")
-def create_event(request, payload: EventIn, response: HttpResponse):
+@router.post("/events", response={201: GovernanceEventOut, **WRITE_ERRORS}, summary="Record an event")
+def create_event(request, payload: GovernanceEventIn, response: HttpResponse):
     _language(request)
     event = services.create_event(request.user, _to_data(payload))
     return Status(201, _respond(response, _event(request, event.pk)))
 
 
-@router.patch("/events/{record_id}", response={200: EventOut, **WRITE_ERRORS}, summary="Change an event")
+@router.patch("/events/{record_id}", response={200: GovernanceEventOut, **WRITE_ERRORS}, summary="Change an event")
 def update_event(request, record_id: Id, payload: EventPatch, response: HttpResponse):
     _language(request)
     event = _event(request, record_id)
