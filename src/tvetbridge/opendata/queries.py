@@ -426,12 +426,11 @@ def _names(obj) -> dict:
 
 def dataset_rows(key: str) -> list[dict]:
     if key == "projects":
-        enrolled = dict(Enrolment.objects.filter(project__in=public_projects()).exclude(status="applied")
-                        .values("project_id").annotate(n=models.Count("trainee", distinct=True))
-                        .values_list("project_id", "n"))
+        projects = list(public_projects().select_related("iati_publication__publisher").order_by("external_key"))
+        enrolled = _enrolled_cells(projects)
         rows = []
-        for p in public_projects().select_related("iati_publication__publisher").order_by("external_key"):
-            cell = suppress(enrolled.get(p.pk, 0))
+        for p in projects:
+            cell = enrolled[p.pk]
             rows.append({"id": p.external_key, "iati_identifier": iati_identifier(p), **_names(p),
                          "kind": p.kind, "status": p.status, "host_country": p.host_country_id,
                          "start_date": p.start_date, "end_date": p.end_date, "target_trainees": p.target_trainees,
