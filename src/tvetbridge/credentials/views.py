@@ -8,14 +8,14 @@ from __future__ import annotations
 import uuid
 
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from tvetbridge.core.access import need as _need
 from tvetbridge.core.forms import show_service_errors
 
 from . import issuing, queries, services, texts
@@ -25,15 +25,6 @@ from .engine.verify import parse_document
 from .forms import CohortForm, CredentialTypeForm, DeleteForm, IssueForm, LinkForm, StatusForm, VerifyForm
 from .models import CredentialType, IssuedCredential, IssuerProfile, LevelLink, QualificationFramework
 from .vcapi import json_download
-
-
-def _need(request, perm: str, obj=None):
-    if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
-    if not request.user.has_perm(perm, obj):
-        raise PermissionDenied(_("You do not have permission to do this."))
-    return None
-
 
 # --- frameworks and referencing -------------------------------------------------------------------
 

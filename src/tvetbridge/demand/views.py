@@ -12,13 +12,14 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from tvetbridge.core.access import need as _need
 from tvetbridge.core.forms import expected_version, show_service_errors
 from tvetbridge.core.models import Country
 from tvetbridge.core.services import Conflict
@@ -30,13 +31,6 @@ from .models import SkillDemand
 SESSION_KEY = "demand_import_uploads"
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 
-
-def _need(request, perm: str, obj=None):
-    if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
-    if not request.user.has_perm(perm, obj):
-        raise PermissionDenied(_("You do not have permission to do this."))
-    return None
 
 
 def _without_page(params) -> str:

@@ -8,8 +8,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -17,6 +16,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from tvetbridge.core.access import need as _need
 from tvetbridge.core.forms import show_service_errors
 from tvetbridge.registry.models import CooperationProject
 
@@ -34,14 +34,6 @@ from .forms import (
     instrument_form_class,
 )
 from .models import INSTRUMENT_MODELS, Fund, FundDesign, SimulationRun
-
-
-def _need(request, perm: str, obj=None):
-    if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
-    if not request.user.has_perm(perm, obj):
-        raise PermissionDenied(_("You do not have permission to do this."))
-    return None
 
 
 def _for_display(result: dict | None) -> dict | None:

@@ -7,7 +7,7 @@ import datetime as dt
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from tvetbridge.core.access import need as _need
 from tvetbridge.core.forms import expected_version, show_service_errors
 from tvetbridge.core.services import Conflict
 from tvetbridge.registry.io.files import CONTENT_TYPES
@@ -60,14 +61,6 @@ from .models import (
     Participant,
     SupervisionReport,
 )
-
-
-def _need(request, perm: str, obj=None):
-    if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
-    if not request.user.has_perm(perm, obj):
-        raise PermissionDenied(_("You do not have permission to do this."))
-    return None
 
 
 def _form(request, form, title: str, cancel_url: str):

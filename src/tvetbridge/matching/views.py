@@ -15,17 +15,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from tvetbridge.core.access import need as _need
+
 from . import charts, queries, services
 from .engine.candidates import LANGUAGE_WEIGHT, REGION_WEIGHT, K
 from .forms import AllocationForm, GapFilterForm
-
-
-def _need(request, perm: str):
-    if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
-    if not request.user.has_perm(perm):
-        raise PermissionDenied(_("You do not have permission to do this."))
-    return None
 
 
 def _params(data) -> tuple[GapFilterForm, queries.GapParams]:

@@ -3,7 +3,6 @@ and the report itself as HTML, PDF and table exports."""
 
 from __future__ import annotations
 
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -12,19 +11,12 @@ from django.utils.text import slugify
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from tvetbridge.core.access import need as _need
 from tvetbridge.core.forms import show_service_errors
 
 from . import services
 from .forms import ReportRequestForm
 from .models import Report, ReportJob
-
-
-def _need(request, perm: str):
-    if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
-    if not request.user.has_perm(perm):
-        raise PermissionDenied(_("You do not have permission to do this."))
-    return None
 
 
 def index(request):

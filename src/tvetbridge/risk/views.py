@@ -6,27 +6,19 @@ Thin: reads from ``queries``, writes through ``services``; the same rules decide
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from tvetbridge.core.access import need as _need
 from tvetbridge.core.forms import show_service_errors
 from tvetbridge.core.models import Country
 
 from . import queries, services, signals
 from .forms import AlertActionForm, EventForm, IndicatorForm, ObservationForm, ObservationUploadForm
 from .models import Alert, Indicator, Observation, RiskEvent
-
-
-def _need(request, perm: str, obj=None):
-    if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
-    if not request.user.has_perm(perm, obj):
-        raise PermissionDenied(_("You do not have permission to do this."))
-    return None
 
 
 def overview(request):
