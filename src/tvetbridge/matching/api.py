@@ -55,6 +55,9 @@ class ProposalOut(Schema):
     cost: float
     income_gain: float
     currency: str
+    wage: float | None = Field(description="The monthly wage cost and gain are computed from; null: none known.")
+    wage_basis: str = Field(description="Where the wage comes from: offered, region, country or none.")
+    wage_source: str = Field(description="The wage's source in a sentence, in the request's language.")
     score: float
     components: list[ComponentOut]
 
@@ -88,9 +91,12 @@ def gap_proposals(request, key: str, filters: Query[GapFilter]):
         row = None
     if row is None or not row.is_occupation:
         raise Http404(_("No such gap."))
+    ps = services.proposals_for(row)
+    source = ps.wage_basis.source()
     return [{"rank": p.rank, "host": p.host.pk, "partner": p.partner.pk, "expected_trainees": p.expected_trainees,
-             "cost": p.cost, "income_gain": p.income_gain, "currency": p.currency, "score": p.score,
-             "components": p.explained()} for p in services.proposals_for(row).proposals]
+             "cost": p.cost, "income_gain": p.income_gain, "currency": p.currency, "wage": ps.wage,
+             "wage_basis": ps.wage_basis.kind, "wage_source": source, "score": p.score,
+             "components": p.explained()} for p in ps.proposals]
 
 
 class CandidateExplanationOut(Schema):

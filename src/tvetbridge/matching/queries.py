@@ -16,14 +16,16 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import scipy.sparse as sp
-from django.db.models import Count
+from django.db.models import Count, Exists, OuterRef
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from tvetbridge.core.models import Country, Region
 from tvetbridge.core.roles import is_enterprise_staff, is_manager
 from tvetbridge.demand import queries as demand_queries
 from tvetbridge.demand.models import SkillDemand
-from tvetbridge.outcomes.models import Trainee, TraineeSkill
+from tvetbridge.outcomes.models import Enrolment, IncomeObservation, Trainee, TraineeSkill
+from tvetbridge.outcomes.queries import SUPPRESS_BELOW
 from tvetbridge.taxonomy.models import Occupation, Skill
 
 from .engine import gap_analysis
@@ -334,3 +336,86 @@ def interested_vacancy_ids(trainee_pk: int) -> set[int]:
 def interest_counts(vacancy_ids) -> dict[int, int]:
     return dict(VacancyInterest.objects.filter(vacancy_id__in=list(vacancy_ids), trainee__consent_matching=True)
                 .values("vacancy_id").annotate(n=Count("pk")).values_list("vacancy_id", "n"))
+
+
+# ---------------------------------------------------------------------------------------------------
+# The wage a proposal's cost and income gain are computed from
+
+WAGE_YEARS = 3  # graduates' incomes older than this say little about today's wages
+
+
+@dataclass(frozen=True)
+class WageBasis:
+    """A monthly wage and where it comes from: ``kind`` is ``offered`` (the orders behind the gap),
+    ``region`` or ``country`` (graduates' incomes recorded on the platform there), or ``none``."""
+
+    kind: str
+    amount: float | None = None
+    currency: str = ""
+    n: int = 0  # orders, or graduates whose incomes were used
+    place: str = ""
+    first_year: int | None = None
+    last_year: int | None = None
+
+    def source(self) -> str:
+        """Where the figure comes from, in the reader's language."""
+        if self.kind == "offered":
+            return ngettext("the wage offered in %(n)s open order behind this gap",
+                            "the wage offered in %(n)s open orders behind this gap", self.n) % {"n": self.n}
+        if self.kind in ("region", "country"):
+            return ngettext("the median monthly income of %(n)s graduate in %(place)s recorded on this platform, "
+                            "%(first)s–%(last)s",
+                            "the median monthly income of %(n)s graduates in %(place)s recorded on this platform, "
+                            "%(first)s–%(last)s", self.n) % {
+                "n": self.n, "place": self.place, "first": self.first_year, "last": self.last_year}
+        return _("no wage is known for this gap: no order states one and fewer than %(k)s graduates' incomes are "
+                 "recorded in its region or country") % {"k": SUPPRESS_BELOW}
+
+
+def _offered_wage(demand_ids) -> WageBasis | None:
+    rows = list(SkillDemand.objects.filter(pk__in=demand_ids, offered_wage__isnull=False)
+                .values_list("offered_wage", "wage_currency", "count"))
+    if not rows:
+        return None
+    currencies = [c for _w, c, _n in rows]
+    cur = max(sorted(set(currencies)), key=currencies.count)
+    wages = [(float(w), n) for w, c, n in rows if c == cur]
+    return WageBasis("offered", sum(w * n for w, n in wages) / sum(n for _w, n in wages), cur, len(wages))
+
+
+def _graduate_wage(kind: str, place_filter: dict, place: str, today: dt.date) -> WageBasis | None:
+    """Median of graduates' latest monthly income there, in the currency most of them are paid in;
+    only incomes after the end of a finished enrolment count, and at least ``SUPPRESS_BELOW`` people."""
+    since = dt.date(today.year - WAGE_YEARS, 1, 1)
+    finished = Enrolment.objects.filter(trainee_id=OuterRef("trainee_id"), end_date__lt=OuterRef("period"),
+                                        status=Enrolment.Status.COMPLETED)
+    rows = list(IncomeObservation.objects.filter(period__gte=since, period__lte=today, **place_filter)
+                .filter(Exists(finished)).order_by("trainee_id", "-period")
+                .values_list("trainee_id", "amount", "currency", "period"))
+    latest: dict[int, tuple] = {}
+    for trainee, amount, currency, period in rows:
+        latest.setdefault(trainee, (float(amount), currency, period.year))
+    if not latest:
+        return None
+    currencies = [c for _a, c, _y in latest.values()]
+    cur = max(sorted(set(currencies)), key=currencies.count)
+    chosen = [(a, y) for a, c, y in latest.values() if c == cur]
+    if len(chosen) < SUPPRESS_BELOW:
+        return None
+    years = [y for _a, y in chosen]
+    return WageBasis(kind, float(np.median([a for a, _y in chosen])), cur, len(chosen), place, min(years), max(years))
+
+
+def wage_basis(gap: GapRow, *, today: dt.date | None = None) -> WageBasis:
+    """The wage behind a gap: the orders' offered wage, else graduates' incomes in the gap's region,
+    else in its country, else none (the page then says the cost and gain are not estimated)."""
+    today = today or dt.date.today()
+    offered = _offered_wage(gap.demand_ids)
+    if offered:
+        return offered
+    if gap.place.startswith("R"):
+        region = _graduate_wage("region", {"trainee__home_region_id": int(gap.place[1:])}, gap.region, today)
+        if region:
+            return region
+    country = _graduate_wage("country", {"trainee__home_region__country_id": gap.country}, gap.country_name, today)
+    return country or WageBasis("none")

@@ -2,9 +2,12 @@
 
 Assumptions used when the platform has no better figure, stated on the pages too:
 
-* cost per trainee = ``COST_MONTHS_OF_WAGE`` months of the offered wage (a short vocational course
+* the wage: the orders' offered wage, else graduates' recorded incomes in the gap's region, else in
+  its country (``queries.wage_basis``, which names its source on the page); with none, cost and
+  gain are not estimated and the proposals are ranked on the other components;
+* cost per trainee = ``COST_MONTHS_OF_WAGE`` months of that wage (a short vocational course
   costs roughly a quarter's wage in the region); in the wage's currency;
-* income gain per trainee = ``INCOME_GAIN_SHARE`` of the offered monthly wage (the trained hire's
+* income gain per trainee = ``INCOME_GAIN_SHARE`` of that monthly wage (the trained hire's
   wage over a local untrained baseline), counted over 12 months against the cost. The outcomes app
   exposes no per-occupation uplift yet; when it does, it replaces this default;
 * country risk = the risk app's cooperation-risk score (0–10) / 10, or ``DEFAULT_RISK`` when none is
@@ -93,6 +96,7 @@ class ProposalSet:
     currency: str
     cost_per_trainee: float
     gain_per_trainee: float
+    wage_basis: queries.WageBasis
 
 
 def _country_risk(code: str) -> tuple[float, bool]:
@@ -101,20 +105,6 @@ def _country_risk(code: str) -> tuple[float, bool]:
     if score is None:
         return DEFAULT_RISK, False
     return float(np.clip(score / 10.0, 0, 1)), True
-
-
-def _wage(gap: queries.GapRow) -> tuple[float | None, str]:
-    """Mean offered wage of the orders behind the gap, in their most common currency."""
-    from tvetbridge.demand.models import SkillDemand
-
-    rows = list(SkillDemand.objects.filter(pk__in=gap.demand_ids, offered_wage__isnull=False)
-                .values_list("offered_wage", "wage_currency", "count"))
-    if not rows:
-        return None, ""
-    currencies = [c for _w, c, _n in rows]
-    cur = max(set(currencies), key=currencies.count)
-    wages = [(float(w), n) for w, c, n in rows if c == cur]
-    return sum(w * n for w, n in wages) / sum(n for _w, n in wages), cur
 
 
 def teacher_levels(demand_ids) -> dict:
@@ -158,11 +148,12 @@ def proposals_for(gap: queries.GapRow, *, top: int = TOP_PROPOSALS) -> ProposalS
                   .values("institution_id").annotate(n=Count("pk", distinct=True)).values_list("institution_id", "n"))
     fac_all = dict(Facility.objects.filter(institution_id__in=partners).values("institution_id")
                    .annotate(n=Count("pk")).values_list("institution_id", "n"))
-    wage, currency = _wage(gap)
+    basis = queries.wage_basis(gap)
+    wage, currency = basis.amount, basis.currency
     cost = COST_MONTHS_OF_WAGE * wage if wage else 0.0
     gain = 12 * INCOME_GAIN_SHARE * wage if wage else 0.0
     risk, known = _country_risk(gap.country)
-    empty = ProposalSet(gap, [], risk, known, wage, currency, cost, gain)
+    empty = ProposalSet(gap, [], risk, known, wage, currency, cost, gain, basis)
     if not hosts or not partners or gap.gap <= 0 or gap.lat is None:
         return empty
     h_lat = np.array([h[1] if h[1] is not None else gap.lat for h in hosts], float)
@@ -184,7 +175,7 @@ def proposals_for(gap: queries.GapRow, *, top: int = TOP_PROPOSALS) -> ProposalS
     inst = Institution.objects.in_bulk([hosts[p.host][0] for p in ranked] + [partners[p.partner] for p in ranked])
     out = [RankedProposal(i + 1, inst[hosts[p.host][0]], inst[partners[p.partner]], p.expected_trainees, p.cost,
                           p.income_gain, currency, p.score, p.components) for i, p in enumerate(ranked)]
-    return ProposalSet(gap, out, risk, known, wage, currency, cost, gain)
+    return ProposalSet(gap, out, risk, known, wage, currency, cost, gain, basis)
 
 
 def may_accept(user, proposal: RankedProposal) -> bool:
@@ -257,6 +248,8 @@ def accept_proposal(user, gap_key: str, host_id: int, partner_id: int, *,
         "radius_km": params.radius_km, "score": chosen.score, "rank": chosen.rank,
         "expected_trainees": chosen.expected_trainees, "cost": chosen.cost, "income_gain": chosen.income_gain,
         "currency": chosen.currency, "country_risk": ps.risk, "country_risk_known": ps.risk_known,
+        "wage": {"kind": ps.wage_basis.kind, "amount": ps.wage_basis.amount, "n": ps.wage_basis.n,
+                 "first_year": ps.wage_basis.first_year, "last_year": ps.wage_basis.last_year},
         "components": [{"name": c.name, "value": c.value, "weight": c.weight, "contribution": c.contribution,
                         "facts": dict(c.facts)} for c in chosen.components],
     }

@@ -7,17 +7,31 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
-from ninja import Field, Router, Schema
+from django.utils.translation import gettext as _
+from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
-from tvetbridge.core.api import AUTH, AUTH_ERRORS, BoundedPagination, ErrorOut, ValidationErrorOut
+from tvetbridge.core.api import (
+    AUTH,
+    AUTH_ERRORS,
+    VERSION_ERRORS,
+    BoundedPagination,
+    ErrorOut,
+    Id,
+    ValidationErrorOut,
+    set_etag,
+    text,
+    versioned_write,
+)
+from tvetbridge.core.models import Region
 from tvetbridge.registry.models import CooperationProject
 
 from . import queries, services
 from .impact_text import localised
-from .models import IncomeObservation, QualityFlag
+from .models import IncomeObservation, ProjectTarget, QualityFlag
 from .money import Basis
 from .rules import sees_identity, sees_incomes
 from .services import project_impact
@@ -170,6 +184,114 @@ def targets(request, project_id: int):
         raise PermissionDenied
     project = get_object_or_404(CooperationProject, pk=project_id)
     return queries.target_progress(project)
+
+
+class TargetOut(Schema):
+    id: int
+    version: int = Field(description="Send it back as If-Match (the ETag) or in the body when you change the target.")
+    project: int = Field(alias="project_id")
+    region: str | None = Field(None, description="ISO 3166-2 or platform code of the county/region; null: whole project.")
+    indicator: str
+    value: Decimal
+    currency: str
+    base_year: int | None
+    due: dt.date | None
+    note: str
+
+    @staticmethod
+    def resolve_region(obj):
+        return obj.region.code if obj.region_id else None
+
+
+class TargetIn(Schema):
+    region: text(20) | None = None
+    indicator: text(20)
+    value: Decimal = Field(ge=0, max_digits=14, decimal_places=2)
+    currency: text(3) = ""
+    base_year: int | None = Field(None, ge=1990, le=2100)
+    due: dt.date | None = None
+    note: text(300) = ""
+
+
+class TargetPatch(Schema):
+    version: int | None = Field(None, description="The version you read, if you do not send If-Match.")
+    region: text(20) | None = None
+    indicator: text(20) | None = None
+    value: Decimal | None = Field(None, ge=0, max_digits=14, decimal_places=2)
+    currency: text(3) | None = None
+    base_year: int | None = Field(None, ge=1990, le=2100)
+    due: dt.date | None = None
+    note: text(300) | None = None
+
+
+TARGET_WRITE_ERRORS = {**ERRORS, **VERSION_ERRORS, 422: ValidationErrorOut}
+
+
+def _target_data(project: CooperationProject, fields: dict) -> dict:
+    """Payload fields as service data; a region is named by its code within the host country."""
+    data = dict(fields)
+    if "region" in data:
+        code = data.pop("region")
+        region = None
+        if code:
+            region = Region.objects.filter(code=code, country_id=project.host_country_id).first()
+            if region is None:
+                raise ValidationError({"region": [_("No county or region %(code)s in the project's host country.")
+                                                  % {"code": code}]})
+        data["region"] = region
+    return data
+
+
+@router.post("/outcomes/projects/{project_id}/targets", response={201: TargetOut, **TARGET_WRITE_ERRORS},
+             summary="Set a results target of a project (whole project or one county/region)")
+def create_target(request, project_id: Id, payload: TargetIn, response: HttpResponse):
+    project = get_object_or_404(CooperationProject, pk=project_id)
+    if not services.may_set_targets(request.user, project):
+        raise PermissionDenied
+    target = services.set_target(request.user, {**_target_data(project, payload.dict()), "project": project})
+    set_etag(response, target)
+    return Status(201, target)
+
+
+def _target(request, target_id: int) -> ProjectTarget:
+    target = get_object_or_404(ProjectTarget.objects.select_related("project", "region"), pk=target_id)
+    if not request.user.has_perm("outcomes.view_projecttarget", target) or not request.user.has_perm(
+            "outcomes.view_project_internals"):
+        raise PermissionDenied
+    return target
+
+
+@router.get("/outcomes/targets/{target_id}", response={200: TargetOut, **ERRORS}, summary="One results target")
+def get_target(request, target_id: Id, response: HttpResponse):
+    target = _target(request, target_id)
+    set_etag(response, target)
+    return target
+
+
+@router.patch("/outcomes/targets/{target_id}", response={200: TargetOut, **TARGET_WRITE_ERRORS},
+              summary="Change a results target")
+def update_target(request, target_id: Id, payload: TargetPatch, response: HttpResponse):
+    target = _target(request, target_id)
+    services.require(request.user, "change", ProjectTarget, target)  # refused before asked for a version
+    fields = payload.dict(exclude_unset=True)
+    body_version = fields.pop("version", None)
+    data = _target_data(target.project, {k: ("" if v is None and k in ("currency", "note") else v)
+                                         for k, v in fields.items()})
+    versioned_write(request, body_version, lambda expected: services.set_target(
+        request.user, data, instance=target, expected_version=expected))
+    target = _target(request, target_id)
+    set_etag(response, target)
+    return target
+
+
+@router.delete("/outcomes/targets/{target_id}", response={204: None, **TARGET_WRITE_ERRORS},
+               summary="Delete a results target")
+def delete_target(request, target_id: Id):
+    target = _target(request, target_id)
+    services.require(request.user, "delete", ProjectTarget, target)
+    versioned_write(request, None, lambda expected: services.delete_target(request.user, target,
+                                                                            expected_version=expected))
+    return Status(204, None)
 
 
 class FlagOut(Schema):

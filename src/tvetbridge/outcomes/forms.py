@@ -16,6 +16,7 @@ from .models import (
     Enrolment,
     IncomeObservation,
     LearningProgress,
+    ProjectTarget,
     QualityFlag,
     Trainee,
 )
@@ -138,4 +139,24 @@ class IncomeForm(_TraineeRecordForm):
 
     def validate_unique(self):
         # The service decides: a new observation for a month and source already recorded replaces it.
+        pass
+
+
+class TargetForm(forms.ModelForm):
+    """A results target of one project; the region list is the host country's own."""
+
+    class Meta:
+        model = ProjectTarget
+        fields = ["region", "indicator", "value", "currency", "base_year", "due", "note"]
+        widgets = {"due": forms.DateInput(attrs={"type": "date"})}
+
+    def __init__(self, *args, project, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region"].queryset = project.host_country.regions.order_by("name") if project.host_country_id \
+            else self.fields["region"].queryset.none()
+        self.fields["region"].empty_label = _("whole project")
+        add_version_field(self, self.instance)
+
+    def validate_unique(self):
+        # The service decides, with the blank region counted too.
         pass

@@ -26,7 +26,7 @@ from tvetbridge.core.audit import keep_baseline
 from tvetbridge.core.models import Language
 from tvetbridge.core.roles import is_manager, role_of
 from tvetbridge.core.services import assign as _assign
-from tvetbridge.core.services import is_system, perm_name, require, retry_when_busy, save  # noqa: F401 - perm_name is used by callers
+from tvetbridge.core.services import delete_record, is_system, perm_name, require, retry_when_busy, save  # noqa: F401 - perm_name is used by callers
 from tvetbridge.core.uploads import StoredUpload, store_upload
 from tvetbridge.core.validators import resolve_language_codes
 
@@ -268,15 +268,39 @@ def set_cpi(user, country_code: str, year: int, inflation_pct, *, source=None, r
     return _save(user, row, reason or "cpi.set")
 
 
+def may_set_targets(user, project) -> bool:
+    """Coordinators for any project; institution staff for the projects their institution runs."""
+    return user.has_perm("outcomes.add_projecttarget") and user.has_perm(
+        "outcomes.change_projecttarget", ProjectTarget(project=project))
+
+
 @transaction.atomic
-def set_target(user, data: Mapping[str, Any], *, instance: ProjectTarget | None = None) -> ProjectTarget:
+def set_target(user, data: Mapping[str, Any], *, instance: ProjectTarget | None = None,
+               expected_version: int | None = None) -> ProjectTarget:
     target = instance or ProjectTarget()
+    if instance is not None:
+        # asked before the new values are applied: moving a target to another project is no edit
+        require(user, "change", ProjectTarget, instance)
+        data = {k: v for k, v in data.items() if k != "project"}
     _assign(target, data)
-    require(user, "change" if instance else "add", ProjectTarget, target if instance else None)
-    if instance is None and _own_institution(user) is not None:
-        if _own_institution(user) not in target.project.owner_institution_ids():
+    if instance is None:
+        require(user, "add", ProjectTarget)
+        if _own_institution(user) is not None and _own_institution(user) not in target.project.owner_institution_ids():
             raise ValidationError({"project": _("Your institution is not a partner of this project.")})
-    return _save(user, target, "target set")
+    if target.region_id and target.region.country_id != target.project.host_country_id:
+        raise ValidationError({"region": _("Choose a county or region of the project's host country.")})
+    # The database treats every blank region as distinct, so the whole-project target is checked here.
+    twins = ProjectTarget.objects.filter(project_id=target.project_id, region_id=target.region_id,
+                                         indicator=target.indicator).exclude(pk=target.pk)
+    if twins.exists():
+        raise ValidationError({"indicator": _("This project already has a target for this indicator in this "
+                                              "county or region; change that one instead.")})
+    return _save(user, target, "target set", expected_version=expected_version)
+
+
+@transaction.atomic
+def delete_target(user, target: ProjectTarget, *, expected_version: int | None = None) -> None:
+    delete_record(user, target, expected_version=expected_version)
 
 
 # --- quality flags -------------------------------------------------------------------------------

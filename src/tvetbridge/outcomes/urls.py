@@ -4,6 +4,8 @@ from . import views, views_records
 
 urlpatterns = [
     path("projects/<int:pk>/", views.project_results, name="outcomes_project"),
+    path("projects/<int:pk>/targets/new/", views.target_edit, name="outcomes_target_new"),
+    path("projects/<int:pk>/targets/<int:target_pk>/", views.target_edit, name="outcomes_target_edit"),
     path("projects/<int:pk>/flags/run/", views.run_flags, name="outcomes_run_flags"),
     path("countries/<str:code>/", views.country_results, name="outcomes_country"),
     path("alliances/<int:pk>/", views.alliance_results, name="outcomes_alliance"),

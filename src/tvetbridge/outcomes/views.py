@@ -24,10 +24,10 @@ from . import flags as flag_rules
 from . import queries, services
 from .charts import funnel_svg
 from .flag_evidence import evidence_items
-from .forms import BasisForm, ImportForm, ReviewForm, TraineeForm
+from .forms import BasisForm, ImportForm, ReviewForm, TargetForm, TraineeForm
 from .impact_text import localised
 from .io.records import template_csv
-from .models import CpiIndex, QualityFlag, Trainee
+from .models import CpiIndex, ProjectTarget, QualityFlag, Trainee
 from .money import Basis, PriceTables
 from .queries import COMPARISONS, POST_FROM, POST_TO
 from .rules import sees_identity, sees_incomes
@@ -55,7 +55,8 @@ def project_results(request, pk: int):
     project = get_object_or_404(CooperationProject, pk=pk)
     ctx = _chain_context(request, CooperationProject.objects.filter(pk=pk), _("Results chain"))
     ctx.update(project=project, targets=queries.target_progress(project, tables=ctx["tables"], public=ctx["public"]),
-               thresholds=queries.THRESHOLDS_TEXT, impact=None, flags=[])
+               thresholds=queries.THRESHOLDS_TEXT, impact=None, flags=[],
+               may_set_targets=services.may_set_targets(request.user, project))
     if not ctx["public"]:
         comparison = request.GET.get("comparison") or "applicants"
         ctx["impact"] = localised(project_impact(project, comparison=comparison, basis=ctx["basis"],
@@ -67,6 +68,37 @@ def project_results(request, pk: int):
         ctx["flags"] = [_decorate(f) for f in project.flags.prefetch_related("comments").order_by("status", "-raised")]
         ctx["can_review"] = request.user.has_perm("outcomes.review_qualityflag", QualityFlag(project=project))
     return render(request, "outcomes/project_results.html", ctx)
+
+
+@login_required
+def target_edit(request, pk: int, target_pk: int | None = None):
+    project = get_object_or_404(CooperationProject, pk=pk)
+    target = get_object_or_404(ProjectTarget, pk=target_pk, project=project) if target_pk else None
+    if not services.may_set_targets(request.user, project):
+        raise PermissionDenied
+    form = TargetForm(request.POST or None, instance=target or ProjectTarget(project=project), project=project)
+    if request.method == "POST" and "delete" in request.POST and target:
+        try:
+            version = request.POST.get("version", "")
+            services.delete_target(request.user, target, expected_version=int(version) if version.isdigit() else None)
+        except Conflict as exc:
+            show_service_errors(form, exc)
+        else:
+            messages.success(request, _("Target deleted."))
+            return redirect("outcomes_project", pk=pk)
+    elif request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
+        try:
+            services.set_target(request.user, {**data, "project": project}, instance=target,
+                                expected_version=expected_version(form))
+        except (ValidationError, Conflict) as exc:
+            show_service_errors(form, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("outcomes_project", pk=pk)
+    return render(request, "outcomes/target_form.html", {
+        "form": form, "project": project, "target": target,
+        "may_delete": target is not None and request.user.has_perm("outcomes.delete_projecttarget", target)})
 
 
 def _decorate(flag: QualityFlag) -> QualityFlag:
