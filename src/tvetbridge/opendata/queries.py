@@ -24,8 +24,9 @@ from django.utils.translation import gettext_lazy
 
 from tvetbridge.core.models import Country, FieldOfStudy, Language
 from tvetbridge.finance.models import Entry, Transaction
-from tvetbridge.outcomes.models import Enrolment, ImpactResult, ProjectTarget
-from tvetbridge.outcomes.queries import suppress, target_progress
+from tvetbridge.outcomes.models import Credential, Enrolment, ImpactResult, ProjectTarget
+from tvetbridge.outcomes.money import Basis, PriceTables
+from tvetbridge.outcomes.queries import SUPPRESS_BELOW, results_chain, suppress, target_progress
 from tvetbridge.registry.models import (
     CooperationProject,
     Facility,
@@ -36,7 +37,7 @@ from tvetbridge.registry.models import (
 )
 
 from .engine import iati as e
-from .models import ActivityPublication, IatiFile, Publisher
+from .models import ActivityPublication, ExemplaryCase, IatiFile, Publisher
 
 # (IATI narrative language, modeltranslation suffix, Django language code)
 LANGUAGES = [("en", "en", "en"), ("zh", "zh_hans", "zh-hans"), ("ru", "ru", "ru"), ("kk", "kk", "kk")]
@@ -570,3 +571,90 @@ def project_profile(key: str) -> dict | None:
         "reported": list(ReportedResult.objects.filter(project=project).select_related("source")
                          .order_by("indicator", "-as_of")),
     }
+
+
+# --- exemplary cases -------------------------------------------------------------------------------
+#
+# A case stores its narrative only. Its figures are the project's results as the public results page
+# shows them (the same results chain, money basis and suppression) and the impact engine's headline
+# estimate; they are read every time the case is shown.
+
+def cases_for(user):
+    """The cases ``user`` may see: published ones for everyone, drafts for coordinators and for the
+    staff of the project's institutions (the list equivalent of ``view_exemplarycase``)."""
+    from tvetbridge.core.roles import is_institution_staff, is_manager
+
+    qs = ExemplaryCase.objects.select_related("project")
+    if is_manager(user):
+        return qs
+    published = Q(status=ExemplaryCase.Status.PUBLISHED)
+    if is_institution_staff(user) and user.profile.institution_id:
+        own = user.profile.institution_id
+        return qs.filter(published | Q(project__chinese_institutions=own) | Q(project__partner_institutions=own)).distinct()
+    return qs.filter(published)
+
+
+def published_cases():
+    return (ExemplaryCase.objects.filter(status=ExemplaryCase.Status.PUBLISHED)
+            .select_related("project__host_country").order_by("-published_at", "slug"))
+
+
+def case_basis() -> Basis:
+    """The money basis the project's results page opens with, so both show the same numbers."""
+    return Basis.from_params({}, default_year=timezone.localdate().year - 1)
+
+
+def impact_figure(payload: dict | None) -> dict:
+    """What the evidence lets a case say about income. ``state``: ``gain`` (interval above zero),
+    ``no_gain`` (interval includes zero: shown as no measurable gain, never as a gain), ``loss``
+    (interval below zero), ``withheld`` (fewer than 5 people in an arm), ``none`` (no estimate)."""
+    head = (payload or {}).get("headline")
+    if not payload or payload.get("error") or not head or head.get("error"):
+        return {"state": "none", "reason": (payload or {}).get("error", "")}
+    verdict = (payload.get("reliability") or {}).get("verdict", "")
+    if verdict == "not_estimable":
+        return {"state": "none", "reason": ""}
+    if min(head.get("n_treated", 0), head.get("n_control", 0)) < SUPPRESS_BELOW:
+        return {"state": "withheld", "reason": ""}
+    if head["ci_low"] <= 0 <= head["ci_high"]:
+        state = "no_gain"
+    else:
+        state = "gain" if head["estimate"] > 0 else "loss"
+    return {"state": state, "estimate": head["estimate"], "low": head["ci_low"], "high": head["ci_high"],
+            "level": round(100 * head.get("level", 0.95)), "method": head.get("method", ""),
+            "n_treated": head.get("n_treated"), "n_control": head.get("n_control"), "verdict": verdict,
+            "computed_at": payload.get("computed_at", ""), "data_version": payload.get("data_version", ""),
+            "reason": ""}
+
+
+def case_learning(project) -> dict:
+    """What the trainees learned, from their records: programmes followed and credentials awarded,
+    each count of people suppressed under 5."""
+    enrolled = Enrolment.objects.filter(project=project).exclude(status=Enrolment.Status.APPLIED)
+    programmes = [(Programme.objects.get(pk=r["programme"]), suppress(r["n"]))
+                  for r in enrolled.exclude(programme=None).values("programme")
+                  .annotate(n=models.Count("trainee", distinct=True)).order_by("-n", "programme")]
+    credentials = [(Credential.Kind(r["kind"]).label, suppress(r["n"]))
+                   for r in Credential.objects.filter(enrolment__in=enrolled).values("kind")
+                   .annotate(n=models.Count("trainee", distinct=True)).order_by("-n", "kind")]
+    return {"programmes": programmes, "credentials": credentials}
+
+
+def case_figures(case: ExemplaryCase, impact_payload: dict | None, *, tables: PriceTables | None = None) -> dict:
+    """Every figure of a case, live: the project's public results chain (people at each step, cost
+    per step, median income change) on the results page's default basis, and the impact figure."""
+    basis = case_basis()
+    tables = tables or PriceTables.load()
+    chain = results_chain(CooperationProject.objects.filter(pk=case.project_id), basis, tables=tables, public=True)
+    steps = {s["key"]: s for s in chain["steps"]}
+    return {"basis": basis, "chain": chain, "steps": steps,
+            "learn_steps": [steps[k] for k in ("enrolled", "completed", "certified")],
+            "cost_per_employed": steps["employed"]["cost_per"],
+            "impact": impact_figure(impact_payload), "learning": case_learning(case.project),
+            "as_of": timezone.now()}
+
+
+def case_materials(case: ExemplaryCase, user):
+    """Quotes and photos the reader may see: on a published case, those with consent recorded."""
+    qs = case.materials.filter(consent_recorded=True).order_by("kind", "pk")
+    return [m for m in qs if user.has_perm("opendata.view_casematerial", m)]
