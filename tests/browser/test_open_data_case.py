@@ -1,6 +1,6 @@
 """Issue #15, done when: an anonymous visitor finds an institution in the directory in Russian,
 downloads the institutions CSV and the IATI activity file, and opens an exemplary case in Chinese
-whose figures equal the project's results page."""
+whose figures equal the project's results page; then opens the country profiles."""
 
 from __future__ import annotations
 
@@ -85,5 +85,12 @@ def test_anonymous_visitor_directory_downloads_and_case(published, live_server, 
         assert case_figures["cost-per-employed"] == results_cell("employed", 1)
         assert case_figures["enrolled"] not in ("", "—")
         page.screenshot(path=str(SHOTS / "opendata-case-results-zh.png"), full_page=True)
+        # the country profiles and their comparison, back in Russian
+        page.goto(f"{live_server.url}/ru/open-data/countries/")
+        page.screenshot(path=str(SHOTS / "opendata-countries-ru.png"), full_page=True)
+        page.click("#country-comparison a >> text=Kazakhstan")
+        page.wait_for_load_state()
+        assert page.locator("section[data-series=trainees] svg polyline, section[data-series=trainees] svg circle").count()
+        page.screenshot(path=str(SHOTS / "opendata-country-kz-ru.png"), full_page=True)
     finally:
         context.close()

@@ -25,6 +25,7 @@ from tvetbridge.core.services import Conflict
 from tvetbridge.outcomes.reliability import method_label
 
 from . import queries, services
+from .engine import series as series_svg
 from .forms import CaseForm, MaterialForm
 from .io import card, dcat, tables
 from .models import CaseMaterial, ExemplaryCase, IatiFile
@@ -365,3 +366,34 @@ def case_material_remove(request, slug: str, pk: int):
     services.remove_material(request.user, material)
     messages.success(request, _("Removed."))
     return redirect("opendata_case", slug=case.slug)
+
+
+# --- country profiles over time ------------------------------------------------------------------
+
+def countries(request):
+    """Cross-country comparison: each focus country's latest figure of every series, with its trend."""
+    rows, keys = [], {}
+    for country in queries.focus_countries():
+        series = queries.country_series(country)
+        years = queries.series_years(series)
+        cells = {}
+        for s in series:
+            keys.setdefault(s.key, s.label)
+            cells[s.key] = {"series": s, "latest": s.latest(),
+                            "svg": series_svg.line_svg(years, s.values(years), title=f"{country} · {s.label}",
+                                                       width=120, height=36, axis=False)}
+        rows.append({"country": country, "cells": cells})
+    return render(request, "opendata/countries.html", {"rows": rows, "columns": list(keys.items()),
+                                                       "suppress_below": queries.SUPPRESS_BELOW})
+
+
+def country_profile(request, code: str):
+    country = queries.focus_countries().filter(code=code.upper()).first()
+    if country is None:
+        raise Http404(_("No country profile for this code."))
+    series = queries.country_series(country)
+    years = queries.series_years(series)
+    charts = [{"series": s, "years": [(y, s.points.get(y)) for y in years],
+               "svg": series_svg.line_svg(years, s.values(years), title=s.label)} for s in series if s.points]
+    return render(request, "opendata/country.html", {"country": country, "charts": charts,
+                                                     "suppress_below": queries.SUPPRESS_BELOW})
