@@ -224,3 +224,33 @@ def test_demo_publishes_a_case_its_evidence_supports(published):
     assert case.is_published and case.title_zh_hans and case.learning_kk
     assert queries.impact_figure(services.case_impact(case))["state"] == "gain"
     assert demo_cases.build() == ["exemplary case already present"]
+
+
+def test_pages_write_publish_and_add_material(published, client, users):
+    from tvetbridge.opendata.models import ExemplaryCase
+
+    client.force_login(published["coordinator"])
+    data = {"project": published["project"].pk, "slug": "from-form", "comparison": "applicants", **NARRATIVE}
+    assert client.post("/open-data/cases/new/", {**data, "slug": "new"}).status_code == 400  # reserved address
+    resp = client.post("/open-data/cases/new/", data)
+    assert resp.status_code == 302 and resp["Location"].endswith("/open-data/cases/from-form/")
+    case = ExemplaryCase.objects.get(slug="from-form")
+    assert case.title_zh_hans == NARRATIVE["title_zh_hans"] and not case.is_published
+    stale = client.post("/open-data/cases/from-form/edit/", {**data, "title_en": "Changed", "version": case.version})
+    assert stale.status_code == 302
+    conflict = client.post("/open-data/cases/from-form/edit/", {**data, "title_en": "Again", "version": case.version})
+    assert conflict.status_code == 409
+    client.post("/open-data/cases/from-form/publish/", {})
+    case.refresh_from_db()
+    assert case.is_published and case.title_en == "Changed"
+    client.force_login(users["institution"])
+    assert client.get("/open-data/cases/from-form/edit/").status_code == 403
+    resp = client.post("/open-data/cases/from-form/materials/new/", {
+        "kind": "photo", "text": "Workshop", "language": "ru", "consent_recorded": "on", "consent_date": "2025-05-02",
+        "consent_note": "signed form", "image": SimpleUploadedFile("p.png", _png(), content_type="image/png")})
+    assert resp.status_code == 302
+    photo = case.materials.get()
+    assert photo.content_type == "image/png" and photo.image.name.endswith(".png")
+    assert "p.png" not in photo.image.name  # stored under a name the uploader did not choose
+    client.logout()
+    assert client.get(f"/open-data/cases/from-form/photos/{photo.pk}/").status_code == 200
