@@ -4,7 +4,7 @@ from django.contrib import admin
 from rules.contrib.admin import ObjectPermissionsModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import ActivityPublication, Publisher
+from .models import ActivityPublication, ExemplaryCase, Publisher
 
 
 @admin.register(Publisher)
@@ -20,3 +20,10 @@ class ActivityPublicationAdmin(ObjectPermissionsModelAdmin, SimpleHistoryAdmin):
     search_fields = ["activity_id", "project__name"]
     autocomplete_fields = ["project"]
     readonly_fields = ["published_by", "published_at"]
+
+
+@admin.register(ExemplaryCase)
+class ExemplaryCaseAdmin(ObjectPermissionsModelAdmin, SimpleHistoryAdmin):
+    list_display = ["slug", "project", "status", "published_at"]
+    search_fields = ["slug", "title", "project__name"]
+    readonly_fields = ["status", "published_by", "published_at"]  # published only through the service

@@ -115,3 +115,84 @@ class IatiFile(models.Model):
 
     def __str__(self) -> str:
         return self.get_kind_display()
+
+
+def _case_upload_to(instance, filename: str) -> str:
+    # The stored name never comes from the uploader: a random name keeps paths unguessable.
+    import uuid
+
+    ext = {"image/png": "png", "image/jpeg": "jpg", "image/webp": "webp"}.get(instance.content_type, "bin")
+    return f"opendata/cases/{uuid.uuid4().hex}.{ext}"
+
+
+class ExemplaryCase(Record):
+    """A project told as a story: what the industry lacked, what the trainees learned, how much income
+    rose. Only the narrative is stored (in each language); every figure is read live from outcomes and
+    finance when the case is shown, so a case can never drift from the project's results."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("draft")
+        PUBLISHED = "published", _("published")
+
+    project = models.ForeignKey(CooperationProject, on_delete=models.PROTECT, related_name="exemplary_cases",
+                                verbose_name=_("project"))
+    slug = models.SlugField(_("address"), max_length=80, unique=True,
+                            help_text=_("The last part of the case's public address, e.g. luban-almaty-logistics."))
+    title = models.CharField(_("title"), max_length=200)
+    industry_gap = models.TextField(_("what the industry lacked"))
+    learning = models.TextField(_("what the trainees learned"))
+    story = models.TextField(_("what changed for the graduates"), blank=True)
+    comparison = models.CharField(_("comparison group of the impact estimate"), max_length=20, default="applicants")
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                     related_name="+", verbose_name=_("published by"))
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-published_at", "slug"]
+        verbose_name = _("exemplary case")
+        verbose_name_plural = _("exemplary cases")
+        rules_permissions = perms.case_permissions
+
+    def __str__(self) -> str:
+        return self.title or self.slug
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == self.Status.PUBLISHED
+
+
+class CaseMaterial(Record):
+    """A quote or a photo the institution contributes to a case, with the consent of the people in it."""
+
+    class Kind(models.TextChoices):
+        QUOTE = "quote", _("quote")
+        PHOTO = "photo", _("photo")
+
+    case = models.ForeignKey(ExemplaryCase, on_delete=models.CASCADE, related_name="materials",
+                             verbose_name=_("case"))
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    text = models.TextField(_("quote or caption"), max_length=1000)
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES)
+    attribution = models.CharField(_("attribution"), max_length=200, blank=True,
+                                   help_text=_("How the person is named in public, e.g. “graduate, warehouse "
+                                               "operator”. A name only if they agreed to it."))
+    image = models.FileField(_("photo"), upload_to=_case_upload_to, blank=True)
+    content_type = models.CharField(max_length=40, blank=True)
+    consent_recorded = models.BooleanField(_("consent recorded"), default=False)
+    consent_date = models.DateField(_("date of consent"))
+    consent_note = models.CharField(_("how consent was given"), max_length=300,
+                                    help_text=_("e.g. “signed release form kept by the college, ref. 2025/14”."))
+    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                 related_name="+", verbose_name=_("added by"))
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["case", "kind", "pk"]
+        verbose_name = _("case material")
+        verbose_name_plural = _("case materials")
+        rules_permissions = perms.material_permissions
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.text[:40]}"

@@ -16,6 +16,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
+import numpy as np
 from django.db import models
 from django.db.models import Prefetch, Q, Sum
 from django.utils import timezone, translation
@@ -24,19 +25,30 @@ from django.utils.translation import gettext_lazy
 
 from tvetbridge.core.models import Country, FieldOfStudy, Language
 from tvetbridge.finance.models import Entry, Transaction
-from tvetbridge.outcomes.models import Enrolment, ImpactResult, ProjectTarget
-from tvetbridge.outcomes.queries import suppress, target_progress
+from tvetbridge.outcomes.models import Credential, Enrolment, ImpactResult, ProjectTarget
+from tvetbridge.outcomes.money import Basis, PriceTables
+from tvetbridge.outcomes.queries import (
+    SUPPRESS_BELOW,
+    Cell,
+    period_flows,
+    person_gains,
+    results_chain,
+    suppress,
+    target_progress,
+)
 from tvetbridge.registry.models import (
     CooperationProject,
+    CountryStatistic,
     Facility,
     Institution,
     Programme,
     ProjectFunding,
     ReportedResult,
 )
+from tvetbridge.risk.models import CountryRiskScore
 
 from .engine import iati as e
-from .models import ActivityPublication, IatiFile, Publisher
+from .models import ActivityPublication, ExemplaryCase, IatiFile, Publisher
 
 # (IATI narrative language, modeltranslation suffix, Django language code)
 LANGUAGES = [("en", "en", "en"), ("zh", "zh_hans", "zh-hans"), ("ru", "ru", "ru"), ("kk", "kk", "kk")]
@@ -570,3 +582,206 @@ def project_profile(key: str) -> dict | None:
         "reported": list(ReportedResult.objects.filter(project=project).select_related("source")
                          .order_by("indicator", "-as_of")),
     }
+
+
+# --- exemplary cases -------------------------------------------------------------------------------
+#
+# A case stores its narrative only. Its figures are the project's results as the public results page
+# shows them (the same results chain, money basis and suppression) and the impact engine's headline
+# estimate; they are read every time the case is shown.
+
+def cases_for(user):
+    """The cases ``user`` may see: published ones for everyone, drafts for coordinators and for the
+    staff of the project's institutions (the list equivalent of ``view_exemplarycase``)."""
+    from tvetbridge.core.roles import is_institution_staff, is_manager
+
+    qs = ExemplaryCase.objects.select_related("project")
+    if is_manager(user):
+        return qs
+    published = Q(status=ExemplaryCase.Status.PUBLISHED)
+    if is_institution_staff(user) and user.profile.institution_id:
+        own = user.profile.institution_id
+        return qs.filter(published | Q(project__chinese_institutions=own) | Q(project__partner_institutions=own)).distinct()
+    return qs.filter(published)
+
+
+def published_cases():
+    return (ExemplaryCase.objects.filter(status=ExemplaryCase.Status.PUBLISHED)
+            .select_related("project__host_country").order_by("-published_at", "slug"))
+
+
+def case_basis() -> Basis:
+    """The money basis the project's results page opens with, so both show the same numbers."""
+    return Basis.from_params({}, default_year=timezone.localdate().year - 1)
+
+
+def impact_figure(payload: dict | None) -> dict:
+    """What the evidence lets a case say about income. ``state``: ``gain`` (interval above zero),
+    ``no_gain`` (interval includes zero: shown as no measurable gain, never as a gain), ``loss``
+    (interval below zero), ``withheld`` (fewer than 5 people in an arm), ``none`` (no estimate)."""
+    head = (payload or {}).get("headline")
+    if not payload or payload.get("error") or not head or head.get("error"):
+        return {"state": "none", "reason": (payload or {}).get("error", "")}
+    verdict = (payload.get("reliability") or {}).get("verdict", "")
+    if verdict == "not_estimable":
+        return {"state": "none", "reason": ""}
+    if min(head.get("n_treated", 0), head.get("n_control", 0)) < SUPPRESS_BELOW:
+        return {"state": "withheld", "reason": ""}
+    if head["ci_low"] <= 0 <= head["ci_high"]:
+        state = "no_gain"
+    else:
+        state = "gain" if head["estimate"] > 0 else "loss"
+    return {"state": state, "estimate": head["estimate"], "low": head["ci_low"], "high": head["ci_high"],
+            "level": round(100 * head.get("level", 0.95)), "method": head.get("method", ""),
+            "n_treated": head.get("n_treated"), "n_control": head.get("n_control"), "verdict": verdict,
+            "computed_at": payload.get("computed_at", ""), "data_version": payload.get("data_version", ""),
+            "reason": ""}
+
+
+def case_learning(project) -> dict:
+    """What the trainees learned, from their records: programmes followed and credentials awarded,
+    each count of people suppressed under 5."""
+    enrolled = Enrolment.objects.filter(project=project).exclude(status=Enrolment.Status.APPLIED)
+    programmes = [(Programme.objects.get(pk=r["programme"]), suppress(r["n"]))
+                  for r in enrolled.exclude(programme=None).values("programme")
+                  .annotate(n=models.Count("trainee", distinct=True)).order_by("-n", "programme")]
+    credentials = [(Credential.Kind(r["kind"]).label, suppress(r["n"]))
+                   for r in Credential.objects.filter(enrolment__in=enrolled).values("kind")
+                   .annotate(n=models.Count("trainee", distinct=True)).order_by("-n", "kind")]
+    return {"programmes": programmes, "credentials": credentials}
+
+
+def case_figures(case: ExemplaryCase, impact_payload: dict | None, *, tables: PriceTables | None = None) -> dict:
+    """Every figure of a case, live: the project's public results chain (people at each step, cost
+    per step, median income change) on the results page's default basis, and the impact figure."""
+    basis = case_basis()
+    tables = tables or PriceTables.load()
+    chain = results_chain(CooperationProject.objects.filter(pk=case.project_id), basis, tables=tables, public=True)
+    steps = {s["key"]: s for s in chain["steps"]}
+    return {"basis": basis, "chain": chain, "steps": steps,
+            "learn_steps": [steps[k] for k in ("enrolled", "completed", "certified")],
+            "cost_per_employed": steps["employed"]["cost_per"],
+            "impact": impact_figure(impact_payload), "learning": case_learning(case.project),
+            "as_of": timezone.now()}
+
+
+def case_materials(case: ExemplaryCase, user):
+    """Quotes and photos the reader may see: on a published case, those with consent recorded."""
+    qs = case.materials.filter(consent_recorded=True).order_by("kind", "pk")
+    return [m for m in qs if user.has_perm("opendata.view_casematerial", m)]
+
+
+# --- country profiles over time ------------------------------------------------------------------
+#
+# Each focus country's TVET system (the national statistics the registry keeps, with their sources)
+# and its cooperation with the platform's published projects, year by year: projects running,
+# trainees who started, trainees who found a job in the trained occupation, the median income change
+# of those who started that year, and the country's cooperation-risk score. Counts of people under 5
+# are withheld, as everywhere in public.
+
+SERIES_YEARS = 10
+_REGISTRY = gettext_lazy("TVET Bridge registry: published cooperation projects")
+_OUTCOMES_SOURCE = gettext_lazy("TVET Bridge outcomes records of published projects")
+_RISK_SOURCE = gettext_lazy("TVET Bridge cooperation risk score (INFORM and recorded events)")
+
+
+@dataclass
+class Series:
+    key: str
+    label: str
+    unit: str
+    source: str
+    as_of: str
+    points: dict[int, Cell]
+    note: str = ""
+
+    def values(self, years: list[int]) -> list[float | None]:
+        return [None if (c := self.points.get(y)) is None or c.value is None else float(c.value) for y in years]
+
+    def latest(self) -> tuple[int, Cell] | None:
+        """The latest year with something to show: a zero (e.g. the current year, not yet under way)
+        stays in the table and the chart but is not the headline of the comparison."""
+        known = [(y, c) for y, c in self.points.items() if c.value or c.suppressed]
+        return max(known, key=lambda yc: yc[0]) if known else None
+
+
+def _year(period: str) -> int | None:
+    head = (period or "")[:4]
+    return int(head) if head.isdigit() else None
+
+
+def _system_series(country) -> list[Series]:
+    rows = (CountryStatistic.objects.filter(country=country, indicator__in=[
+        CountryStatistic.Indicator.STUDENTS, CountryStatistic.Indicator.GRADUATES,
+        CountryStatistic.Indicator.INSTITUTIONS]).select_related("source").order_by("indicator", "period"))
+    by_indicator: dict[str, Series] = {}
+    for r in rows:
+        year = _year(r.period)
+        if year is None:
+            continue
+        s = by_indicator.setdefault(r.indicator, Series(
+            r.indicator, str(CountryStatistic.Indicator(r.indicator).label), "", "", "", {}))
+        sources = {x.strip() for x in s.source.split(";") if x.strip()} | {r.source.title}
+        s.source = "; ".join(sorted(sources))
+        published = r.source.published.isoformat() if r.source.published else ""
+        s.as_of = max(s.as_of, published)
+        s.points[year] = Cell(float(r.value), None, False)
+    return list(by_indicator.values())
+
+
+def country_series(country, *, today: dt.date | None = None) -> list[Series]:
+    today = today or timezone.localdate()
+    projects = public_projects().filter(host_country=country)
+    spans = list(projects.values_list("start_date", "end_date"))
+    enrolled = Enrolment.objects.filter(project__in=projects).exclude(status=Enrolment.Status.APPLIED)
+    first_start = dict(enrolled.values("trainee_id").annotate(first=models.Min("start_date"))
+                       .values_list("trainee_id", "first").order_by())
+    years_with_data = [d.year for d, _e in spans if d] + [d.year for d in first_start.values()]
+    first_year = max(min(years_with_data, default=today.year), today.year - SERIES_YEARS + 1)
+    years = list(range(first_year, today.year + 1))
+    as_of = today.isoformat()
+
+    # projects are not people: their counts are never withheld
+    projects_running = {y: Cell(sum(1 for s, e in spans if s and s.year <= y and (e is None or e.year >= y)), None,
+                                False) for y in years}
+    started: dict[int, int] = defaultdict(int)
+    for d in first_start.values():
+        started[d.year] += 1
+    employed = {y: period_flows(projects, dt.date(y, 1, 1), dt.date(y, 12, 31))["employed"].get(None, 0)
+                for y in years}
+    basis = case_basis()
+    gains = person_gains(list(projects.values_list("pk", flat=True)), basis)
+    by_year: dict[int, list[float]] = defaultdict(list)
+    for tid, gain in zip(gains["trainee_id"].tolist(), gains["gain"].tolist(), strict=True):
+        if gain == gain and tid in first_start:  # NaN: income not observed
+            by_year[first_start[tid].year].append(gain)
+    median = {y: suppress(float(np.median(v)) if v else None, len(v)) for y, v in by_year.items()}
+    risk: dict[int, Cell] = {}
+    risk_as_of = ""
+    for period, score, computed in (CountryRiskScore.objects.filter(country=country).exclude(score=None)
+                                    .order_by("period").values_list("period", "score", "computed")):
+        year = _year(period)
+        if year is not None and year in years:
+            risk[year] = Cell(round(score, 1), None, False)  # later periods of a year replace earlier ones
+            risk_as_of = max(risk_as_of, computed.date().isoformat())
+    return [
+        *_system_series(country),
+        Series("projects", str(_("cooperation projects running")), str(_("projects")), str(_REGISTRY), as_of,
+               projects_running),
+        Series("trainees", str(_("trainees who started training")), str(_("people")), str(_OUTCOMES_SOURCE), as_of,
+               {y: suppress(started.get(y, 0)) for y in years}),
+        Series("employed", str(_("trainees employed in the trained occupation")), str(_("people")),
+               str(_OUTCOMES_SOURCE), as_of, {y: suppress(employed[y]) for y in years}),
+        Series("income_gain", str(_("median monthly income change of that year's trainees")), basis.label(),
+               str(_OUTCOMES_SOURCE), as_of, {y: median.get(y, Cell(None, 0, False)) for y in years},
+               note=str(_("Before and after training, not a causal estimate; by the year training started."))),
+        Series("risk", str(_("cooperation risk score (0–10)")), "", str(_RISK_SOURCE), risk_as_of, risk),
+    ]
+
+
+def series_years(series: list[Series]) -> list[int]:
+    return sorted({y for s in series for y in s.points})
+
+
+def focus_countries():
+    return Country.objects.filter(is_focus=True).order_by("name")

@@ -36,6 +36,38 @@ publication_permissions = {
     "delete": is_manager | (is_institution_staff & acts_for_project_publisher),
 }
 
+@rules.predicate
+def is_published_case(user, obj) -> bool:
+    case = getattr(obj, "case", obj)
+    return case is not None and case.status == "published"
+
+
+@rules.predicate
+def acts_for_case_project(user, obj) -> bool:
+    """Staff of an institution that owns the case's project (its Chinese or partner institutions)."""
+    case = getattr(obj, "case", obj)
+    if case is None or user.profile.institution_id is None:
+        return False
+    return user.profile.institution_id in case.project.owner_institution_ids()
+
+
+# Cases: written and published by coordinators; the institutions of the project see the drafts and
+# contribute quotes and photos; everyone sees a published case.
+case_permissions = {
+    "view": is_published_case | is_manager | (is_institution_staff & acts_for_case_project),
+    "add": is_manager,
+    "change": is_manager,
+    "delete": is_manager,
+}
+material_permissions = {
+    "view": is_published_case | is_manager | (is_institution_staff & acts_for_case_project),
+    # Without an object: who may start adding at all; the service then checks "change" on the new one.
+    "add": is_manager | is_institution_staff,
+    "change": is_manager | (is_institution_staff & acts_for_case_project),
+    "delete": is_manager | (is_institution_staff & acts_for_case_project),
+}
+rules.add_perm("opendata.publish_exemplarycase", is_manager)
+
 # Rebuilding the published files (and choosing to leave out activities with problems): coordinators.
 rules.add_perm("opendata.regenerate_iatifile", is_manager)
 # The list of problems names unpublished fields of projects: members only.

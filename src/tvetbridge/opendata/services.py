@@ -22,7 +22,7 @@ from tvetbridge.core.services import create_record, delete_record, require, retr
 from . import queries
 from .engine import iati as engine
 from .io import iati as xml
-from .models import ActivityPublication, IatiFile, Publisher
+from .models import ActivityPublication, CaseMaterial, ExemplaryCase, IatiFile, Publisher
 
 STEP_READ = gettext_noop("Reading the published projects")
 STEP_WRITE = gettext_noop("Writing the activity file")
@@ -137,3 +137,152 @@ def generate_files(*, skip_invalid: bool = False, today=None, progress=lambda pc
            refused=bool(org_findings))
     return {"activities": len(valid), "left_out": len(bad) if not refused else 0, "refused": refused,
             "problems": len(problems), "organisations": len(orgs)}
+
+
+# --- exemplary cases -------------------------------------------------------------------------------
+
+CASE_TEXT_FIELDS = ("title", "industry_gap", "learning")
+PHOTO_MAX_BYTES = 5 * 2**20
+PHOTO_MAX_PIXELS = 40_000_000  # bounds decompression: a small file may not unpack into a huge bitmap
+PHOTO_TYPES = {"PNG": "image/png", "JPEG": "image/jpeg", "WEBP": "image/webp"}
+
+
+def _case_data(data: dict) -> dict:
+    return {k: v.strip() if isinstance(v, str) else v for k, v in data.items()}
+
+
+def _valid_comparison(user, obj, _m2m) -> None:
+    from tvetbridge.outcomes.queries import COMPARISONS
+
+    if obj.slug == "new":  # the address of the form for a new case
+        raise ValidationError({"slug": _("This address is reserved; choose another.")})
+    if obj.comparison not in COMPARISONS:
+        raise ValidationError({"comparison": _("Unknown comparison group.")})
+
+
+@retry_when_busy
+def create_case(user, data: dict) -> ExemplaryCase:
+    """Draft a case (coordinators). Its narrative is written in each language; figures are never typed."""
+    with transaction.atomic():
+        return create_record(user, ExemplaryCase, {**_case_data(data), "status": ExemplaryCase.Status.DRAFT},
+                             reason="exemplary case drafted", check=_valid_comparison)
+
+
+@retry_when_busy
+def update_case(user, case: ExemplaryCase, data: dict, *, expected_version: int | None = None) -> ExemplaryCase:
+    data = {k: v for k, v in _case_data(data).items() if k not in ("status", "published_at", "published_by")}
+    with transaction.atomic():
+        return update_record(user, case, data, reason="exemplary case edited", expected_version=expected_version,
+                             check=_valid_comparison)
+
+
+def case_impact(case: ExemplaryCase) -> dict:
+    """The impact engine's analysis of the case's project on the results page's basis (cached by the
+    engine per data version, so it is recomputed exactly when the project's data change)."""
+    from tvetbridge.outcomes.services import project_impact
+
+    return project_impact(case.project, comparison=case.comparison, basis=queries.case_basis())
+
+
+def publish_problems(case: ExemplaryCase, impact_payload: dict | None = None) -> list[str]:
+    """Why the case cannot be published, in the reader's language (empty: it can)."""
+    from django.conf import settings
+
+    problems = []
+    for field in CASE_TEXT_FIELDS:
+        missing = [name for code, name in settings.LANGUAGES
+                   if not (getattr(case, f"{field}_{code.replace('-', '_')}", "") or "").strip()]
+        if missing:
+            label = ExemplaryCase._meta.get_field(field).verbose_name
+            problems.append(_("“%(field)s” is not written in: %(languages)s.")
+                            % {"field": label, "languages": ", ".join(str(m) for m in missing)})
+    figure = queries.impact_figure(case_impact(case) if impact_payload is None else impact_payload)
+    if figure["state"] == "none":
+        reason = figure["reason"] or _("the impact engine found no estimate it could stand behind")
+        problems.append(_("The project has no impact estimate: %(reason)s. A case tells how much income "
+                          "increased, so it needs one.") % {"reason": reason.rstrip(".")})
+    elif figure["state"] == "withheld":
+        problems.append(_("The impact estimate rests on fewer than %(n)d people in a group and cannot be "
+                          "published.") % {"n": queries.SUPPRESS_BELOW})
+    return problems
+
+
+@retry_when_busy
+def publish_case(user, case: ExemplaryCase, *, expected_version: int | None = None) -> ExemplaryCase:
+    """Publish a case if the evidence supports it; otherwise ValidationError saying why."""
+    require(user, "publish", ExemplaryCase, case)
+    problems = publish_problems(case)
+    if problems:
+        raise ValidationError(problems)
+    with transaction.atomic():
+        return update_record(user, case, {"status": ExemplaryCase.Status.PUBLISHED, "published_at": timezone.now(),
+                                          "published_by": user}, reason="exemplary case published",
+                             expected_version=expected_version)
+
+
+@retry_when_busy
+def unpublish_case(user, case: ExemplaryCase, *, expected_version: int | None = None) -> ExemplaryCase:
+    require(user, "publish", ExemplaryCase, case)
+    with transaction.atomic():
+        return update_record(user, case, {"status": ExemplaryCase.Status.DRAFT, "published_at": None},
+                             reason="exemplary case withdrawn", expected_version=expected_version)
+
+
+def _checked_photo(upload) -> str:
+    """The photo's media type after reading it as an image; ValidationError naming the problem."""
+    from PIL import Image, UnidentifiedImageError
+
+    if upload.size > PHOTO_MAX_BYTES:
+        raise ValidationError({"image": _("The photo is larger than %(mb)d MB.") % {"mb": PHOTO_MAX_BYTES // 2**20}})
+    upload.seek(0)
+    try:
+        with Image.open(upload) as img:
+            if img.width * img.height > PHOTO_MAX_PIXELS:
+                raise ValidationError({"image": _("The photo has more than %(n)d million pixels.")
+                                       % {"n": PHOTO_MAX_PIXELS // 1_000_000}})
+            kind = img.format
+            img.verify()
+    except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError) as exc:
+        raise ValidationError({"image": _("The file is not a readable PNG, JPEG or WebP image.")}) from exc
+    if kind not in PHOTO_TYPES:
+        raise ValidationError({"image": _("Photos must be PNG, JPEG or WebP.")})
+    upload.seek(0)
+    return PHOTO_TYPES[kind]
+
+
+@retry_when_busy
+def add_material(user, case: ExemplaryCase, data: dict, *, upload=None) -> CaseMaterial:
+    """Add a quote or a photo to a case, with the consent of the people in it recorded. Permission is
+    checked before the upload is read."""
+    probe = CaseMaterial(case=case)
+    if not user.has_perm("opendata.change_casematerial", probe):
+        raise PermissionDenied(_("You may add material only to cases about your own institution's projects."))
+    data = _case_data(data)
+    if not data.get("consent_recorded"):
+        raise ValidationError({"consent_recorded": _("Quotes and photos are published only with the consent "
+                                                     "of the people in them; record it first.")})
+    if data.get("kind") == CaseMaterial.Kind.PHOTO:
+        if upload is None:
+            raise ValidationError({"image": _("Choose the photo to upload.")})
+        data.update(image=upload, content_type=_checked_photo(upload))
+    elif upload is not None:
+        raise ValidationError({"image": _("A quote has no photo.")})
+
+    def own_case(user, obj, _m2m):
+        if not user.has_perm("opendata.change_casematerial", obj):
+            raise PermissionDenied(_("You may add material only to cases about your own institution's projects."))
+
+    with transaction.atomic():
+        return create_record(user, CaseMaterial, {**data, "case": case, "added_by": user},
+                             reason="case material added with consent", check=own_case)
+
+
+@retry_when_busy
+def remove_material(user, material: CaseMaterial, *, expected_version: int | None = None) -> None:
+    """Remove a quote or photo (e.g. when consent is withdrawn); the stored file goes with it."""
+    with transaction.atomic():
+        image = material.image.name if material.image else ""
+        storage = material.image.storage if material.image else None
+        delete_record(user, material, expected_version=expected_version)
+        if image:
+            transaction.on_commit(lambda: storage.delete(image))

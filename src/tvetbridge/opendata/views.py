@@ -1,4 +1,5 @@
-"""Open-data pages: the IATI files at stable addresses, and what kept a project out of them.
+"""Open-data pages: the IATI files at stable addresses and what kept a project out of them, the
+downloads, the public directory, and the exemplary cases.
 
 The files and this page are public; the list of problems names fields of projects and is for members;
 regenerating (and choosing to leave out activities with problems) is for coordinators.
@@ -7,9 +8,10 @@ regenerating (and choosing to leave out activities with problems) is for coordin
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.contrib.humanize.templatetags.humanize import intcomma
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse, HttpResponseNotModified, JsonResponse
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseNotModified, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
@@ -17,9 +19,16 @@ from django.utils.http import http_date, quote_etag
 from django.utils.translation import gettext as _
 from django.views.decorators.http import condition, require_POST
 
+from tvetbridge.core.access import need
+from tvetbridge.core.forms import expected_version, show_service_errors
+from tvetbridge.core.services import Conflict
+from tvetbridge.outcomes.reliability import method_label
+
 from . import queries, services
-from .io import dcat, tables
-from .models import IatiFile
+from .engine import series as series_svg
+from .forms import CaseForm, MaterialForm
+from .io import card, dcat, tables
+from .models import CaseMaterial, ExemplaryCase, IatiFile
 
 
 def iati(request):
@@ -182,3 +191,209 @@ def directory_project(request, key: str):
     if profile is None:
         raise Http404(_("No published project has this identifier."))
     return render(request, "opendata/project.html", profile)
+
+
+# --- exemplary cases -------------------------------------------------------------------------------
+
+def _case(request, slug: str) -> ExemplaryCase:
+    case = queries.cases_for(request.user).filter(slug=slug).first()
+    if case is None:
+        raise Http404(_("No published case has this address."))
+    return case
+
+
+def cases(request):
+    return render(request, "opendata/cases.html", {
+        "cases": queries.cases_for(request.user).select_related("project__host_country").order_by("-published_at", "slug"),
+        "can_add": request.user.has_perm("opendata.add_exemplarycase")})
+
+
+def _gain_text(figure: dict, currency: str) -> str:
+    """The income sentence the evidence allows, in the reader's language."""
+    values = {"estimate": intcomma(round(figure.get("estimate", 0))), "low": intcomma(round(figure.get("low", 0))),
+              "high": intcomma(round(figure.get("high", 0))), "level": figure.get("level", 95), "currency": currency}
+    if figure["state"] == "gain":
+        return _("+%(estimate)s %(currency)s a month (%(level)s%% interval %(low)s to %(high)s)") % values
+    if figure["state"] == "no_gain":
+        return _("No measurable income gain (the %(level)s%% interval, %(low)s to %(high)s %(currency)s, "
+                 "includes zero)") % values
+    if figure["state"] == "loss":
+        return _("Income fell: %(estimate)s %(currency)s a month (%(level)s%% interval %(low)s to "
+                 "%(high)s)") % values
+    if figure["state"] == "withheld":
+        return _("Impact estimate withheld: fewer than 5 people in a group")
+    return _("No impact estimate is available")
+
+
+def _case_context(request, case: ExemplaryCase) -> dict:
+    impact = services.case_impact(case)
+    figures = queries.case_figures(case, impact)
+    gain = _gain_text(figures["impact"], figures["basis"].currency)
+    ctx = {"case": case, "figures": figures, "steps": figures["steps"], "gain_text": gain,
+           "impact": figures["impact"], "materials": queries.case_materials(case, request.user),
+           "method_label": method_label(figures["impact"].get("method", "")),
+           "suppress_below": queries.SUPPRESS_BELOW,
+           "can_edit": request.user.has_perm("opendata.change_exemplarycase", case),
+           "can_publish": request.user.has_perm("opendata.publish_exemplarycase", case),
+           "can_add_material": request.user.has_perm("opendata.change_casematerial", CaseMaterial(case=case))}
+    if ctx["can_publish"] and not case.is_published:
+        ctx["publish_problems"] = services.publish_problems(case, impact)
+    return ctx
+
+
+def case_detail(request, slug: str):
+    case = _case(request, slug)
+    ctx = _case_context(request, case)
+    ctx["og_image"] = request.build_absolute_uri(reverse("opendata_case_card", args=[case.slug]))
+    ctx["og_url"] = request.build_absolute_uri(reverse("opendata_case", args=[case.slug]))
+    ctx["og_description"] = ctx["gain_text"]
+    resp = render(request, "opendata/case.html", ctx)
+    if not case.is_published:
+        resp["Cache-Control"] = "private, no-store"
+    return resp
+
+
+def case_card(request, slug: str):
+    case = _case(request, slug)
+    ctx = _case_context(request, case)
+    steps = ctx["steps"]
+    facts = []
+    for key, message in (("enrolled", _("%(n)s trained")), ("employed", _("%(n)s employed in the trained occupation"))):
+        cell = steps[key]
+        n = (_("fewer than %(n)d") % {"n": queries.SUPPRESS_BELOW}) if cell["suppressed"] else intcomma(cell["count"])
+        facts.append(message % {"n": n})
+    if ctx["figures"]["cost_per_employed"]:
+        facts.append(_("%(cost)s %(currency)s per employed graduate") % {
+            "cost": intcomma(round(ctx["figures"]["cost_per_employed"])), "currency": ctx["figures"]["basis"].currency})
+    body = card.render(title=case.title, headline=ctx["gain_text"], facts=facts,
+                       footer=f"TVET Bridge · {case.project.host_country}",
+                       cjk=translation.get_language() == "zh-hans")
+    resp = HttpResponse(body, content_type="image/png")
+    resp["Cache-Control"] = "public, max-age=600" if case.is_published else "private, no-store"
+    return resp
+
+
+def case_photo(request, slug: str, pk: int):
+    case = _case(request, slug)
+    material = case.materials.filter(pk=pk, kind=CaseMaterial.Kind.PHOTO).exclude(image="").first()
+    if material is None or not request.user.has_perm("opendata.view_casematerial", material):
+        raise Http404(_("No such photo."))
+    resp = FileResponse(material.image.open("rb"), content_type=material.content_type)
+    resp["X-Content-Type-Options"] = "nosniff"
+    resp["Cache-Control"] = "public, max-age=600" if case.is_published else "private, no-store"
+    return resp
+
+
+def case_edit(request, slug: str | None = None):
+    case = _case(request, slug) if slug else None
+    gate = need(request, "opendata.change_exemplarycase" if case else "opendata.add_exemplarycase", case)
+    if gate:
+        return gate
+    form = CaseForm(request.POST or None, instance=case)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
+        try:
+            if case is None:
+                case = services.create_case(request.user, data)
+            else:
+                data.pop("project", None)
+                case = services.update_case(request.user, case, data, expected_version=expected_version(form))
+        except (ValidationError, Conflict) as exc:
+            show_service_errors(form, exc)
+            status = 409 if isinstance(exc, Conflict) else 400
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("opendata_case", slug=case.slug)
+    elif form.errors:
+        status = 400
+    return render(request, "opendata/case_form.html", {"form": form, "case": case}, status=status)
+
+
+@require_POST
+def case_publish(request, slug: str):
+    case = _case(request, slug)
+    gate = need(request, "opendata.publish_exemplarycase", case)
+    if gate:
+        return gate
+    version = request.POST.get("version")
+    try:
+        if request.POST.get("action") == "unpublish":
+            services.unpublish_case(request.user, case, expected_version=int(version) if version else None)
+            messages.success(request, _("The case is a draft again."))
+        else:
+            services.publish_case(request.user, case, expected_version=int(version) if version else None)
+            messages.success(request, _("The case is published."))
+    except ValidationError as exc:
+        for m in exc.messages:
+            messages.error(request, m)
+    except Conflict as exc:
+        messages.error(request, exc.message())
+    return redirect("opendata_case", slug=case.slug)
+
+
+def case_material_add(request, slug: str):
+    case = _case(request, slug)
+    gate = need(request, "opendata.change_casematerial", CaseMaterial(case=case))
+    if gate:
+        return gate
+    form = MaterialForm(request.POST or None, request.FILES or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "image"}
+        try:
+            services.add_material(request.user, case, data, upload=form.cleaned_data.get("image"))
+        except ValidationError as exc:
+            show_service_errors(form, exc)
+            status = 400
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("opendata_case", slug=case.slug)
+    elif form.errors:
+        status = 400
+    return render(request, "opendata/case_material_form.html", {"form": form, "case": case}, status=status)
+
+
+@require_POST
+def case_material_remove(request, slug: str, pk: int):
+    case = _case(request, slug)
+    material = case.materials.filter(pk=pk).first()
+    if material is None:
+        raise Http404(_("No such material."))
+    gate = need(request, "opendata.delete_casematerial", material)
+    if gate:
+        return gate
+    services.remove_material(request.user, material)
+    messages.success(request, _("Removed."))
+    return redirect("opendata_case", slug=case.slug)
+
+
+# --- country profiles over time ------------------------------------------------------------------
+
+def countries(request):
+    """Cross-country comparison: each focus country's latest figure of every series, with its trend."""
+    rows, keys = [], {}
+    for country in queries.focus_countries():
+        series = queries.country_series(country)
+        years = queries.series_years(series)
+        cells = {}
+        for s in series:
+            keys.setdefault(s.key, s.label)
+            cells[s.key] = {"series": s, "latest": s.latest(),
+                            "svg": series_svg.line_svg(years, s.values(years), title=f"{country} · {s.label}",
+                                                       width=120, height=36, axis=False)}
+        rows.append({"country": country, "cells": cells})
+    return render(request, "opendata/countries.html", {"rows": rows, "columns": list(keys.items()),
+                                                       "suppress_below": queries.SUPPRESS_BELOW})
+
+
+def country_profile(request, code: str):
+    country = queries.focus_countries().filter(code=code.upper()).first()
+    if country is None:
+        raise Http404(_("No country profile for this code."))
+    series = queries.country_series(country)
+    years = queries.series_years(series)
+    charts = [{"series": s, "years": [(y, s.points.get(y)) for y in years],
+               "svg": series_svg.line_svg(years, s.values(years), title=s.label)} for s in series if s.points]
+    return render(request, "opendata/country.html", {"country": country, "charts": charts,
+                                                     "suppress_below": queries.SUPPRESS_BELOW})

@@ -11,6 +11,7 @@ from django.db import transaction
 from tvetbridge.core.models import Profile, Role
 from tvetbridge.core.reference import load_reference
 from tvetbridge.credentials import demo_credentials
+from tvetbridge.demo import cases as cases_demo
 from tvetbridge.demo import governance as governance_demo
 from tvetbridge.demo import matching_demo
 from tvetbridge.demo.generator import generate
@@ -81,6 +82,8 @@ class Command(BaseCommand):
         for line in matching_demo.build(seed=DEMO_SEED):
             self.stdout.write(f"matching {line}")
         for line in governance_demo.build():
+            self.stdout.write(line)
+        for line in cases_demo.build():
             self.stdout.write(line)
         risk = load_reference_risk()
         self.stdout.write(f"country risk: INFORM 2021 {risk['inform']}, scored {', '.join(risk['periods'])}")
