@@ -1,7 +1,14 @@
 """No dead ends, no English: from each role's home page, every link the role is shown (followed
 breadth-first, a few of each kind of page) answers without a server error, a 403, a 404 or a login
 wall, no page tells the user to run a command, and a page read in Chinese, Russian or Kazakh has no
-English word in its running text (issue 13)."""
+English word in its running text (issue 13).
+
+A page named by the English check is fixed where the words come from: a template string without
+``{% translate %}``; a sentence composed in Python without gettext; a multilingual field printed as
+``{{ obj.label }}`` instead of ``{{ obj|translated }}`` (``{% load labels %}``), which shows a missing
+translation as English in ``lang="en"`` with a visible "untranslated" mark; a code or identifier not in
+``<code>``; fixture content without its translations (``in_four_languages`` in tests/conftest.py). Only
+a word that is a name or code in every language goes into ``ENGLISH_ALLOWED`` there."""
 
 import re
 from collections.abc import Callable
