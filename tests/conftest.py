@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
+from collections.abc import Iterable
 from pathlib import Path
 
 import pytest
@@ -246,3 +248,121 @@ def page(browser):
     page.set_default_timeout(20000)
     yield page
     context.close()
+
+
+# The journey world's content as the demo writes it: every name people read in the four languages.
+CONTENT = {
+    "Urumqi Vocational University": ("乌鲁木齐职业大学", "Урумчийский профессиональный университет",
+                                     "Үрімжі кәсіптік университеті"),
+    "ALT University": ("ALT 大学", "Университет ALT", "ALT университеті"),
+    "Other College": ("另一所学院", "Другой колледж", "Басқа колледж"),
+    "Smart logistics": ("智慧物流", "Умная логистика", "Зияткерлік логистика"),
+    "Other LLP": ("另一家有限责任合伙企业", "Другое ТОО", "Басқа ЖШС"),
+    "Luban Workshop (ALT)": ("鲁班工坊（ALT）", "Мастерская Лубань (ALT)", "Лубань шеберханасы (ALT)"),
+    "Dushanbe Luban Workshop": ("杜尚别鲁班工坊", "Мастерская Лубань в Душанбе", "Душанбе Лубань шеберханасы"),
+    "Proposed workshop": ("拟建工坊", "Предлагаемая мастерская", "Ұсынылған шеберхана"),
+    "Welder in Almaty": ("阿拉木图焊工", "Сварщик в Алматы", "Алматыдағы дәнекерлеуші"),
+    "Other welder": ("另一焊工岗位", "Другой сварщик", "Басқа дәнекерлеуші"),
+}
+# Records of a trainee's own learning are written once, in the language of the institution (not
+# translated fields); the journey's Kazakh college writes Russian.
+RECORDED = {"Final practical": "Итоговый практический экзамен", "Welder level 3": "Сварщик 3-го разряда"}
+
+
+@pytest.fixture
+def in_four_languages(db):
+    """Call after building a world: names its content in the four languages as the demo does, and
+    returns the proper names a reader sees in their original script."""
+    from django.contrib.auth.models import User
+
+    from tvetbridge.core.models import Source
+    from tvetbridge.core.reference import load_reference
+    from tvetbridge.demand.models import SkillDemand
+    from tvetbridge.outcomes.models import Assessment, Credential
+    from tvetbridge.registry.models import CooperationProject, Enterprise, Institution, Programme
+
+    def translate() -> list[str]:
+        load_reference()  # countries, regions and fields of study named in the four languages
+        for model, field in [(Institution, "name"), (Enterprise, "name"), (Programme, "name"),
+                             (CooperationProject, "name"), (SkillDemand, "title")]:
+            for english, (zh, ru, kk) in CONTENT.items():
+                model.objects.filter(**{f"{field}_en": english}).update(
+                    **{f"{field}_zh_hans": zh, f"{field}_ru": ru, f"{field}_kk": kk})
+        for model in (Assessment, Credential):
+            for english, recorded in RECORDED.items():
+                model.objects.filter(name=english).update(name=recorded)
+        # Proper names: the accounts' user names; the sources' citations, which stay in the language of the
+        # document they cite; the map boundaries' data set; a standard's name; JD, an enterprise's brand.
+        names = [*User.objects.values_list("username", flat=True), "Natural Earth", "ISO 3166-1 alpha-2", "JD"]
+        for source in Source.objects.all():
+            names += [str(source), source.title, source.publisher, source.document, source.locator]
+        return names
+
+    return translate
+
+
+# --- issue 13: English left in a page or a report read in Chinese, Russian or Kazakh ----------------
+
+# Words of the project's English messages that are names or codes in every language, so they may stand
+# in Chinese, Russian and Kazakh text as they are. Keep this short: each entry is a decision that the
+# word is not translated, and why is said beside it.
+ENGLISH_ALLOWED = {
+    "luban",  # Luban Workshop (鲁班工坊), the programme's proper name, also in Latin script
+    "tvet", "bridge",  # the platform's name, "TVET Bridge"
+    "esco", "isco", "csco", "isced", "inform",  # classifications and the INFORM index, by name
+    "xapi", "vega", "lite",  # standards and libraries named as such
+    "true",  # the literal value of a yes/no column in open-data files, quoted in their dictionaries
+    "min", "max",  # mathematical functions in formulas ("min(10, …)", "min–max normalisation")
+    "dirichlet",  # a distribution named after a person
+}
+ENGLISH_WORD = re.compile(r"(?<![\w.@/\\-])[A-Za-z]{3,}(?:'[a-z]+)?(?![\w@/\\])")
+NOT_RUNNING_TEXT = re.compile(
+    r"\b[a-z][a-z0-9+.-]*://\S+"  # URLs
+    r"|\S+@\S+\.\w+"  # e-mail addresses
+    r"|\S+\.(?:csv|xlsx|pdf|json|jsonld|xml|zip|png|svg)\b"  # file names
+    r"|[“\"«„][a-z0-9]+(?:_[a-z0-9]+)+[”\"»“]",  # an export's table named in quotes, as in a PDF (no <code>)
+    re.IGNORECASE)
+
+
+class EnglishWords:
+    """English words in text meant to be read in another language.
+
+    The vocabulary is every word of three or more Latin letters in the project's English messages
+    (the msgids of its catalogue): exactly the words a forgotten ``{% trans %}``, an English composed
+    sentence or an untranslated label leaks. Words in capitals are codes (ISCO, PDF, KZT); proper names
+    the caller knows (user names, brand names) are removed before the words are looked up."""
+
+    def __init__(self, catalogue: Path):
+        import polib
+
+        words: set[str] = set()
+        for entry in polib.pofile(str(catalogue)):
+            for msgid in (entry.msgid, entry.msgid_plural):
+                words.update(w.lower() for w in re.findall(r"[A-Za-z]{3,}", re.sub(r"%\(\w+\)\w|\{\w*\}", " ", msgid)))
+        self.vocabulary = frozenset(words - ENGLISH_ALLOWED)
+
+    def __call__(self, text: str, names: Iterable[str] = ()) -> list[str]:
+        """The English words of ``text`` in order of first appearance, proper ``names`` excepted."""
+        for name in sorted(names, key=len, reverse=True):
+            text = text.replace(name, " ")
+        text = NOT_RUNNING_TEXT.sub(" ", text).replace("_", " ")
+        found: dict[str, None] = {}
+        for match in ENGLISH_WORD.finditer(text):
+            word = match.group()
+            if not word.isupper() and word.lower() in self.vocabulary:
+                found.setdefault(word, None)
+        return list(found)
+
+    @staticmethod
+    def quote(text: str, word: str, width: int = 50) -> str:
+        """Where ``word`` first stands in ``text``, with some words either side."""
+        at = re.search(rf"(?<![^\W_]){re.escape(word)}(?![^\W_])", text)
+        start = at.start() if at else 0
+        return "…" + text[max(0, start - width):start + len(word) + width].strip() + "…"
+
+
+@pytest.fixture(scope="session")
+def english_words():
+    from django.conf import settings
+
+    return EnglishWords(Path(settings.BASE_DIR) / "locale" / "ru" / "LC_MESSAGES" / "django.po")

@@ -152,3 +152,18 @@ def _enterprise():
 
     kz = Country.objects.get_or_create(code="KZ", defaults={"iso3": "KAZ", "numeric": 398, "name": "Kazakhstan"})[0]
     return Enterprise.objects.create(external_key="ent-x", name="X", country=kz, sector="C")
+
+
+def test_coordinators_see_how_many_labels_are_translated(client, slice_, make_user):
+    total = Occupation.objects.count()
+    in_kazakh = Occupation.objects.exclude(label_kk__isnull=True).exclude(label_kk="").count()
+    assert 0 < in_kazakh < total  # the slice has curated and uncurated occupations
+    assert "label-coverage" not in client.get("/taxonomy/").content.decode()  # the public does not plan work
+    client.force_login(make_user("coordinator"))
+    html = client.get("/kk/taxonomy/").content.decode()
+    share = f"{100 * in_kazakh / total:.1f}".replace(".", ",")
+    assert 'id="label-coverage"' in html and f"{in_kazakh} ({share} %)" in html
+    # An occupation without a Kazakh label reads in English, marked.
+    bare = Occupation.objects.filter(label_kk__isnull=True).first() or Occupation.objects.filter(label_kk="").first()
+    page = client.get(f"/kk/taxonomy/occupations/{bare.esco_id}/").content.decode()
+    assert f'<span lang="en">{bare.label_en}</span>' in page and "аударылмаған" in page

@@ -174,12 +174,16 @@ def latest_run() -> AllocationRun | None:
 class Explanation:
     score: float
     skill_score: float
-    shared_skills: list[str]
+    skills: list[Skill]  # shared by trainee and vacancy; pages show their labels in the reader's language
     region_ok: bool
     region_note: str
     language_share: float
     languages: list[str]
     missing_languages: list[str]
+
+    @property
+    def shared_skills(self) -> list[str]:
+        return [skill.label for skill in self.skills]
 
     @property
     def region_points(self) -> float:
@@ -222,7 +226,7 @@ def explain_pairs(pairs: list[tuple[int, int]]) -> dict[tuple[int, int], Explana
     tf = _trainee_facts({t for t, _v in pairs})
     vf = _vacancy_facts({v for _t, v in pairs})
     region_country = dict(Region.objects.values_list("pk", "country_id"))
-    names = dict(Skill.objects.filter(pk__in={s for f in vf.values() for s in f["skills"]}).values_list("pk", "label"))
+    skills = Skill.objects.in_bulk({s for f in vf.values() for s in f["skills"]})
     out = {}
     for t, v in pairs:
         if t not in tf or v not in vf:
@@ -245,7 +249,7 @@ def explain_pairs(pairs: list[tuple[int, int]]) -> dict[tuple[int, int], Explana
         covered = [c for c in b["langs"] if c in a["langs"]]
         share = len(covered) / len(b["langs"]) if b["langs"] else 1.0
         score = cos + (REGION_WEIGHT if ok else 0.0) + LANGUAGE_WEIGHT * share
-        out[(t, v)] = Explanation(float(score), float(cos), [names.get(s, str(s)) for s in shared], ok, note,
+        out[(t, v)] = Explanation(float(score), float(cos), [skills[s] for s in shared if s in skills], ok, note,
                                   share, covered, [c for c in b["langs"] if c not in a["langs"]])
     return out
 

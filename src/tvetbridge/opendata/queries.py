@@ -20,6 +20,7 @@ import numpy as np
 from django.db import models
 from django.db.models import Prefetch, Q, Sum
 from django.utils import timezone, translation
+from django.utils.functional import lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -374,7 +375,12 @@ class Dataset:
     columns: tuple[Column, ...]
 
 
-_NAMES = tuple(Column(f"name_{s}", gettext_lazy("name (%(language)s)") % {"language": lang})
+def _name_in(language: str) -> str:
+    return _("name (%(language)s)") % {"language": language}
+
+
+# Lazy as a whole: a lazy message formatted with % here would be rendered once, in English, at import.
+_NAMES = tuple(Column(f"name_{s}", lazy(_name_in, str)(lang))
                for s, lang in [("en", "en"), ("zh_hans", "zh-hans"), ("ru", "ru"), ("kk", "kk")])
 _OUTCOMES = gettext_lazy("TVET Bridge outcomes records")
 

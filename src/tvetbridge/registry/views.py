@@ -247,7 +247,8 @@ def detail_rows(obj) -> list[dict]:
 def translations_of(obj) -> list[dict]:
     rows = []
     for name in _translated_fields(type(obj)):
-        values = [(label, getattr(obj, f"{name}_{code.replace('-', '_')}") or "")
+        # (language code, its name, the value): the page marks each value with its language.
+        values = [(code, label, getattr(obj, f"{name}_{code.replace('-', '_')}") or "")
                   for code, label in settings.LANGUAGES]
         rows.append({"label": type(obj)._meta.get_field(name).verbose_name, "values": values})
     return rows

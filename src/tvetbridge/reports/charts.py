@@ -68,6 +68,13 @@ def grouped_bars(rows: list[dict], *, series_title: str, value_title: str, langu
     return _svg(chart, language)
 
 
+def integer_ticks(top: float, count: int = 5) -> list[int]:
+    """At most ``count`` + 1 whole-number ticks from 0 past ``top``: counts have no halves, and a "d"
+    format alone labels an axis of 0, 0.5, 1 as "0 1 1"."""
+    step = max(1, -(-int(top) // count))
+    return list(range(0, int(top) + step, step))
+
+
 def bars(rows: list[dict], *, value_title: str, language: str) -> str:
     """rows: {label, value, optional text}; horizontal bars, largest first, the text (by default the
     value) printed at the bar's end."""
@@ -75,13 +82,14 @@ def bars(rows: list[dict], *, value_title: str, language: str) -> str:
     if not rows:
         return ""
     order = [r["label"] for r in sorted(rows, key=lambda r: -r["value"])]
+    ticks = integer_ticks(max(r["value"] for r in rows))
     base = alt.Chart(alt.Data(values=rows)).encode(y=alt.Y("label:N", sort=order, title=None),
                                                    x=alt.X("value:Q", title=value_title,
+                                                           scale=alt.Scale(domain=[0, ticks[-1]]),
                                                            # Each bar prints its value: a sparse axis
                                                            # without grid reads as well and is half the
                                                            # SVG for the PDF to typeset.
-                                                           axis=alt.Axis(tickMinStep=1, format="d", grid=False,
-                                                                         tickCount=5)))
+                                                           axis=alt.Axis(values=ticks, format="d", grid=False)))
     chart = base.mark_bar(color=OKABE_ITO[0]) + base.mark_text(align="left", dx=3, fontSize=9, color=INK).encode(
         text="text:N")
     return _svg(chart.properties(width=WIDTH, height=max(50, 18 * len(rows))), language)

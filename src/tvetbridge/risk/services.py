@@ -20,6 +20,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from tvetbridge.core.models import Country, Source
 from tvetbridge.core.services import require
@@ -91,7 +92,8 @@ def load_inform() -> LoadResult:
     for name in table.columns:
         if name in indicators:
             continue
-        ind = Indicator(code=inform_code(name), inform_name=name, unit=_("index 0–10"), min_value=0.0,
+        # The unit is stored as its message id and translated where it is shown.
+        ind = Indicator(code=inform_code(name), inform_name=name, unit=gettext_noop("index 0–10"), min_value=0.0,
                         max_value=10.0, direction=Indicator.Direction.RISK_UP, source=source, is_reference=True)
         for code, _label in settings.LANGUAGES:
             with translation.override(code):

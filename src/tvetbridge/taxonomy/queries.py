@@ -27,6 +27,23 @@ def suffix(language: str | None = None) -> str:
     return SUFFIXES.get(language or translation.get_language() or settings.LANGUAGE_CODE, "en")
 
 
+# ----------------------------------------------------------------------------------------- coverage
+def label_coverage() -> list[dict]:
+    """Per kind of concept (occupations, skills): how many have a label in each language other than
+    English — what translators still have to do."""
+    languages = [(code, name) for code, name in settings.LANGUAGES if code != "en"]
+    rows = []
+    for model in (Occupation, Skill):
+        counts = model.objects.aggregate(total=Count("pk"), **{
+            code: Count("pk", filter=~Q(**{f"label_{SUFFIXES[code]}__isnull": True})
+                        & ~Q(**{f"label_{SUFFIXES[code]}": ""})) for code, _name in languages})
+        total = counts["total"]
+        rows.append({"kind": model._meta.verbose_name_plural, "total": total, "languages": [
+            {"code": code, "name": name, "labelled": counts[code],
+             "share": 100.0 * counts[code] / total if total else 0.0} for code, name in languages]})
+    return rows
+
+
 # ----------------------------------------------------------------------------------------- browsing
 def isco_major_groups() -> list[IscoGroup]:
     """Major groups with their sub-major groups (prefetched) and occupation counts per sub-major group."""

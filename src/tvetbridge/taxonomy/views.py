@@ -18,9 +18,10 @@ from .models import IscoGroup, Occupation, Skill
 
 def index(request):
     form = SearchForm(request.GET or None)
+    coverage = queries.label_coverage() if request.user.has_perm("taxonomy.view_label_coverage") else None
     return render(request, "taxonomy/index.html", {"form": form, "majors": queries.isco_major_groups(),
                                                    "n_occupations": Occupation.objects.count(),
-                                                   "n_skills": Skill.objects.count()})
+                                                   "n_skills": Skill.objects.count(), "coverage": coverage})
 
 
 def group(request, code: str):

@@ -209,6 +209,12 @@ def load_entries(page_rows: list[dict]) -> list[dict]:
         _related_ids(AUDITED()[name], item["changes"], wanted)
     related = _resolve(wanted)
     type_labels = {"+": _("created"), "~": _("changed"), "-": _("deleted")}
+    # A record is named as it is now, in the reader's language (a snapshot names it as it was then,
+    # perhaps before its translations were written); a deleted one by its last snapshot.
+    ids: dict[str, set] = defaultdict(set)
+    for (name, _history_id), item in loaded.items():
+        ids[name].add(item["record"].id)
+    live = {name: AUDITED()[name]._default_manager.in_bulk(list(pks)) for name, pks in ids.items()}
     entries = []
     for row in page_rows:
         item = loaded.get((row["model"], row["history_id"]))
@@ -221,10 +227,11 @@ def load_entries(page_rows: list[dict]) -> list[dict]:
             url = reverse(f"{row['model']}_detail", args=[record.id]) if record.history_type != "-" else None
         except NoReverseMatch:
             url = None
+        current = live[row["model"]].get(record.id) or record.instance
         entries.append({
             "when": record.history_date, "user": record.history_user, "type": record.history_type,
             "type_label": type_labels.get(record.history_type, ""),
-            "model_label": model._meta.verbose_name, "object": str(record.instance), "object_id": record.id,
+            "model_label": model._meta.verbose_name, "object": str(current), "object_id": record.id,
             "url": url, "reason": reason_text(record.history_change_reason), "changes": changes,
             "token": via_token.get((record._meta.label_lower, record.history_id), ""),
         })

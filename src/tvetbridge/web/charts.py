@@ -179,7 +179,8 @@ def country_map_svg(*, numeric: int, points: list[dict], centre: tuple[float, fl
             rows.append({"lon": point["longitude"], "lat": point["latitude"], "n": point["projects"],
                          "what": labels["projects"], "region": point["region"]})
     if rows:
-        legend = alt.Legend(title=None, orient="bottom", direction="horizontal", labelFontSize=12)
+        # No label limit: Vega's default (160 px) cut "Ынтымақтастық жобалары" to "Ынтымақтастық жобал…".
+        legend = alt.Legend(title=None, orient="bottom", direction="horizontal", labelFontSize=12, labelLimit=0)
         marks = alt.Chart(alt.Data(values=rows)).mark_point(filled=True, opacity=0.85, stroke="white",
                                                               strokeWidth=0.8, clip=True).encode(
             longitude="lon:Q", latitude="lat:Q",
