@@ -27,13 +27,16 @@ from tvetbridge.finance.models import Entry, Transaction
 from tvetbridge.outcomes.models import Enrolment, ImpactResult, ProjectTarget
 from tvetbridge.outcomes.queries import suppress, target_progress
 from tvetbridge.registry.models import (
+    Alliance,
     CooperationProject,
+    Enterprise,
     Facility,
     Institution,
     Programme,
     ProjectFunding,
     ReportedResult,
 )
+from tvetbridge.registry.queries import alliance_overview
 
 from .engine import iati as e
 from .models import ActivityPublication, IatiFile, Publisher
@@ -570,3 +573,26 @@ def project_profile(key: str) -> dict | None:
         "reported": list(ReportedResult.objects.filter(project=project).select_related("source")
                          .order_by("indicator", "-as_of")),
     }
+
+
+# An alliance is public when a document names it or when it has a published member or project; its
+# page then lists only the published members and projects, and the enterprises a document names.
+def public_alliances():
+    return Alliance.objects.filter(
+        _FROM_DOCUMENT | Q(institutions__in=public_institutions().values("pk"))
+        | Q(projects__in=public_projects().values("pk"))).distinct()
+
+
+def directory_alliances(*, q: str = ""):
+    qs = Alliance.objects.filter(pk__in=public_alliances().values("pk"))
+    if q:
+        qs = qs.filter(_name_query(q))
+    return qs.select_related("source").order_by("name")
+
+
+def alliance_profile(key: str) -> dict | None:
+    alliance = directory_alliances().filter(external_key=key).first()
+    if alliance is None:
+        return None
+    return alliance_overview(alliance, institutions=Institution.objects.filter(pk__in=public_institutions().values("pk")),
+                             enterprises=Enterprise.objects.filter(_FROM_DOCUMENT), projects=public_projects())
