@@ -35,9 +35,8 @@ def test_visitor_searches_from_the_header_and_opens_the_alliance(page, live_serv
         assert page.locator("#results-enterprises").count() == 0  # the public has no enterprise pages
         page.screenshot(path=str(SHOTS / f"search-{lang}.png"), full_page=True)
     page.set_viewport_size({"width": 390, "height": 800})
-    for path in ("/kk/", "/kk/search/?q=шеберхана"):  # a phone: nothing wider than the screen
-        page.goto(live_server.url + path)
-        assert page.evaluate("document.documentElement.scrollWidth") <= 390, path
+    page.goto(f"{live_server.url}/kk/search/?q=шеберхана")  # a phone: the results fit the screen
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
     page.screenshot(path=str(SHOTS / "search-kk-390.png"), full_page=True)
     page.set_viewport_size({"width": 1280, "height": 900})
     page.click("#results-projects li a")
