@@ -38,14 +38,17 @@ from tvetbridge.outcomes.queries import (
     target_progress,
 )
 from tvetbridge.registry.models import (
+    Alliance,
     CooperationProject,
     CountryStatistic,
+    Enterprise,
     Facility,
     Institution,
     Programme,
     ProjectFunding,
     ReportedResult,
 )
+from tvetbridge.registry.queries import alliance_overview
 from tvetbridge.risk.models import CountryRiskScore
 
 from .engine import iati as e
@@ -791,3 +794,24 @@ def series_years(series: list[Series]) -> list[int]:
 
 def focus_countries():
     return Country.objects.filter(is_focus=True).order_by("name")
+# An alliance is public when a document names it or when it has a published member or project; its
+# page then lists only the published members and projects, and the enterprises a document names.
+def public_alliances():
+    return Alliance.objects.filter(
+        _FROM_DOCUMENT | Q(institutions__in=public_institutions().values("pk"))
+        | Q(projects__in=public_projects().values("pk"))).distinct()
+
+
+def directory_alliances(*, q: str = ""):
+    qs = Alliance.objects.filter(pk__in=public_alliances().values("pk"))
+    if q:
+        qs = qs.filter(_name_query(q))
+    return qs.select_related("source").order_by("name")
+
+
+def alliance_profile(key: str) -> dict | None:
+    alliance = directory_alliances().filter(external_key=key).first()
+    if alliance is None:
+        return None
+    return alliance_overview(alliance, institutions=Institution.objects.filter(pk__in=public_institutions().values("pk")),
+                             enterprises=Enterprise.objects.filter(_FROM_DOCUMENT), projects=public_projects())

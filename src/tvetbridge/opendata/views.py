@@ -179,6 +179,21 @@ def directory_projects(request):
         "page": page, "page_query": page_query})
 
 
+def directory_alliances(request):
+    filters = _filters(request, ("q",))
+    page, page_query = _page(request, queries.directory_alliances(**filters))
+    return render(request, "opendata/directory.html", {
+        "tab": "alliances", "filters": filters, "choices": queries.directory_choices(),
+        "page": page, "page_query": page_query})
+
+
+def directory_alliance(request, key: str):
+    overview = queries.alliance_profile(key)
+    if overview is None:
+        raise Http404(_("No published alliance has this identifier."))
+    return render(request, "opendata/alliance.html", {"overview": overview, "alliance": overview["alliance"]})
+
+
 def directory_institution(request, key: str):
     profile = queries.institution_profile(key)
     if profile is None:

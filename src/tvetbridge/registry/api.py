@@ -8,7 +8,7 @@ natural keys to objects, exceptions to status codes (see `tvetbridge.api`).
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q, QuerySet, Sum
@@ -405,6 +405,9 @@ PROJECTS = Resource(
     prefetch=("chinese_institutions", "partner_institutions", "enterprises", "fields", "funding__source",
               "reported_results__source"))
 
+ALLIANCES = Resource(Alliance, "alliances", "alliances", s.AllianceOut, s.AllianceIn, s.AlliancePatch, AllianceFilter,
+                     prefetch=("institutions", "lead_institutions", "enterprises", "committees"))
+
 RESOURCES = [
     Resource(Institution, "institutions", "institutions", s.InstitutionOut, s.InstitutionIn, s.InstitutionPatch,
              InstitutionFilter, select=("region",), prefetch=("languages", "fields")),
@@ -416,8 +419,7 @@ RESOURCES = [
              prefetch=("fields",)),
     Resource(Enterprise, "enterprises", "enterprises", s.EnterpriseOut, s.EnterpriseIn, s.EnterprisePatch,
              EnterpriseFilter, select=("region",)),
-    Resource(Alliance, "alliances", "alliances", s.AllianceOut, s.AllianceIn, s.AlliancePatch, AllianceFilter,
-             prefetch=("institutions", "lead_institutions", "enterprises", "committees")),
+    ALLIANCES,
     PROJECTS,
 ]
 
@@ -445,6 +447,39 @@ def transition(request, record_id: Id, payload: s.TransitionIn, response: HttpRe
     saved = _fetch(PROJECTS, pk=record_id)
     set_etag(response, saved)
     return saved
+
+
+# ---------------------------------------------------------------------------------------------------
+# Alliance membership (coordinators): one member per call, each a versioned, audited change
+
+
+MEMBER_MODELS = {"institutions": Institution, "enterprises": Enterprise}
+
+
+def _membership(request, record_id: int, kind: str, member_id: int, version: int | None, change, response):
+    alliance = _fetch(ALLIANCES, pk=record_id)
+    services.require(request.user, "change", Alliance, alliance)
+    member = get_object_or_404(MEMBER_MODELS[kind], pk=member_id)
+    versioned_write(request, version, lambda expected: change(request.user, alliance, member,
+                                                              expected_version=expected))
+    saved = _fetch(ALLIANCES, pk=record_id)
+    set_etag(response, saved)
+    return saved
+
+
+@router.post("/alliances/{record_id}/members", response={200: s.AllianceOut, **WRITE_ERRORS}, tags=["alliances"],
+             operation_id="add_alliance_member", summary="Add a member institution or enterprise to an alliance")
+def add_alliance_member(request, record_id: Id, payload: s.MemberIn, response: HttpResponse):
+    return _membership(request, record_id, payload.kind, payload.member, payload.version,
+                       services.add_alliance_member, response)
+
+
+@router.delete("/alliances/{record_id}/members/{kind}/{member_id}", response={200: s.AllianceOut, **WRITE_ERRORS},
+               tags=["alliances"], operation_id="remove_alliance_member",
+               summary="Remove a member institution or enterprise from an alliance (send If-Match)")
+def remove_alliance_member(request, record_id: Id, kind: Literal["institutions", "enterprises"], member_id: Id,
+                           response: HttpResponse):
+    return _membership(request, record_id, kind, member_id, None, services.remove_alliance_member, response)
 
 
 # ---------------------------------------------------------------------------------------------------

@@ -145,3 +145,34 @@ def form_class_for(model: type) -> type[RegistryForm]:
 
 class ApproveForm(forms.Form):
     comment = forms.CharField(label=_("comment"), required=False, max_length=200)
+
+
+class AllianceMemberForm(forms.Form):
+    """One membership change: add an institution or an enterprise, or remove one (the remove buttons
+    post the member's id). The choices offered are the ones that make sense: non-members to add."""
+
+    institution = forms.ModelChoiceField(Institution.objects.none(), required=False, label=_("Add an institution"))
+    enterprise = forms.ModelChoiceField(Enterprise.objects.none(), required=False, label=_("Add an enterprise"))
+    remove_institution = forms.ModelChoiceField(Institution.objects.none(), required=False,
+                                                widget=forms.HiddenInput)
+    remove_enterprise = forms.ModelChoiceField(Enterprise.objects.none(), required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, alliance: Alliance, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["institution"].queryset = (Institution.objects.exclude(alliances=alliance)
+                                               .select_related("country").order_by("name"))
+        self.fields["institution"].label_from_instance = lambda i: f"{i} · {i.country}"
+        self.fields["enterprise"].queryset = (Enterprise.objects.exclude(alliances=alliance)
+                                              .select_related("country").order_by("name"))
+        self.fields["enterprise"].label_from_instance = lambda e: f"{e} · {e.country}"
+        self.fields["remove_institution"].queryset = alliance.institutions.all()
+        self.fields["remove_enterprise"].queryset = alliance.enterprises.all()
+        add_version_field(self, alliance)
+
+    def clean(self):
+        data = super().clean()
+        chosen = [name for name in ("institution", "enterprise", "remove_institution", "remove_enterprise")
+                  if data.get(name)]
+        if len(chosen) != 1:
+            raise ValidationError(_("Choose one institution or one enterprise."))
+        return data

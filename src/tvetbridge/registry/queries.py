@@ -37,6 +37,7 @@ from .models import (
     FacultyMember,
     Institution,
     Programme,
+    ReportedResult,
 )
 
 PAGE_SIZE = 50
@@ -351,3 +352,40 @@ def dashboard_version(country: Country) -> str:
     regions = Region.objects.filter(country=country).order_by().aggregate(n=Count("pk"), m=Max("pk"))
     parts = [inst["n"], inst["t"], proj["n"], proj["t"], regions["n"], regions["m"]]
     return "|".join("" if p is None else (p.isoformat() if hasattr(p, "isoformat") else str(p)) for p in parts)
+
+
+# --- alliances -------------------------------------------------------------------------------------
+
+def alliance_overview(alliance: Alliance, *, institutions: QuerySet, enterprises: QuerySet,
+                      projects: QuerySet) -> dict:
+    """An alliance's members, its sector committees with the alliance's projects in each committee's
+    field, and the results reported by the alliance and those projects. The caller passes the records
+    it may show (the registry passes everything, the public directory its published sets), so one
+    read serves both pages and the public one never lists an unpublished record."""
+    leads = set(alliance.lead_institutions.values_list("pk", flat=True))
+    members = list(institutions.filter(alliances=alliance).select_related("country")
+                   .order_by(translated_order("name"), "pk"))
+    for inst in members:
+        inst.is_lead = inst.pk in leads
+    project_list = list(projects.filter(alliance=alliance).select_related("host_country")
+                        .prefetch_related("fields").order_by("-start_date", "pk"))
+    committees = list(alliance.committees.select_related("field").order_by(translated_order("name"), "pk"))
+    placed: set[int] = set()
+    for committee in committees:
+        # A committee covers its ISCED-F field and the narrower fields under it (104 → 1041).
+        code = committee.field_id
+        committee.project_list = [p for p in project_list
+                                  if code and any(f.code.startswith(code) for f in p.fields.all())]
+        placed |= {p.pk for p in committee.project_list}
+    results = list(ReportedResult.objects.filter(Q(alliance=alliance) | Q(project__in=[p.pk for p in project_list]))
+                   .select_related("source", "project").order_by("indicator", "-as_of", "pk"))
+    return {
+        "alliance": alliance,
+        "members": members,
+        "enterprises": list(enterprises.filter(alliances=alliance).select_related("country")
+                            .order_by(translated_order("name"), "pk")),
+        "committees": committees,
+        "projects": project_list,
+        "other_projects": [p for p in project_list if p.pk not in placed],
+        "results": results,
+    }

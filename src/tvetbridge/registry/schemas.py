@@ -378,6 +378,12 @@ class ApproveIn(Schema):
     comment: text(300) = ""
 
 
+class MemberIn(Schema):
+    kind: Literal["institutions", "enterprises"]
+    member: int = Field(ge=1, le=MAX_INT, description="The id of the institution or enterprise.")
+    version: int | None = Field(None, ge=1, le=MAX_INT, description="The alliance version you read (or send If-Match).")
+
+
 class TransitionIn(Schema):
     transition: Literal["propose", "return", "approve", "start", "complete", "suspend", "resume", "withdraw",
                         "cancel"]

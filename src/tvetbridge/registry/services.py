@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -187,3 +187,46 @@ def update_record(user, obj: models.Model, data: Mapping[str, Any], *, reason: s
         _check_scope(u, o, m2m, source_status=source)
 
     return core.update_record(user, obj, data, reason=reason, expected_version=expected_version, check=check)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Alliance membership
+
+
+def _member_relation(member: models.Model) -> str:
+    from .models import Enterprise, Institution
+
+    if isinstance(member, Institution):
+        return "institutions"
+    if isinstance(member, Enterprise):
+        return "enterprises"
+    raise ValidationError(_("Only institutions and enterprises can be members of an alliance."))
+
+
+@core.retry_when_busy
+def add_alliance_member(user, alliance, member: models.Model, *, expected_version: int | None = None):
+    """Make an institution or an enterprise a member of ``alliance`` (coordinators). The alliance's
+    version moves on, so two coordinators editing the same membership see each other's change."""
+    relation = _member_relation(member)
+    with transaction.atomic():
+        require(user, "change", type(alliance), alliance)
+        if getattr(alliance, relation).filter(pk=member.pk).exists():
+            raise ValidationError({relation: _("%(member)s is already a member.") % {"member": member}})
+        members = [*getattr(alliance, relation).all(), member]
+        return core.save(user, alliance, reason=f"member added: {relation[:-1]} {member.external_key or member.pk}",
+                         m2m={relation: members}, expected_version=expected_version)
+
+
+@core.retry_when_busy
+def remove_alliance_member(user, alliance, member: models.Model, *, expected_version: int | None = None):
+    """End a membership; a lead institution stops leading the alliance with it."""
+    relation = _member_relation(member)
+    with transaction.atomic():
+        require(user, "change", type(alliance), alliance)
+        if not getattr(alliance, relation).filter(pk=member.pk).exists():
+            raise ValidationError({relation: _("%(member)s is not a member.") % {"member": member}})
+        m2m = {relation: getattr(alliance, relation).exclude(pk=member.pk)}
+        if relation == "institutions":
+            m2m["lead_institutions"] = alliance.lead_institutions.exclude(pk=member.pk)
+        return core.save(user, alliance, reason=f"member removed: {relation[:-1]} {member.external_key or member.pk}",
+                         m2m={k: list(v) for k, v in m2m.items()}, expected_version=expected_version)

@@ -14,3 +14,4 @@ for key, spec in queries.SPECS.items():
     ]
 urlpatterns.append(path("projects/<int:pk>/transition/", views.project_transition,
                         name="cooperationproject_transition"))
+urlpatterns.append(path("alliances/<int:pk>/members/", views.alliance_members, name="alliance_members"))

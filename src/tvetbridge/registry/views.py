@@ -21,13 +21,13 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from tvetbridge.core.forms import expected_version
+from tvetbridge.core.forms import expected_version, show_service_errors
 from tvetbridge.core.models import Country, FieldOfStudy, Language, Region
 from tvetbridge.core.services import Conflict
 
 from . import queries, services
-from .forms import ApproveForm, form_class_for
-from .models import CooperationProject, Enterprise, Facility, FacultyMember, Institution, Programme
+from .forms import AllianceMemberForm, ApproveForm, form_class_for
+from .models import Alliance, CooperationProject, Enterprise, Facility, FacultyMember, Institution, Programme
 
 ACTIONS = ("list", "detail", "create", "edit", "delete")
 
@@ -278,6 +278,12 @@ def record_detail(request, key: str, pk: int):
         context["transitions"] = services.available_transitions(user, obj)
         context["transition_url"] = reverse("cooperationproject_transition", args=[pk])
         context["approve_form"] = ApproveForm()
+    if isinstance(obj, Alliance):
+        context["overview"] = queries.alliance_overview(
+            obj, institutions=Institution.objects.all(), enterprises=Enterprise.objects.all(),
+            projects=CooperationProject.objects.all())
+        if can(user, "change", Alliance, obj):
+            context["members_url"] = reverse("alliance_members", args=[pk])
     return render(request, "registry/record_detail.html", context)
 
 
@@ -393,3 +399,35 @@ def project_transition(request, pk: int):
 
 def _int_or_none(value: str) -> int | None:
     return int(value) if value.isdigit() and len(value) < 10 else None
+
+
+# --- alliance membership ---------------------------------------------------------------------------
+
+def alliance_members(request, pk: int):
+    """Coordinators add and remove an alliance's member institutions and enterprises; every change
+    goes through the membership services (permission, version, audit reason)."""
+    alliance, denied = _allowed(request, "change", queries.SPECS["alliances"], pk)
+    if denied:
+        return denied
+    form = AllianceMemberForm(request.POST or None, alliance=alliance)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            removed = data["remove_institution"] or data["remove_enterprise"]
+            if removed:
+                services.remove_alliance_member(request.user, alliance, removed, expected_version=expected_version(form))
+                messages.success(request, _("%(member)s is no longer a member.") % {"member": removed})
+            else:
+                added = data["institution"] or data["enterprise"]
+                services.add_alliance_member(request.user, alliance, added, expected_version=expected_version(form))
+                messages.success(request, _("%(member)s is now a member.") % {"member": added})
+        except (ValidationError, Conflict) as error:
+            show_service_errors(form, error)
+        else:
+            return redirect("alliance_members", pk=pk)
+    alliance.refresh_from_db()
+    overview = queries.alliance_overview(alliance, institutions=Institution.objects.all(),
+                                         enterprises=Enterprise.objects.all(), projects=CooperationProject.objects.none())
+    return render(request, "registry/alliance_members.html", {
+        "alliance": alliance, "form": form, "members": overview["members"], "enterprises": overview["enterprises"],
+        "detail_url": record_url(alliance)})

@@ -12,6 +12,7 @@ urlpatterns = [
     path("my/consent/", views_my.my_consent, name="my_consent"),
     path("my/data.json", views_my.my_data, {"fmt": "json"}, name="my_data_json"),
     path("my/data.csv", views_my.my_data, {"fmt": "csv"}, name="my_data_csv"),
+    path("search/", views.search, name="site_search"),
     path("countries/", views.country_list, name="country_list"),
     path("countries/<str:code>/", views.country_dashboard, name="country_dashboard"),
     path("audit/", views.audit_log, name="audit_log"),

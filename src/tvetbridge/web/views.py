@@ -19,12 +19,21 @@ from tvetbridge.core.models import Country
 from tvetbridge.registry import queries
 
 from . import audit, charts
+from . import search as site_search
 
 CHART_CACHE_SECONDS = 24 * 3600
 
 
 def home(request):
     return render(request, "web/home.html", queries.home_aggregates())
+
+
+def search(request):
+    text = " ".join((request.GET.get("q") or "").split())[:site_search.MAX_QUERY]
+    groups = site_search.search(request.user, text) if text else []
+    return render(request, "web/search.html", {
+        "q": text, "site_search_q": text, "groups": groups, "too_short": bool(text) and not site_search.usable(text),
+        "total": sum(len(g.hits) for g in groups)})
 
 
 def country_list(request):
