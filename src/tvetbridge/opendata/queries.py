@@ -794,6 +794,9 @@ def series_years(series: list[Series]) -> list[int]:
 
 def focus_countries():
     return Country.objects.filter(is_focus=True).order_by("name")
+
+
+# --- alliances ---------------------------------------------------------------------------------------
 # An alliance is public when a document names it or when it has a published member or project; its
 # page then lists only the published members and projects, and the enterprises a document names.
 def public_alliances():
