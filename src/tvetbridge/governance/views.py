@@ -50,6 +50,7 @@ from .io import agreements as agreements_io
 from .io import assets as assets_io
 from .io import events as events_io
 from .io import ical
+from .io import meetings as meetings_io
 from .io.common import MAX_IMPORT_BYTES
 from .models import (
     Agreement,
@@ -370,10 +371,9 @@ IMPORTS = {
 }
 
 
-def _import(request, kind: str):
-    if (resp := _need(request, "governance.import_records")) is not None:
-        return resp
-    run, _template, done, title, back_title, template_url = IMPORTS[kind]
+def _import_page(request, run, *, title: str, back_url: str, back_title: str, template_href: str):
+    """The upload page every governance import shares: size checked before the file is read, errors
+    listed by row and column, nothing written unless every row is good."""
     form = ImportForm(request.POST or None, request.FILES or None)
     result = None
     if request.method == "POST" and form.is_valid():
@@ -386,22 +386,33 @@ def _import(request, kind: str):
             result = run(request.user, upload.read(), upload.name)
             if result.ok:
                 messages.success(request, _("%(count)s records imported.") % {"count": len(result.outcomes)})
-                return redirect(done)
+                return redirect(back_url)
+    return render(request, "governance/import.html", {"form": form, "result": result, "title": title,
+                                                      "back_url": back_url, "back_title": back_title,
+                                                      "template_href": template_href})
+
+
+def _import(request, kind: str):
+    if (resp := _need(request, "governance.import_records")) is not None:
+        return resp
+    run, _template, done, title, back_title, template_url = IMPORTS[kind]
     # Coming from an operation's page, the template is filled in with that operation's number.
     operation = request.GET.get("operation", "")
-    return render(request, "governance/import.html", {"form": form, "result": result, "title": title,
-                                                      "back": done, "back_title": back_title,
-                                                      "template_url": template_url,
-                                                      "template_query": f"operation={operation}"
-                                                      if operation.isdigit() else ""})
+    return _import_page(request, run, title=title, back_url=reverse(done), back_title=back_title,
+                        template_href=reverse(template_url) + (f"?operation={operation}" if operation.isdigit()
+                                                               else ""))
+
+
+def _xlsx(content: bytes, kind: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=CONTENT_TYPES["xlsx"])
+    response["Content-Disposition"] = f'attachment; filename="{kind}.xlsx"'
+    return response
 
 
 def _import_template(request, kind: str, **options):
     if (resp := _need(request, "governance.import_records")) is not None:
         return resp
-    response = HttpResponse(IMPORTS[kind][1](**options), content_type=CONTENT_TYPES["xlsx"])
-    response["Content-Disposition"] = f'attachment; filename="{kind}.xlsx"'
-    return response
+    return _xlsx(IMPORTS[kind][1](**options), kind)
 
 
 def agreement_import(request):
@@ -470,6 +481,29 @@ def committee_edit(request, pk: int):
     committee = _committee(request, pk)
     return _edit(request, committee, CommitteeForm(request.POST or None, instance=committee),
                  services.update_committee, _("Committee saved."), reverse("governance_committee", args=[pk]))
+
+
+def _meetings_allowed(request, committee: Committee):
+    if (resp := _need(request, "governance.import_records")) is not None:
+        return resp
+    return _need(request, "governance.change_event", Event(committee=committee))
+
+
+def meeting_import(request, pk: int):
+    committee = _committee(request, pk)
+    if (resp := _meetings_allowed(request, committee)) is not None:
+        return resp
+    return _import_page(request, lambda user, data, name: meetings_io.import_meetings(user, committee, data, name),
+                        title=_("Import meetings"), back_url=reverse("governance_committee", args=[pk]),
+                        back_title=str(committee),
+                        template_href=reverse("governance_meeting_import_template", args=[pk]))
+
+
+def meeting_import_template(request, pk: int):
+    committee = _committee(request, pk)
+    if (resp := _meetings_allowed(request, committee)) is not None:
+        return resp
+    return _xlsx(meetings_io.template_file(), meetings_io.KIND)
 
 
 def member_add(request, pk: int):
