@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -108,8 +110,8 @@ class ExitPlanForm(VersionedForm):
 class AssetForm(VersionedForm):
     class Meta:
         model = Asset
-        fields = ["kind", "description", "value", "currency", "custodian", "location", "ledger_reference",
-                  "acquired_on", "disposed_on", "disposal_note"]
+        fields = ["external_key", "kind", "description", "value", "currency", "custodian", "location",
+                  "ledger_reference", "acquired_on", "disposed_on", "disposal_note"]
         widgets = {"acquired_on": DATE, "disposed_on": DATE}
 
 
@@ -189,17 +191,41 @@ class ActionForm(VersionedForm):
         widgets = {"due_on": DATE, "completed_on": DATE, "note": forms.Textarea(attrs={"rows": 2})}
 
 
-class CalendarForm(forms.Form):
-    """The calendar's filters; every one optional."""
+class PlaceFilterForm(forms.Form):
+    """Country and project, the filters the events list and the calendar share; both optional."""
 
     country = forms.ModelChoiceField(queryset=None, required=False, label=_("country"), to_field_name="code")
     project = forms.ModelChoiceField(queryset=CooperationProject.objects.order_by("name"), required=False,
                                      label=_("project"))
-    kind = forms.ChoiceField(choices=[("", "—")] + Event.Kind.choices, required=False, label=_("kind"))
-    year = forms.IntegerField(min_value=1990, max_value=2100, required=False, label=_("year"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         from tvetbridge.core.models import Country
 
-        self.fields["country"].queryset = Country.objects.filter(governance_events__isnull=False).distinct()
+        self.fields["country"].queryset = Country.objects.filter(
+            Q(is_focus=True) | Q(governance_events__isnull=False)).distinct()
+
+    def place(self) -> dict:
+        """The chosen filters as ``queries.calendar`` takes them (empty when the form is not valid)."""
+        data = self.cleaned_data if self.is_valid() else {}
+        return {"country": data["country"].code if data.get("country") else "",
+                "project": data["project"].pk if data.get("project") else None}
+
+
+class CalendarForm(PlaceFilterForm):
+    """The events list's filters; every one optional."""
+
+    kind = forms.ChoiceField(choices=[("", "—")] + Event.Kind.choices, required=False, label=_("kind"))
+    year = forms.IntegerField(min_value=1990, max_value=2100, required=False, label=_("year"))
+
+
+class MonthForm(PlaceFilterForm):
+    month = forms.RegexField(regex=r"^(19|20)\d\d-(0[1-9]|1[0-2])$", required=False, label=_("month"),
+                             widget=forms.TextInput(attrs={"type": "month"}))
+
+    def first_day(self, today: dt.date) -> dt.date:
+        value = self.cleaned_data.get("month") if self.is_valid() else ""
+        if not value:
+            return today.replace(day=1)
+        year, month = value.split("-")
+        return dt.date(int(year), int(month), 1)

@@ -344,6 +344,8 @@ class Asset(Record):
         FUNDS = "funds", _("funds placed abroad")
         OTHER = "other", _("other")
 
+    # The key the operator's own inventory knows the asset by; imports match rows on it.
+    external_key = models.CharField(_("external key"), max_length=100, unique=True, null=True, blank=True)
     operation = models.ForeignKey(OverseasOperation, on_delete=models.CASCADE, related_name="assets",
                                   verbose_name=_("operation"))
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
@@ -364,6 +366,9 @@ class Asset(Record):
         verbose_name = _("asset")
         verbose_name_plural = _("assets")
         rules_permissions = perms.operation_child_permissions
+        constraints = [models.CheckConstraint(
+            condition=models.Q(disposed_on__isnull=True) | models.Q(acquired_on__isnull=True)
+            | models.Q(disposed_on__gte=models.F("acquired_on")), name="asset_disposed_after_acquired")]
 
     def __str__(self) -> str:
         return self.description

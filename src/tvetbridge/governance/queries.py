@@ -7,9 +7,12 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Q, QuerySet
+from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from tvetbridge.core.roles import Role, role_of
 from tvetbridge.registry.models import CooperationProject
+from tvetbridge.teachers import queries as teachers_queries
 
 from .models import (
     Agreement,
@@ -183,6 +186,52 @@ def calendar(events: QuerySet[Event], *, country: str = "", project: int | None 
     if year:
         events = events.filter(starts_on__year__lte=year, ends_on__year__gte=year)
     return events.order_by("starts_on", "title")
+
+
+@dataclass
+class CalendarItem:
+    """One entry of the calendar and its feed: an event (a committee meeting is one) or a teacher's
+    dispatch abroad, with what a reader sees rendered in the reader's language."""
+
+    uid: str  # stable across feeds: a calendar application updates the entry rather than adding one
+    kind: str  # event | dispatch
+    label: str
+    title: str
+    starts: dt.date
+    ends: dt.date  # inclusive
+    place: str
+    status: str  # confirmed | tentative | cancelled (RFC 5545 STATUS, lower case)
+    path: str
+    description: str = ""
+
+
+EVENT_STATUS = {Event.Status.PLANNED: "confirmed", Event.Status.HELD: "confirmed", Event.Status.CANCELLED: "cancelled"}
+
+
+def calendar_items(user, start: dt.date, end: dt.date, *, country: str = "", project: int | None = None,
+                   limit: int = 2000) -> list[CalendarItem]:
+    """What the calendar shows ``user`` between two dates: the events they may see (the public: only
+    published ones) and, for members, teachers' dispatches (read through the teachers app)."""
+    events = calendar(visible_events(user), country=country, project=project).filter(
+        starts_on__lte=end, ends_on__gte=start)[:limit]
+    items = [CalendarItem(f"event-{e.pk}", "event", e.get_kind_display(), e.title, e.starts_on, e.ends_on,
+                          ", ".join(p for p in (e.city, e.country.name) if p), EVENT_STATUS[e.status],
+                          reverse("governance_event", args=[e.pk]), e.summary)
+             for e in events]
+    if user.has_perm("teachers.view_assignment"):
+        for a in teachers_queries.dispatches_between(start, end, country=country, project=project)[:limit]:
+            host = a.project.name if a.project_id else a.partner.name
+            items.append(CalendarItem(
+                f"dispatch-{a.pk}", "dispatch", _("teacher dispatch"),
+                _("%(teacher)s (%(role)s) at %(host)s") % {"teacher": a.faculty.full_name,
+                                                           "role": a.get_role_display(), "host": host},
+                a.start_date, a.end_date, a.country.name,
+                "tentative" if a.status == a.Status.PLANNING else "confirmed",
+                reverse("teachers_record", args=[a.faculty_id]),
+                _("Sent by %(institution)s; %(status)s.") % {"institution": a.from_institution.name,
+                                                             "status": a.get_status_display()}))
+    items.sort(key=lambda i: (i.starts, i.title))
+    return items[:limit]
 
 
 def events_between(start: dt.date, end: dt.date, countries: list[str]) -> QuerySet[Event]:

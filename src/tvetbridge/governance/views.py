@@ -12,6 +12,7 @@ from django.db.models import Count
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -37,6 +38,7 @@ from .forms import (
     ExitPlanForm,
     ImportForm,
     MemberForm,
+    MonthForm,
     NoteForm,
     OperationDocumentForm,
     OperationForm,
@@ -45,7 +47,10 @@ from .forms import (
     SignatoryForm,
 )
 from .io import agreements as agreements_io
+from .io import assets as assets_io
 from .io import events as events_io
+from .io import ical
+from .io import meetings as meetings_io
 from .io.common import MAX_IMPORT_BYTES
 from .models import (
     Agreement,
@@ -358,16 +363,17 @@ def report_review(request, pk: int):
 IMPORTS = {
     "agreements": (agreements_io.import_agreements, agreements_io.template_file, "governance_agreements",
                    gettext_lazy("Import agreements"), gettext_lazy("Agreements"), "governance_agreement_import_template"),
+    "assets": (assets_io.import_assets, assets_io.template_file, "governance_operations",
+               gettext_lazy("Import assets"), gettext_lazy("Operations abroad"), "governance_asset_import_template"),
     "events": (events_io.import_events, events_io.template_file, "governance_events",
                gettext_lazy("Import events"), gettext_lazy("Calendar of cooperation events"),
                "governance_event_import_template"),
 }
 
 
-def _import(request, kind: str):
-    if (resp := _need(request, "governance.import_records")) is not None:
-        return resp
-    run, _template, done, title, back_title, template_url = IMPORTS[kind]
+def _import_page(request, run, *, title: str, back_url: str, back_title: str, template_href: str):
+    """The upload page every governance import shares: size checked before the file is read, errors
+    listed by row and column, nothing written unless every row is good."""
     form = ImportForm(request.POST or None, request.FILES or None)
     result = None
     if request.method == "POST" and form.is_valid():
@@ -380,18 +386,33 @@ def _import(request, kind: str):
             result = run(request.user, upload.read(), upload.name)
             if result.ok:
                 messages.success(request, _("%(count)s records imported.") % {"count": len(result.outcomes)})
-                return redirect(done)
+                return redirect(back_url)
     return render(request, "governance/import.html", {"form": form, "result": result, "title": title,
-                                                      "back": done, "back_title": back_title,
-                                                      "template_url": template_url})
+                                                      "back_url": back_url, "back_title": back_title,
+                                                      "template_href": template_href})
 
 
-def _import_template(request, kind: str):
+def _import(request, kind: str):
     if (resp := _need(request, "governance.import_records")) is not None:
         return resp
-    response = HttpResponse(IMPORTS[kind][1](), content_type=CONTENT_TYPES["xlsx"])
+    run, _template, done, title, back_title, template_url = IMPORTS[kind]
+    # Coming from an operation's page, the template is filled in with that operation's number.
+    operation = request.GET.get("operation", "")
+    return _import_page(request, run, title=title, back_url=reverse(done), back_title=back_title,
+                        template_href=reverse(template_url) + (f"?operation={operation}" if operation.isdigit()
+                                                               else ""))
+
+
+def _xlsx(content: bytes, kind: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=CONTENT_TYPES["xlsx"])
     response["Content-Disposition"] = f'attachment; filename="{kind}.xlsx"'
     return response
+
+
+def _import_template(request, kind: str, **options):
+    if (resp := _need(request, "governance.import_records")) is not None:
+        return resp
+    return _xlsx(IMPORTS[kind][1](**options), kind)
 
 
 def agreement_import(request):
@@ -400,6 +421,15 @@ def agreement_import(request):
 
 def agreement_import_template(request):
     return _import_template(request, "agreements")
+
+
+def asset_import(request):
+    return _import(request, "assets")
+
+
+def asset_import_template(request):
+    operation = request.GET.get("operation", "")
+    return _import_template(request, "assets", operation=int(operation) if operation.isdigit() else None)
 
 
 def event_import(request):
@@ -453,6 +483,29 @@ def committee_edit(request, pk: int):
                  services.update_committee, _("Committee saved."), reverse("governance_committee", args=[pk]))
 
 
+def _meetings_allowed(request, committee: Committee):
+    if (resp := _need(request, "governance.import_records")) is not None:
+        return resp
+    return _need(request, "governance.change_event", Event(committee=committee))
+
+
+def meeting_import(request, pk: int):
+    committee = _committee(request, pk)
+    if (resp := _meetings_allowed(request, committee)) is not None:
+        return resp
+    return _import_page(request, lambda user, data, name: meetings_io.import_meetings(user, committee, data, name),
+                        title=_("Import meetings"), back_url=reverse("governance_committee", args=[pk]),
+                        back_title=str(committee),
+                        template_href=reverse("governance_meeting_import_template", args=[pk]))
+
+
+def meeting_import_template(request, pk: int):
+    committee = _committee(request, pk)
+    if (resp := _meetings_allowed(request, committee)) is not None:
+        return resp
+    return _xlsx(meetings_io.template_file(), meetings_io.KIND)
+
+
 def member_add(request, pk: int):
     committee = _committee(request, pk)
     if (resp := _need(request, "governance.change_committee", committee)) is not None:
@@ -468,12 +521,11 @@ def member_add(request, pk: int):
 
 
 def event_list(request):
-    """The calendar. Members see every event; anyone else the published ones (the public calendar)."""
+    """Events by year and kind. Members see every event; anyone else the published ones."""
     user = request.user
     form = CalendarForm(request.GET or None)
     f = form.cleaned_data if form.is_valid() else {}
-    events = queries.calendar(queries.visible_events(user), country=f["country"].code if f.get("country") else "",
-                              project=f["project"].pk if f.get("project") else None, kind=f.get("kind") or "",
+    events = queries.calendar(queries.visible_events(user), **form.place(), kind=f.get("kind") or "",
                               year=f.get("year"))
     events = list(events[:500])
     counts = queries.participation(Event.objects.filter(pk__in=[e.pk for e in events]))
@@ -483,6 +535,51 @@ def event_list(request):
     return render(request, "governance/event_list.html", {
         "events": events, "form": form, "today": dt.date.today(), "members": members,
         "can_add": user.has_perm("governance.add_event")})
+
+
+def _month_url(request, first: dt.date) -> str:
+    query = request.GET.copy()
+    query["month"] = f"{first:%Y-%m}"
+    return f"{request.path}?{query.urlencode()}"
+
+
+def calendar(request):
+    """One month of events, committee meetings and teachers' dispatches, by the day each begins (an entry
+    begun the month before shows on the first). The public sees published events only."""
+    form = MonthForm(request.GET or None)
+    today = dt.date.today()
+    first = form.first_day(today)
+    last = (first + dt.timedelta(days=31)).replace(day=1) - dt.timedelta(days=1)
+    items = queries.calendar_items(request.user, first, last, **form.place())
+    days: dict[dt.date, list] = {}
+    for item in items:
+        days.setdefault(max(item.starts, first), []).append(item)
+    feed_query = request.GET.copy()
+    feed_query.pop("month", None)
+    return render(request, "governance/calendar.html", {
+        "form": form, "first": first, "today": today, "days": sorted(days.items()),
+        "previous": _month_url(request, (first - dt.timedelta(days=1)).replace(day=1)),
+        "next": _month_url(request, last + dt.timedelta(days=1)),
+        "feed_query": feed_query.urlencode(), "members": request.user.has_perm("governance.view_event")})
+
+
+# The feed spans a year back and two ahead: what a subscribed calendar shows without growing forever.
+FEED_PAST_DAYS, FEED_FUTURE_DAYS = 365, 730
+
+
+def calendar_feed(request):
+    """The calendar as an iCalendar feed at a stable address, with the page's country and project
+    filters; what it holds is what the requester may see (signed out: the public calendar)."""
+    form = MonthForm(request.GET or None)
+    today = dt.date.today()
+    items = queries.calendar_items(request.user, today - dt.timedelta(days=FEED_PAST_DAYS),
+                                   today + dt.timedelta(days=FEED_FUTURE_DAYS), **form.place())
+    body = ical.feed(items, name=_("TVET Bridge: cooperation calendar"), base_url=request.build_absolute_uri("/")[:-1],
+                     host=request.get_host().split(":")[0], language=translation.get_language(),
+                     stamp=timezone.now())
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="tvetbridge-calendar.ics"'
+    return response
 
 
 def _event(request, pk: int) -> Event:

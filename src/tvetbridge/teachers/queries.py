@@ -120,3 +120,17 @@ def teacher_record(faculty) -> dict:
         "assignments": list(Assignment.objects.filter(faculty=faculty).select_related(
             "partner", "project", "country", "field", "language").order_by("-start_date")),
     }
+
+
+def dispatches_between(start, end, *, country: str = "", project: int | None = None):
+    """Dispatches abroad (not cancelled) whose period overlaps ``start``–``end``, for calendars."""
+    from .models import Assignment
+
+    qs = (Assignment.objects.filter(start_date__lte=end, end_date__gte=start)
+          .exclude(status=Assignment.Status.CANCELLED)
+          .select_related("faculty", "from_institution", "partner", "project", "country"))
+    if country:
+        qs = qs.filter(country_id=country.upper())
+    if project:
+        qs = qs.filter(project_id=project)
+    return qs.order_by("start_date", "pk")

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from simple_history.models import HistoricalRecords
@@ -570,9 +571,20 @@ class Importer:
         would overwrite that translation with a fallback.
         """
         manager = self.model._default_manager
+        fields = {f.name for f in self.model._meta.concrete_fields}
+        # Every changed record is stamped, where its model keeps a time of change, and raised a version,
+        # where it keeps one, so that a form opened before the import is refused as stale.
+        touched: dict[str, object] = {}
+        if "updated" in fields:
+            touched["updated"] = stamp
+        if "version" in fields:
+            touched["version"] = F("version") + 1
         changed_objects: dict[str, list] = defaultdict(list)
         for row in updates:
-            row.obj.updated = stamp
+            if "updated" in touched:
+                row.obj.updated = stamp
+            if "version" in touched:
+                row.obj.version += 1
             for key in row.changed:
                 column = self.spec.column(key)
                 if column.type != "m2m":
@@ -589,8 +601,8 @@ class Importer:
             else:
                 manager.bulk_update(objects, [name], batch_size=BATCH)
         objects = [row.obj for row in updates]
-        for chunk in chunks([obj.pk for obj in objects]):
-            manager.filter(pk__in=chunk).update(updated=stamp)
+        for chunk in chunks([obj.pk for obj in objects] if touched else []):
+            manager.filter(pk__in=chunk).update(**touched)
         # With no fields, the helper writes only the history rows, from the objects as they now are.
         bulk_update_with_history(objects, self.model, [], batch_size=BATCH, default_user=history_user,
                                  default_change_reason=CHANGE_REASON, default_date=stamp)
