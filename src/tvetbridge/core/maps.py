@@ -22,12 +22,13 @@ def _topology() -> dict:
     return json.loads(WORLD_TOPOJSON.read_text(encoding="utf-8"))
 
 
-def circle_map_svg(points: list[dict], *, labels: dict[str, str], width: int = 640, height: int = 380) -> str:
-    """``points``: {"name", "lat", "lon", "gap", "demand"}; circle area ∝ gap, open ring ∝ demand."""
+def circle_map_svg(points: list[dict], *, labels: dict[str, str], width: int = 640, height: int = 380,
+                   pad: float = 6) -> str:
+    """``points``: {"name", "lat", "lon", "gap", "demand"}; circle area ∝ gap, open ring ∝ demand;
+    ``pad``: degrees of context around the points (wider for country centroids than for regions)."""
     pts = [p for p in points if p.get("lat") is not None and p.get("lon") is not None]
     if pts:
         lats, lons = [p["lat"] for p in pts], [p["lon"] for p in pts]
-        pad = 6
         frame = {"type": "Feature", "properties": {}, "geometry": {"type": "MultiPoint", "coordinates": [
             [min(lons) - pad, min(lats) - pad], [max(lons) + pad, max(lats) + pad],
             [min(lons) - pad, max(lats) + pad], [max(lons) + pad, min(lats) - pad]]}}

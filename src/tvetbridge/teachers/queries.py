@@ -13,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from dataclasses import field as dc_field
+from functools import lru_cache
 
 import numpy as np
 from django.conf import settings
@@ -33,6 +34,7 @@ from .models import LanguageProficiency, ProgrammeLanguageRequirement, level_lab
 TEACHING_FLOOR = scales.Level(scales.CEFR, "B2")
 
 
+@lru_cache(maxsize=64)
 def declared_rank(level: str) -> int | None:
     try:
         return scales.from_short(level).rank

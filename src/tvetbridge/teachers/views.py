@@ -74,7 +74,7 @@ def shortage(request):
         return resp
     period = _period(request)
     cells = queries.shortage(period)
-    map_svg = circle_map_svg(queries.map_points(cells), labels={"gap": _("Teachers missing")})
+    map_svg = circle_map_svg(queries.map_points(cells), labels={"gap": _("Teachers missing")}, pad=14)
     return render(request, "teachers/shortage.html", {
         "cells": cells, "period": period, "years": _years(period), "map_svg": map_svg,
         "norm": queries.trainee_norm(), "norm_source": queries.NORM_SOURCE % {"norm": queries.trainee_norm()},
