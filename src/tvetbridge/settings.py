@@ -269,6 +269,11 @@ LRS_ACTIVITY_BASE = env_str("TVETBRIDGE_LRS_ACTIVITY_BASE", "https://tvetbridge.
 # Uploaded resource files: the largest accepted, and the kinds (by extension) accepted.
 LIBRARY_MAX_UPLOAD_BYTES = env_int("TVETBRIDGE_LIBRARY_MAX_UPLOAD_BYTES", 50 * 1024 * 1024)
 
+# Bilingual-teacher shortage (teachers app): trainees per teacher. Default 20, the ceiling on the
+# student-teacher ratio in China's Ministry of Education standard for secondary vocational schools
+# (中等职业学校设置标准, 教职成〔2010〕12号: 生师比不高于20:1); not from the seed documents, which give
+# no ratio. The page states the norm and this source.
+TEACHER_TRAINEES_PER_TEACHER = env_int("TVETBRIDGE_TEACHER_TRAINEES_PER_TEACHER", 20)
 NINJA_PAGINATION_PER_PAGE = 50
 NINJA_PAGINATION_MAX_LIMIT = 500
 

@@ -319,3 +319,7 @@ class Assignment(Record):
 
     def owner_institution_ids(self) -> set[int]:
         return {self.from_institution_id}
+
+
+# Statuses in which a teacher is taken for the period (not available for another dispatch).
+COMMITTED = (Assignment.Status.PLANNING, Assignment.Status.APPROVED, Assignment.Status.ABROAD)

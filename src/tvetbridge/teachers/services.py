@@ -13,6 +13,7 @@ from tvetbridge.core import services as core
 from tvetbridge.core.roles import Role, role_of
 
 from .models import (
+    COMMITTED,
     Assignment,
     DevelopmentProgramme,
     LanguageProficiency,
@@ -58,8 +59,6 @@ TRANSITIONS = {
     Assignment.Status.APPROVED: {Assignment.Status.ABROAD: "change", Assignment.Status.CANCELLED: "change"},
     Assignment.Status.ABROAD: {Assignment.Status.RETURNED: "change"},
 }
-# Statuses in which a teacher is taken for the period (not available for another dispatch).
-COMMITTED = (Assignment.Status.PLANNING, Assignment.Status.APPROVED, Assignment.Status.ABROAD)
 
 
 def pre_departure_done(faculty_id: int, by: dt.date) -> bool:
@@ -112,3 +111,21 @@ def transition_assignment(user, assignment: Assignment, to: str, *, rating: int 
         data["rating"] = rating
     return core.update_record(user, assignment, data, reason=f"dispatch {to}", expected_version=expected_version,
                               check=check_owner if allowed[to] == "change" else None)
+
+
+def may_plan(user, faculty) -> bool:
+    """Whether ``user`` may plan a dispatch for this teacher (the button is shown only then)."""
+    if not user.has_perm("teachers.add_assignment"):
+        return False
+    return role_of(user) != Role.INSTITUTION_STAFF or user.profile.institution_id == faculty.institution_id
+
+
+@transaction.atomic
+def plan_for_shortage(user, *, faculty, cell, project, start: dt.date, end: dt.date) -> Assignment:
+    """A dispatch into a shortage cell (its country, field and language of instruction) for one of the
+    cell's projects; the cell's gap falls by one for the period."""
+    if project.pk not in cell.project_ids:
+        raise ValidationError({"project": _("Choose one of the projects behind this shortage.")})
+    return plan_assignment(user, {"faculty": faculty, "project": project, "country_id": cell.country,
+                                  "field_id": cell.field, "language_id": cell.language, "start_date": start,
+                                  "end_date": end}, reason="dispatch planned for a teacher shortage")

@@ -4,6 +4,8 @@ from . import views
 
 urlpatterns = [
     path("", views.dispatches, name="teachers_dispatches"),
+    path("shortage/", views.shortage, name="teachers_shortage"),
+    path("shortage/<str:key>/", views.shortage_candidates, name="teachers_shortage_candidates"),
     path("teacher/<int:pk>/", views.teacher_record, name="teachers_record"),
     path("dispatch/<int:pk>/move/", views.move_assignment, name="teachers_move_assignment"),
 ]

@@ -1,13 +1,20 @@
-"""Pages: dispatches (for coordinators and institution staff) and a teacher's record."""
+"""Pages: the shortage map and table with ranked candidates, dispatches (for coordinators and
+institution staff) and a teacher's record."""
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
 
 from tvetbridge.core.access import need as _need
-from tvetbridge.registry.models import FacultyMember
+from tvetbridge.core.maps import circle_map_svg
+from tvetbridge.registry.models import CooperationProject, FacultyMember
 
 from . import queries, services
 from .models import Assignment
@@ -46,3 +53,66 @@ def _record(request, faculty):
     for a in record["assignments"]:
         a.moves = services.available_transitions(request.user, a)
     return record
+
+
+def _period(request) -> queries.Period:
+    today = queries.Period.containing(timezone.localdate())
+    try:
+        year = int(request.GET.get("year") or request.POST.get("year") or today.year)
+    except ValueError:
+        year = today.year
+    return queries.Period(year if abs(year - today.year) <= 10 else today.year)
+
+
+def _years(period: queries.Period) -> list[queries.Period]:
+    now = queries.Period.containing(timezone.localdate()).year
+    return [queries.Period(y) for y in sorted({*range(now - 1, now + 3), period.year})]
+
+
+def shortage(request):
+    if (resp := _need(request, "teachers.view_shortage")) is not None:
+        return resp
+    period = _period(request)
+    cells = queries.shortage(period)
+    map_svg = circle_map_svg(queries.map_points(cells), labels={"gap": _("Teachers missing")}, pad=14)
+    return render(request, "teachers/shortage.html", {
+        "cells": cells, "period": period, "years": _years(period), "map_svg": map_svg,
+        "norm": queries.trainee_norm(), "norm_source": queries.NORM_SOURCE % {"norm": queries.trainee_norm()},
+        "floor": queries.TEACHING_FLOOR.level})
+
+
+def _cell_or_404(key: str, period: queries.Period) -> queries.Cell:
+    cell = queries.find_cell(key, period)
+    if cell is None:
+        raise Http404(_("No such shortage."))
+    return cell
+
+
+@require_http_methods(["GET", "POST"])
+def shortage_candidates(request, key: str):
+    if (resp := _need(request, "teachers.view_shortage")) is not None:
+        return resp
+    period = _period(request)
+    cell = _cell_or_404(key, period)
+    error = ""
+    if request.method == "POST":
+        faculty = get_object_or_404(FacultyMember, pk=request.POST.get("faculty") or 0)
+        project = get_object_or_404(CooperationProject, pk=request.POST.get("project") or 0)
+        if not services.may_plan(request.user, faculty):
+            raise PermissionDenied(_("You may not plan a dispatch for this teacher."))
+        try:
+            services.plan_for_shortage(request.user, faculty=faculty, cell=cell, project=project,
+                                       start=period.start, end=period.end)
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+        else:
+            messages.success(request, _("Dispatch planned for %(teacher)s.") % {"teacher": faculty.full_name})
+            return redirect(reverse("teachers_shortage") + f"?year={period.year}")
+    groups = queries.candidates(cell, period)
+    for group in groups.values():
+        for c in group:
+            c.may_plan = services.may_plan(request.user, c.faculty)
+    projects = CooperationProject.objects.filter(pk__in=cell.project_ids).order_by("name")
+    return render(request, "teachers/shortage_candidates.html", {
+        "cell": cell, "period": period, "groups": groups, "projects": projects, "error": error},
+        status=400 if error else 200)

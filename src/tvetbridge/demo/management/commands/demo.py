@@ -14,6 +14,7 @@ from tvetbridge.credentials import demo_credentials
 from tvetbridge.demo import cases as cases_demo
 from tvetbridge.demo import governance as governance_demo
 from tvetbridge.demo import matching_demo
+from tvetbridge.demo import teachers as teachers_demo
 from tvetbridge.demo.generator import generate
 from tvetbridge.demo.loader import load_demo
 from tvetbridge.library import demo as library_demo
@@ -84,6 +85,8 @@ class Command(BaseCommand):
         for line in governance_demo.build():
             self.stdout.write(line)
         for line in cases_demo.build():
+            self.stdout.write(line)
+        for line in teachers_demo.build():
             self.stdout.write(line)
         risk = load_reference_risk()
         self.stdout.write(f"country risk: INFORM 2021 {risk['inform']}, scored {', '.join(risk['periods'])}")

@@ -1,0 +1,62 @@
+"""Synthetic bilingual-teacher examples for the demo, on the real ALT University Luban Workshop
+(Kazakhstan, smart logistics, “Chinese + vocational skills”): a Chinese-taught logistics programme
+whose teachers need HSK 6 (3.0), teachers of Urumqi Vocational University who could be dispatched (one
+with the pre-departure training done) and one local teacher. Everything is marked synthetic; the
+shortage page then shows Kazakhstan × logistics × Chinese short by several teachers."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+
+from tvetbridge.core.services import system_user
+from tvetbridge.registry.models import FacultyLanguage, FacultyMember, Institution, Programme
+from tvetbridge.teachers import services
+from tvetbridge.teachers.models import DevelopmentProgramme, DevelopmentSession
+
+PROGRAMME = "demo-prog-alt-chinese-logistics"
+# (key, institution, name, {language: declared CEFR level}, willing, pre-departure done)
+TEACHERS = [
+    ("demo-fac-urumqi-wang", "real-inst-urumqi-vocational", "Wang Fang", {"zh": "native", "ru": "B2"}, True, True),
+    ("demo-fac-urumqi-liu", "real-inst-urumqi-vocational", "Liu Yang", {"zh": "native", "ru": "B1"}, True, False),
+    ("demo-fac-urumqi-zhao", "real-inst-urumqi-vocational", "Zhao Lei", {"zh": "native", "kk": "A2"}, False, False),
+    ("demo-fac-alt-nurlan", "real-inst-alt-university", "Nurlan Abenov", {"kk": "native", "zh": "C1"}, False, False),
+    ("demo-fac-alt-aigerim", "real-inst-alt-university", "Aigerim Sadykova", {"kk": "native", "zh": "B1"}, False,
+     False),
+]
+
+
+@transaction.atomic
+def build() -> list[str]:
+    if Programme.objects.filter(external_key=PROGRAMME).exists():
+        return ["teacher shortage examples already present"]
+    inst = {i.external_key: i for i in Institution.objects.filter(external_key__in={t[1] for t in TEACHERS})}
+    if len(inst) < 2:
+        return ["teacher shortage examples skipped: seed institutions missing"]
+    programme = Programme.objects.create(
+        external_key=PROGRAMME, institution=inst["real-inst-alt-university"], is_synthetic=True,
+        name="Smart logistics, Chinese + vocational skills (example)", field_id="1041", isced_level=5,
+        duration_months=36, intake_capacity=180, expected_graduates=150)
+    programme.languages.add("zh", "ru")
+    user = system_user()
+    services.set_programme_requirement(user, {"programme": programme, "language_id": "zh", "scale": "hsk3",
+                                              "level": "6"})
+    pd = DevelopmentProgramme.objects.create(
+        external_key="demo-tdp-pre-departure", name="Cross-cultural pre-departure training (example)",
+        kind=DevelopmentProgramme.Kind.PRE_DEPARTURE, provider=inst["real-inst-urumqi-vocational"], hours=40,
+        is_synthetic=True)
+    done = dt.date.today() - dt.timedelta(days=60)
+    session = DevelopmentSession.objects.create(programme=pd, start_date=done - dt.timedelta(days=14), end_date=done,
+                                                place="Urumqi")
+    for key, inst_key, name, levels, willing, trained in TEACHERS:
+        teacher = FacultyMember.objects.create(external_key=key, institution=inst[inst_key], full_name=name,
+                                               position="Lecturer, logistics", willing_to_dispatch=willing,
+                                               is_synthetic=True)
+        teacher.fields.add("1041")
+        FacultyLanguage.objects.bulk_create([FacultyLanguage(faculty=teacher, language_id=lang, level=level)
+                                             for lang, level in levels.items()])
+        if trained:
+            services.record_participation(user, {"session": session, "faculty": teacher, "result": "completed",
+                                                 "completed_on": done})
+    return [f"teacher shortage examples: 1 programme, {len(TEACHERS)} teachers"]
