@@ -393,7 +393,8 @@ def countries(request):
         years = queries.series_years(series)
         cells = {}
         for s in series:
-            keys.setdefault(s.key, s.label)
+            # an amount is never shown without its currency and price basis
+            keys.setdefault(s.key, f"{s.label} ({s.unit})" if s.key == "income_gain" else s.label)
             cells[s.key] = {"series": s, "latest": s.latest(),
                             "svg": series_svg.line_svg(years, s.values(years), title=f"{country} · {s.label}",
                                                        width=120, height=36, axis=False)}
