@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from .helpers import login
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -19,15 +21,6 @@ def new_page(browser):
     page = context.new_page()
     page.set_default_timeout(20000)
     return context, page
-
-
-def login(page, base, username, password):
-    page.goto(f"{base}/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", password)
-    page.click("main form button[type=submit]")
-    page.wait_for_load_state()
-    assert "/login/" not in page.url, "login failed"
 
 
 @pytest.fixture

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from .helpers import login
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -31,15 +33,6 @@ def data(world):
                                      name="Welding", field=world["logistics"], isced_level=4, duration_months=10,
                                      intake_capacity=20, expected_graduates=15, is_synthetic=True)
     return {**world, "other_programme": other}
-
-
-def login(page, base, username, password):
-    page.goto(f"{base}/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", password)
-    page.click("main form button[type=submit]")
-    page.wait_for_load_state()
-    assert "/login/" not in page.url, "login failed"
 
 
 def test_public_sees_dashboards_but_not_the_registry(page, live_server, data):

@@ -5,16 +5,9 @@ import datetime as dt
 
 import pytest
 
+from .helpers import login
+
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def login(page, base, username, password):
-    page.goto(f"{base}/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", password)
-    page.click("main form button[type=submit]")
-    page.wait_for_load_state()
-    assert "/login/" not in page.url, "login failed"
 
 
 def test_coordinator_approves_a_trained_teachers_dispatch(page, live_server, world, users):

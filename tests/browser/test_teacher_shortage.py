@@ -8,16 +8,9 @@ import os
 
 import pytest
 
+from .helpers import login
+
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def login(page, base, username, password):
-    page.goto(f"{base}/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", password)
-    page.click("main form button[type=submit]")
-    page.wait_for_load_state()
-    assert "/login/" not in page.url, "login failed"
 
 
 def test_coordinator_fills_a_shortage_from_the_ranked_candidates(page, live_server, world, users):

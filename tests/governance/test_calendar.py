@@ -82,3 +82,12 @@ def test_feed_is_rfc5545_and_parses_back(client, network, dispatch):
     uids = {str(e["UID"]).split("@")[0] for e in public.walk("VEVENT")}
     assert f"event-{forum.pk}" in uids and f"event-{network['tour'].pk}" not in uids
     assert not any(u.startswith("dispatch-") for u in uids)
+
+
+def test_an_empty_month_points_to_the_next_entry(client, network, dispatch):
+    client.force_login(network["coordinator"])
+    url = reverse("governance_calendar")
+    empty = client.get(url, {"month": month_of(dispatch.start_date - dt.timedelta(days=400))}).content.decode()
+    assert 'id="calendar-empty"' in empty and 'id="calendar-next-entry"' in empty
+    target = empty.split('id="calendar-next-entry"')[0].rsplit('href="', 1)[1].split('"')[0].replace("&amp;", "&")
+    assert 'id="calendar-empty"' not in client.get(target).content.decode()

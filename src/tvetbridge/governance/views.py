@@ -554,10 +554,17 @@ def calendar(request):
     days: dict[dt.date, list] = {}
     for item in items:
         days.setdefault(max(item.starts, first), []).append(item)
+    # An empty month points to the next one with an entry, so nobody pages forward month by month.
+    upcoming = None
+    if not days:
+        later = queries.calendar_items(request.user, last + dt.timedelta(days=1),
+                                       today + dt.timedelta(days=FEED_FUTURE_DAYS), limit=1, **form.place())
+        if later:
+            upcoming = {"item": later[0], "url": _month_url(request, later[0].starts.replace(day=1))}
     feed_query = request.GET.copy()
     feed_query.pop("month", None)
     return render(request, "governance/calendar.html", {
-        "form": form, "first": first, "today": today, "days": sorted(days.items()),
+        "form": form, "first": first, "today": today, "days": sorted(days.items()), "upcoming": upcoming,
         "previous": _month_url(request, (first - dt.timedelta(days=1)).replace(day=1)),
         "next": _month_url(request, last + dt.timedelta(days=1)),
         "feed_query": feed_query.urlencode(), "members": request.user.has_perm("governance.view_event")})
