@@ -203,7 +203,9 @@ def check_version(obj: models.Model, expected: int | None) -> None:
         return
     model = type(obj)
     base = obj.version if expected is None else int(expected)
-    stored = model._base_manager.select_for_update().filter(pk=obj.pk).values_list("version", flat=True).first()
+    # No default ordering: ordering by a nullable relation is an outer join, which PostgreSQL will not lock.
+    stored = (model._base_manager.select_for_update().filter(pk=obj.pk).order_by()
+              .values_list("version", flat=True).first())
     if stored != base:
         raise _conflict(obj, base)
     obj.version = base + 1
