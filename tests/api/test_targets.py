@@ -3,6 +3,7 @@ allowed, with versions: a project's own institution and coordinators, nobody els
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 import pytest
@@ -104,3 +105,18 @@ def test_api_refuses_targets_to_others(world, api_as, role):
     response = api_as(role).post(f"/outcomes/projects/{world['project'].pk}/targets",
                                  {"indicator": "trainees", "value": "10"})
     assert response.status_code in (401, 403) and not ProjectTarget.objects.exists()
+
+
+def test_results_page_without_exchange_rates_says_so_instead_of_failing(world, users):
+    from tvetbridge.core.models import ExchangeRate
+    from tvetbridge.outcomes.models import Enrolment, IncomeObservation, Trainee
+
+    t = Trainee.objects.create(external_key="fx-1", baseline_income=Decimal(90000), baseline_currency="KZT")
+    Enrolment.objects.create(external_key="fx-1-E", trainee=t, project=world["project"], status="completed",
+                             start_date=dt.date(2023, 9, 1), end_date=dt.date(2024, 6, 30))
+    IncomeObservation.objects.create(trainee=t, period=dt.date(2024, 10, 1), amount=Decimal(250000), currency="KZT",
+                                     source="survey")
+    ExchangeRate.objects.filter(currency="KZT").delete()
+    response = _page(users["coordinator"]).get(f"/outcomes/projects/{world['project'].pk}/")
+    assert response.status_code == 503
+    assert 'id="money-missing"' in response.content.decode() and "KZT" in response.content.decode()

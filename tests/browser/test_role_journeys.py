@@ -23,8 +23,12 @@ def _nav(page, label: str) -> None:
 
 
 def test_coordinator_finds_an_off_target_project_and_exports_the_portfolio(page, live_server, journey_world):
-    from tvetbridge.outcomes.models import ProjectTarget
+    from tvetbridge.core.models import ExchangeRate, Source
+    from tvetbridge.outcomes.io.price_tables import install_shipped_tables
+    from tvetbridge.outcomes.models import CpiIndex, ProjectTarget
 
+    # a transactional test before this one may have flushed the price tables the migrations install
+    install_shipped_tables(ExchangeRate, CpiIndex, Source)
     project = journey_world["project"]
     # 200 trainees were due by yesterday; one is enrolled
     ProjectTarget.objects.create(project=project, indicator="trainees", value=200,

@@ -41,6 +41,7 @@ def test_visitor_searches_from_the_header_and_opens_the_alliance(page, live_serv
     for lang in ("kk", "ru"):  # and the home page, whose long Kazakh and Russian table headings must wrap
         page.goto(f"{live_server.url}/{lang}/")
         assert page.evaluate("document.documentElement.scrollWidth") <= 390, lang
+    page.goto(f"{live_server.url}/kk/search/?q=шеберхана")
     page.set_viewport_size({"width": 1280, "height": 900})
     page.click("#results-projects li a")
     page.goto(f"{live_server.url}/zh-hans/open-data/directory/")

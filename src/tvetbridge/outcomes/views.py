@@ -3,6 +3,8 @@ records, bulk import and the price tables. Views translate HTTP; the work is in 
 
 from __future__ import annotations
 
+import functools
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -28,10 +30,22 @@ from .forms import BasisForm, ImportForm, ReviewForm, TargetForm, TraineeForm
 from .impact_text import localised
 from .io.records import template_csv
 from .models import CpiIndex, ProjectTarget, QualityFlag, Trainee
-from .money import Basis, PriceTables
+from .money import Basis, ConversionError, PriceTables
 from .queries import COMPARISONS, POST_FROM, POST_TO
 from .rules import sees_identity, sees_incomes
 from .services import project_impact
+
+
+def _money_tables_needed(view):
+    """A results page whose incomes or funding are in a currency the price tables lack says so and
+    points to the tables, instead of failing."""
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except ConversionError as exc:
+            return render(request, "outcomes/money_missing.html", {"problem": str(exc)}, status=503)
+    return wrapper
 
 
 def _basis(request) -> Basis:
@@ -51,6 +65,7 @@ def _chain_context(request, projects, title):
     }
 
 
+@_money_tables_needed
 def project_results(request, pk: int):
     project = get_object_or_404(CooperationProject, pk=pk)
     ctx = _chain_context(request, CooperationProject.objects.filter(pk=pk), _("Results chain"))
@@ -118,6 +133,7 @@ def run_flags(request, pk: int):
     return redirect("outcomes_project", pk=pk)
 
 
+@_money_tables_needed
 def country_results(request, code: str):
     country = get_object_or_404(Country, code=code.upper())
     projects = CooperationProject.objects.filter(host_country=country)
@@ -127,6 +143,7 @@ def country_results(request, code: str):
     return render(request, "outcomes/results_chain.html", ctx)
 
 
+@_money_tables_needed
 def alliance_results(request, pk: int):
     alliance = get_object_or_404(Alliance, pk=pk)
     projects = CooperationProject.objects.filter(alliance=alliance)
