@@ -14,9 +14,11 @@ import datetime as dt
 from collections import Counter, defaultdict
 
 import numpy as np
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
+from modeltranslation.utils import build_localized_fieldname
 
 from tvetbridge.core.models import Language, Region
 from tvetbridge.demand.models import SkillDemand
@@ -134,8 +136,12 @@ def demo_vacancies(*, seed: int = 42, per_place: int = 2) -> int:
             ent = jd if (n + j) % 2 == 0 or not others[country] else others[country][j % len(others[country])]
             need = sorted(rng.choice(len(skills), size=min(6, len(skills)), replace=False))
             lang = [{"language": "ru", "level": "B1"}] if j == 0 else [{"language": "zh", "level": "HSK3"}]
+            # The title in every language the occupation has a label in (the others fall back to English).
+            titles = {build_localized_fieldname("title", lang_code): f"{label} ({j + 1})"
+                      for lang_code, _name in settings.LANGUAGES
+                      if (label := getattr(occ, build_localized_fieldname("label", lang_code), ""))}
             v = SkillDemand(external_key=f"{VACANCY_PREFIX}{code}-{region}-{j + 1}", enterprise=ent,
-                            kind=SkillDemand.Kind.VACANCY, title=f"{occ.label} ({j + 1})", country_id=country,
+                            kind=SkillDemand.Kind.VACANCY, **titles, country_id=country,
                             region_id=region, occupation=occ, count=int(rng.integers(2, 9)), languages=lang,
                             deadline=deadline, is_synthetic=True)
             made.append(v)
