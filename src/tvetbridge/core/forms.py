@@ -18,6 +18,12 @@ def add_version_field(form: forms.BaseForm, instance) -> None:
                                                 min_value=1)
 
 
+def posted_version(request) -> int | None:
+    """The version a plain POST button carries (no form class): a number, or None when absent or not one."""
+    value = request.POST.get("version", "")
+    return int(value) if value.isdigit() and len(value) < 10 else None
+
+
 def expected_version(form: forms.BaseForm) -> int | None:
     return form.cleaned_data.get("version") if "version" in form.fields else None
 

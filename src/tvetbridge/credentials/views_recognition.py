@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from tvetbridge.core.forms import show_service_errors
+from tvetbridge.core.forms import posted_version, show_service_errors
 from tvetbridge.registry.models import Programme
 from tvetbridge.taxonomy.models import Skill
 
@@ -75,8 +75,7 @@ def transfer_action(request, pk: int):
     if (resp := _need(request, "credentials.view_credittransferagreement", agreement)):
         return resp
     action = request.POST.get("action")
-    version = request.POST.get("version")
-    version = int(version) if version and version.isdigit() else None
+    version = posted_version(request)
     try:
         if action == "approve":
             agreement = services.approve_agreement(request.user, agreement, expected_version=version)

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import condition, require_POST
 
 from tvetbridge.core.access import need
-from tvetbridge.core.forms import expected_version, show_service_errors
+from tvetbridge.core.forms import expected_version, posted_version, show_service_errors
 from tvetbridge.core.services import Conflict
 from tvetbridge.outcomes.reliability import method_label
 
@@ -331,13 +331,13 @@ def case_publish(request, slug: str):
     gate = need(request, "opendata.publish_exemplarycase", case)
     if gate:
         return gate
-    version = request.POST.get("version")
+    version = posted_version(request)
     try:
         if request.POST.get("action") == "unpublish":
-            services.unpublish_case(request.user, case, expected_version=int(version) if version else None)
+            services.unpublish_case(request.user, case, expected_version=version)
             messages.success(request, _("The case is a draft again."))
         else:
-            services.publish_case(request.user, case, expected_version=int(version) if version else None)
+            services.publish_case(request.user, case, expected_version=version)
             messages.success(request, _("The case is published."))
     except ValidationError as exc:
         for m in exc.messages:

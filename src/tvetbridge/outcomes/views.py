@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from tvetbridge.core.forms import expected_version, show_service_errors
+from tvetbridge.core.forms import expected_version, posted_version, show_service_errors
 from tvetbridge.core.models import Country, ExchangeRate
 from tvetbridge.core.roles import role_of
 from tvetbridge.core.services import Conflict
@@ -94,8 +94,7 @@ def target_edit(request, pk: int, target_pk: int | None = None):
     form = TargetForm(request.POST or None, instance=target or ProjectTarget(project=project), project=project)
     if request.method == "POST" and "delete" in request.POST and target:
         try:
-            version = request.POST.get("version", "")
-            services.delete_target(request.user, target, expected_version=int(version) if version.isdigit() else None)
+            services.delete_target(request.user, target, expected_version=posted_version(request))
         except Conflict as exc:
             show_service_errors(form, exc)
         else:

@@ -21,7 +21,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from tvetbridge.core.forms import expected_version, show_service_errors
+from tvetbridge.core.forms import expected_version, posted_version, show_service_errors
 from tvetbridge.core.models import Country, FieldOfStudy, Language, Region
 from tvetbridge.core.services import Conflict
 
@@ -388,17 +388,13 @@ def project_transition(request, pk: int):
     name = request.POST.get("transition", "")
     try:
         services.transition_project(request.user, obj, name, comment=comment,
-                                    expected_version=_int_or_none(request.POST.get("version", "")))
+                                    expected_version=posted_version(request))
     except (ValidationError, Conflict) as error:
         for message in getattr(error, "messages", [str(error)]):
             messages.error(request, message)
     else:
         messages.success(request, _("The project is now %(status)s.") % {"status": obj.get_status_display()})
     return redirect(record_url(obj))
-
-
-def _int_or_none(value: str) -> int | None:
-    return int(value) if value.isdigit() and len(value) < 10 else None
 
 
 # --- alliance membership ---------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from tvetbridge.core.access import need as _need
+from tvetbridge.core.forms import posted_version
 from tvetbridge.core.maps import circle_map_svg
 from tvetbridge.registry.models import CooperationProject, FacultyMember
 
@@ -40,7 +41,7 @@ def move_assignment(request, pk: int):
         return resp
     try:
         services.transition_assignment(request.user, assignment, request.POST.get("to", ""),
-                                       expected_version=int(request.POST.get("version") or assignment.version))
+                                       expected_version=posted_version(request) or assignment.version)
     except ValidationError as exc:
         return render(request, "teachers/teacher_record.html", {
             "faculty": assignment.faculty, **_record(request, assignment.faculty), "error": " ".join(exc.messages)},
