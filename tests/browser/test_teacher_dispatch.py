@@ -7,7 +7,7 @@ import pytest
 
 from .helpers import login
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_coordinator_approves_a_trained_teachers_dispatch(page, live_server, world, users):

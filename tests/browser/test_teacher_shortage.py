@@ -10,7 +10,7 @@ import pytest
 
 from .helpers import login
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_coordinator_fills_a_shortage_from_the_ranked_candidates(page, live_server, world, users):
