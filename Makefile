@@ -35,6 +35,7 @@ bench: setup
 lint: setup
 	$(VENV)/bin/ruff check src tests benchmarks
 	$(VENV)/bin/lint-imports --no-cache
+	$(VENV)/bin/mypy
 
 messages: setup
 	# makemessages without settings writes to src/tvetbridge/locale only; compile both catalogues.

@@ -6,8 +6,10 @@ PY=${PY:-.venv/bin/python}
 export TVETBRIDGE_AXES_ENABLED=0
 status=0
 
-echo "== import-linter: layering and engine purity"
+echo "== lint: ruff, import-linter (layering, engine purity), mypy (the engines, strict)"
+.venv/bin/ruff check src tests benchmarks || status=1
 .venv/bin/lint-imports --no-cache || status=1
+.venv/bin/mypy || status=1
 
 echo "== pytest on SQLite"
 $PY -m pytest -m "not browser and not forks" -n 2 "$@" || status=1

@@ -27,7 +27,7 @@ from tvetbridge.registry.models import CooperationProject
 
 from .models import Enrolment, ProjectTarget, QualityFlag
 from .money import Basis, PriceTables
-from .queries import data_version, project_facts, spending
+from .queries import Status, data_version, project_facts, spending
 from .services import project_impact
 
 # Thresholds; each rule's explanation quotes them.
@@ -67,7 +67,7 @@ def _months_ago(today: dt.date, months: int) -> np.datetime64:
 
 def check_unreported(ctx: Context) -> dict | None:
     f = ctx.facts
-    due = (f.status == 2) & (f.end.astype("datetime64[M]") <= _months_ago(ctx.today, REPORT_AFTER_MONTHS))
+    due = (f.status == Status.COMPLETED) & (f.end.astype("datetime64[M]") <= _months_ago(ctx.today, REPORT_AFTER_MONTHS))
     n_due = int(due.sum())
     if n_due == 0:
         project_done = (ctx.project.status == "completed" and ctx.project.end_date

@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import json
 import re
+from collections.abc import Callable
 from importlib import resources
 from typing import Any
 
@@ -37,7 +38,7 @@ def shipped_contexts() -> dict[str, Any]:
     return {url: json.loads(body) for url, body in shipped_files().items()}
 
 
-def document_loader(url: str, options: dict | None = None) -> dict[str, Any]:
+def document_loader(url: str, options: dict[str, Any] | None = None) -> dict[str, Any]:
     """pyld document loader that serves shipped contexts and refuses every other URL."""
     document = shipped_contexts().get(url)
     if document is None:
@@ -53,14 +54,15 @@ def _options() -> dict[str, Any]:
 
 def _unwrap(exc: BaseException) -> CredentialError | None:
     """The CredentialError pyld wrapped (it wraps loader errors several levels deep), if any."""
-    seen = set()
-    while exc is not None and id(exc) not in seen:
-        seen.add(id(exc))
-        if isinstance(exc, CredentialError):
-            return exc
-        details = getattr(exc, "details", None)
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(exc) not in seen:
+        seen.add(id(current))
+        if isinstance(current, CredentialError):
+            return current
+        details = getattr(current, "details", None)
         cause = details.get("cause") if isinstance(details, dict) else None
-        exc = cause if isinstance(cause, BaseException) else (exc.__cause__ or exc.__context__)
+        current = cause if isinstance(cause, BaseException) else (current.__cause__ or current.__context__)
     return None
 
 
@@ -83,7 +85,7 @@ def _check_absolute(node: Any, path: str = "") -> None:
             _check_absolute(value, f"{path}.{key}")
 
 
-class _CheckedProcessor(jsonld.JsonLdProcessor):
+class _CheckedProcessor(jsonld.JsonLdProcessor):  # type: ignore[misc]  # pyld is untyped
     """A pyld processor whose expansion refuses lossy documents. ``normalize`` expands through this
     method, so canonicalization checks and expands a document once, not twice."""
 
@@ -91,8 +93,8 @@ class _CheckedProcessor(jsonld.JsonLdProcessor):
         self.dropped: list[str | None] = []
         super().__init__(on_property_dropped=self.dropped.append)
 
-    def expand(self, input_, options):
-        expanded = super().expand(input_, options)
+    def expand(self, input_: Any, options: dict[str, Any]) -> list[Any]:
+        expanded: list[Any] = super().expand(input_, options)
         if self.dropped:
             raise CredentialError("undefined_term", f"The term {self.dropped[0]!r} is not defined by any context of "
                                   "the document, so it would not be signed.", term=str(self.dropped[0]))
@@ -100,7 +102,7 @@ class _CheckedProcessor(jsonld.JsonLdProcessor):
         return expanded
 
 
-def _run(step, what: str) -> Any:
+def _run(step: Callable[[], Any], what: str) -> Any:
     try:
         return step()
     except jsonld.JsonLdError as exc:
@@ -119,13 +121,14 @@ def _run(step, what: str) -> Any:
 
 def expand(document: dict[str, Any]) -> list[Any]:
     """JSON-LD expansion that raises on dropped properties and relative identifiers or types."""
-    return _run(lambda: _CheckedProcessor().expand(document, _options()), "is not valid JSON-LD")
+    expanded: list[Any] = _run(lambda: _CheckedProcessor().expand(document, _options()), "is not valid JSON-LD")
+    return expanded
 
 
 def rdfc(document: dict[str, Any]) -> str:
     """Canonical N-Quads (RDFC-1.0) of a JSON-LD document, refusing lossy documents."""
     options = {**_options(), "algorithm": "URDNA2015", "format": "application/n-quads"}
-    return _run(lambda: _CheckedProcessor().normalize(document, options), "cannot be canonicalized")
+    return str(_run(lambda: _CheckedProcessor().normalize(document, options), "cannot be canonicalized"))
 
 
 def jcs(document: Any) -> bytes:

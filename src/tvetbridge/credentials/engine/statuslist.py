@@ -70,7 +70,7 @@ def encode(bits: bytes | bytearray) -> str:
     return "u" + base64.urlsafe_b64encode(compressed).decode("ascii").rstrip("=")
 
 
-def decode(encoded: str) -> bytes:
+def decode(encoded: object) -> bytes:
     if not isinstance(encoded, str) or not encoded.startswith("u") or len(encoded) > MAX_ENCODED:
         raise CredentialError("bad_encoded_list", "encodedList is not a multibase base64url string of bounded size.")
     body = encoded[1:]
@@ -86,7 +86,7 @@ def decode(encoded: str) -> bytes:
 
 
 def entry(list_url: str, index: int, purpose: str = "message") -> dict[str, Any]:
-    out = {"id": f"{list_url}#{index}", "type": "BitstringStatusListEntry", "statusPurpose": purpose,
+    out: dict[str, Any] = {"id": f"{list_url}#{index}", "type": "BitstringStatusListEntry", "statusPurpose": purpose,
            "statusListIndex": str(index), "statusListCredential": list_url}
     if purpose == "message":
         out["statusSize"] = 2

@@ -87,7 +87,7 @@ def issuer_id(document: dict[str, Any]) -> str | None:
 
 
 def summary_of(document: dict[str, Any]) -> dict[str, Any]:
-    subject = next(iter(as_list(document.get("credentialSubject") or [{}])), {})
+    subject: Any = next(iter(as_list(document.get("credentialSubject") or [{}])), {})
     achievement = subject.get("achievement") if isinstance(subject, dict) else None
     return {
         "id": document.get("id") if isinstance(document.get("id"), str) else None,
@@ -124,7 +124,7 @@ def _issuer_check(document: dict[str, Any], proofs: list[ProofResult],
     if issuer not in signed_by:
         return Check("issuer", FAILED, "issuer_mismatch", {"issuer": issuer or "", "signer": signed_by[0] or ""},
                      f"The credential names {issuer} as issuer but was signed by {signed_by[0]}.")
-    known = describe_issuer(issuer) if describe_issuer else None
+    known = describe_issuer(issuer) if describe_issuer and issuer is not None else None
     if known is None:
         return Check("issuer", WARNING, "issuer_unknown", {"issuer": issuer},
                      "The signature is the issuer's, but the issuer is not registered on this platform.")

@@ -106,6 +106,7 @@ class MonthlyHistogram:
                 elif b == self.nb + 1:
                     v = self.mx[j]
                 else:
+                    assert self.lo is not None  # a count above the lowest bin means the bins are set
                     before = cum[b - 1]
                     frac = (target - before) / c[j, b] if c[j, b] else 0.0
                     v = self.lo[j] + (b - 1 + frac) * self.width[j]

@@ -20,6 +20,7 @@ def price_option(design: FundDesign, n_paths: int, *, seed: int | None = 0,
         raise ValueError("option: the design has no skill appreciation option")
     bare = replace(design, option=replace(design.option, premium=0.0))
     r = simulate_fund(bare, n_paths, seed=seed, chunk_size=chunk_size)
+    assert r.option_value is not None and r.option_se is not None  # the design has an option
     return float(r.option_value), float(r.option_se)
 
 
@@ -30,14 +31,15 @@ def break_even_share_rate(design: FundDesign, n_paths: int, *, seed: int | None 
     Every evaluation reuses the same seed (common random numbers), so the simulated NPV is a smooth,
     non-decreasing function of the rate and Brent's method converges as on a deterministic function.
     """
-    if design.share is None:
+    share = design.share
+    if share is None:
         raise ValueError("share: the design has no profit-sharing terms")
     if not 0.0 <= lo < hi <= 1.0:
         raise ValueError("lo/hi: need 0 ≤ lo < hi ≤ 1")
     cache: dict[float, FundResult] = {}
 
     def npv(rate: float) -> float:
-        r = simulate_fund(replace(design, share=replace(design.share, rate=float(rate))), n_paths,
+        r = simulate_fund(replace(design, share=replace(share, rate=float(rate))), n_paths,
                           seed=seed, chunk_size=chunk_size, n_bins=8)
         cache[float(rate)] = r
         return r.fund_npv
@@ -51,7 +53,7 @@ def break_even_share_rate(design: FundDesign, n_paths: int, *, seed: int | None 
     else:
         rate = optimize.brentq(npv, lo, hi, xtol=xtol)
     res = cache.get(float(rate)) or simulate_fund(
-        replace(design, share=replace(design.share, rate=float(rate))), n_paths, seed=seed,
+        replace(design, share=replace(share, rate=float(rate))), n_paths, seed=seed,
         chunk_size=chunk_size, n_bins=8)
     return BreakEven(rate=float(rate), fund_npv=res.fund_npv, fund_npv_se=res.fund_npv_se,
                      evaluations=len(cache))

@@ -35,8 +35,8 @@ def black_scholes(S: float, K: float, r: float, sigma: float, T: float, kind: st
     d1 = (math.log(S / K) + (r - q + 0.5 * sigma**2) * T) / sd
     d2 = d1 - sd
     if kind == "call":
-        return S * math.exp(-q * T) * stats.norm.cdf(d1) - K * math.exp(-r * T) * stats.norm.cdf(d2)
-    return K * math.exp(-r * T) * stats.norm.cdf(-d2) - S * math.exp(-q * T) * stats.norm.cdf(-d1)
+        return float(S * math.exp(-q * T) * stats.norm.cdf(d1) - K * math.exp(-r * T) * stats.norm.cdf(d2))
+    return float(K * math.exp(-r * T) * stats.norm.cdf(-d2) - S * math.exp(-q * T) * stats.norm.cdf(-d1))
 
 
 def black76(F: float, K: float, r: float, sigma: float, T: float, kind: str = "call") -> float:
@@ -47,8 +47,8 @@ def black76(F: float, K: float, r: float, sigma: float, T: float, kind: str = "c
     d2 = d1 - sd
     disc = math.exp(-r * T)
     if kind == "call":
-        return disc * (F * stats.norm.cdf(d1) - K * stats.norm.cdf(d2))
-    return disc * (K * stats.norm.cdf(-d2) - F * stats.norm.cdf(-d1))
+        return float(disc * (F * stats.norm.cdf(d1) - K * stats.norm.cdf(d2)))
+    return float(disc * (K * stats.norm.cdf(-d2) - F * stats.norm.cdf(-d1)))
 
 
 def cramer_lundberg_ruin_exponential(u: float, theta: float, mean_claim: float) -> float:
@@ -91,18 +91,18 @@ def refund_count_pmf(n: int, p: float) -> np.ndarray:
     """Exact distribution of the number of refunds in a pool of n independent graduates."""
     _check("n", n >= 0, "must not be negative")
     _check("p", 0 <= p <= 1, "must be in [0, 1]")
-    return stats.binom.pmf(np.arange(n + 1), n, p)
+    return np.asarray(stats.binom.pmf(np.arange(n + 1), n, p))
 
 
 def normal_var(mu: float, sigma: float, alpha: float) -> float:
     """Value at risk at level alpha of a normal loss N(mu, sigma²): its alpha-quantile."""
     _check("sigma", sigma > 0, "must be positive")
     _check("alpha", 0 < alpha < 1, "must be in (0, 1)")
-    return mu + sigma * stats.norm.ppf(alpha)
+    return float(mu + sigma * stats.norm.ppf(alpha))
 
 
 def normal_es(mu: float, sigma: float, alpha: float) -> float:
     """Expected shortfall E[L | L ≥ VaR_alpha] of a normal loss."""
     _check("sigma", sigma > 0, "must be positive")
     _check("alpha", 0 < alpha < 1, "must be in (0, 1)")
-    return mu + sigma * stats.norm.pdf(stats.norm.ppf(alpha)) / (1.0 - alpha)
+    return float(mu + sigma * stats.norm.pdf(stats.norm.ppf(alpha)) / (1.0 - alpha))

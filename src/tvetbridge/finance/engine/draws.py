@@ -8,6 +8,7 @@ benchmark's floor (``benchmarks/fund_montecarlo.py``) draws exactly these number
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -15,6 +16,9 @@ import numpy as np
 from .instruments import CohortAssumptions
 
 BLOCK_PATHS = 65_536
+# (first scenario, number of scenarios) of each block in a chunk, and their seed sequences
+Blocks = tuple[tuple[int, int], ...]
+Seeds = list[np.random.SeedSequence]
 
 
 @dataclass(frozen=True)
@@ -62,7 +66,7 @@ def static_draws(rng: np.random.Generator, ns: int, cs: int, months: int,
     return out
 
 
-def chunk_draws(rngs, blocks, cs: int, months: int) -> dict[str, np.ndarray]:
+def chunk_draws(rngs: list[np.random.Generator], blocks: Blocks, cs: int, months: int) -> dict[str, np.ndarray]:
     """Every block's ``static_draws`` written straight into chunk-sized arrays (no concatenation)."""
     ns = sum(nsb for _, nsb in blocks)
     out = {k: np.empty((ns, months) if per_month else ns * cs, dtype=dt)
@@ -76,7 +80,7 @@ def chunk_draws(rngs, blocks, cs: int, months: int) -> dict[str, np.ndarray]:
     return out
 
 
-def gain_level_draws(seqs, blocks) -> np.ndarray:
+def gain_level_draws(seqs: Seeds, blocks: Blocks) -> np.ndarray:
     """One standard normal per scenario for its average gain (estimation uncertainty).
 
     Drawn from a stream derived from, but independent of, each block's own: turning the uncertainty
@@ -94,7 +98,7 @@ def gain_level_shift(c: CohortAssumptions, z: np.ndarray) -> np.ndarray:
     return (math.sqrt(s2) * z - 0.5 * s2).astype(np.float32)
 
 
-def chunks(plan: Plan, seed: int | None):
+def chunks(plan: Plan, seed: int | None) -> Iterator[tuple[Blocks, Seeds]]:
     children = np.random.SeedSequence(seed).spawn(len(plan.blocks))
     step = plan.blocks_per_chunk
     for i in range(0, len(plan.blocks), step):

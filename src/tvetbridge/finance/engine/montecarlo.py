@@ -25,11 +25,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
+from typing import cast
 
 import numpy as np
 
 from .accumulators import MonthlyHistogram, TailAccumulator
-from .draws import Plan, chunk_draws, chunks, gain_level_draws, gain_level_shift, plan_blocks
+from .draws import Blocks, Plan, Seeds, chunk_draws, chunks, gain_level_draws, gain_level_shift, plan_blocks
 from .instruments import CohortAssumptions, FundDesign
 from .results import FundResult, PartyReturn, frozen
 
@@ -48,7 +49,7 @@ def _geometric(u: np.ndarray, hazard: float, cap: int) -> np.ndarray:
     k = np.log1p(-u)
     k *= np.float32(1.0 / math.log1p(-hazard))
     np.minimum(k, np.float32(cap), out=k)
-    return k.astype(np.int32)  # truncation = floor, as k ≥ 0
+    return np.asarray(k, dtype=np.int32)  # truncation = floor, as k ≥ 0
 
 
 def _buckets(month: np.ndarray, H: int) -> tuple[np.ndarray, np.ndarray]:
@@ -60,7 +61,7 @@ def _buckets(month: np.ndarray, H: int) -> tuple[np.ndarray, np.ndarray]:
     return fires[order], bounds
 
 
-def _simulate_chunk(design: FundDesign, blocks, seqs) -> dict[str, np.ndarray]:
+def _simulate_chunk(design: FundDesign, blocks: Blocks, seqs: Seeds) -> dict[str, np.ndarray]:
     """Per-scenario monthly sums for one chunk: arrays of shape (scenarios, H + 1)."""
     c = design.cohort
     H, cs, Ttr = c.horizon_months, c.cohort_size, c.training_months
@@ -85,7 +86,7 @@ def _simulate_chunk(design: FundDesign, blocks, seqs) -> dict[str, np.ndarray]:
         if m_ref <= H:
             refunds = ((~dropped) & (emp > m_ref)).reshape(ns, cs).sum(1)
     out["refunds"] = refunds
-    hires = np.zeros((ns, H + 1))
+    hires: np.ndarray = np.zeros((ns, H + 1))
     if order is not None:
         hired = employed & (d["u_hire"] < order.hire_probability)
         sidx = np.repeat(np.arange(ns), cs)[hired]
@@ -156,7 +157,7 @@ def _shifted(bounds: np.ndarray, months: int) -> np.ndarray:
     return bounds[np.clip(np.arange(bounds.size) - months, 0, bounds.size - 1)]
 
 
-def _monthly_sums(design: FundDesign, rngs, offs: np.ndarray, log_gain: np.ndarray, log_w: np.ndarray,
+def _monthly_sums(design: FundDesign, rngs: list[np.random.Generator], offs: np.ndarray, log_gain: np.ndarray, log_w: np.ndarray,
                   disrupted: np.ndarray, emp: np.ndarray,
                   leave: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per scenario and month: the sum of incomes, of capped shareable gains and of floor top-ups.
@@ -190,11 +191,13 @@ def _monthly_sums(design: FundDesign, rngs, offs: np.ndarray, log_gain: np.ndarr
     start_o, start_b = _buckets(emp, H)
     leave_o, leave_b = _buckets(leave, H)
     if do_share:
+        assert share is not None  # for the type checker: do_share implies it
         log_thr = np.float32(math.log(share.threshold)) if share.threshold > 0 else np.float32(-np.inf)
         cap_gain = np.float32(share.cap_multiple * design.sponsors.training_cost * c.fx_rate / share.rate)
         cap_bits = cap_gain.view(np.int32)
         send_o, send_b = start_o, _shifted(start_b, share.months)
     if do_topup:
+        assert floor is not None  # for the type checker: do_topup implies it
         fend_o, fend_b = start_o, _shifted(start_b, floor.topup_months)
         floor_income = np.float32(floor.floor_income)
 
@@ -302,15 +305,15 @@ def _fund_flows(design: FundDesign, sim: dict[str, np.ndarray]) -> dict[str, np.
     f["enterprise"] = ent
     opt = zeros.copy()
     if design.option is not None:
-        o = design.option
-        m = o.maturity_month
+        op = design.option
+        m = op.maturity_month
         avg_gain = sim["gsum"][:, m] / x[:, m] / cs
-        payoff = avg_gain - o.strike if o.kind == "call" else o.strike - avg_gain
+        payoff = avg_gain - op.strike if op.kind == "call" else op.strike - avg_gain
         payoff = np.maximum(payoff, 0.0)
-        if o.cap is not None:
-            payoff = np.minimum(payoff, o.cap)
-        opt[:, m] -= o.notional * payoff
-        opt[:, o.start_month] += o.premium
+        if op.cap is not None:
+            payoff = np.minimum(payoff, op.cap)
+        opt[:, m] -= op.notional * payoff
+        opt[:, op.start_month] += op.premium
     f["option"] = opt
     return f
 
@@ -340,7 +343,7 @@ class _Stats:
         d, c, sp = self.design, self.design.cohort, self.design.sponsors
         part = {k: v[sl] for k, v in sim.items()}
         flows = _fund_flows(d, part)
-        cf = sum(flows.values())
+        cf = cast(np.ndarray, sum(flows.values()))  # never the empty sum's 0: there are always flows
         cf[:, 0] += sp.initial_capital
         bal = np.cumsum(cf, axis=1)
         ns = bal.shape[0]

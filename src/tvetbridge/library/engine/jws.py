@@ -53,7 +53,7 @@ def check_signature(jws: bytes, statement: dict[str, Any]) -> None:
         _verify(header, parts, _b64(parts[2]))
 
 
-def _verify(header: dict, parts: list[str], signature: bytes) -> None:
+def _verify(header: dict[str, Any], parts: list[str], signature: bytes) -> None:
     from cryptography import x509
     from cryptography.exceptions import InvalidSignature
     from cryptography.hazmat.primitives import hashes

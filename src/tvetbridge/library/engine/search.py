@@ -27,6 +27,7 @@ import threading
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -45,7 +46,7 @@ a an and are as at be by for from in into is of on or the to with
 """.split())
 
 _lock = threading.Lock()
-_stemmers: dict[str, object] = {}
+_stemmers: dict[str, Any] = {}  # snowballstemmer objects, untyped
 _jieba = None
 
 
@@ -56,7 +57,7 @@ def _stem(lang: str, word: str) -> str:
 
         with _lock:
             stemmer = _stemmers.setdefault(lang, snowballstemmer.stemmer(lang))
-    return stemmer.stemWord(word)
+    return str(stemmer.stemWord(word))
 
 
 def _segment(run: str) -> list[str]:

@@ -19,7 +19,7 @@ import re
 import uuid
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
-from typing import Any
+from typing import Any, NoReturn, TypeGuard
 
 VOIDED = "http://adlnet.gov/expapi/verbs/voided"
 SIGNATURE_USAGE = "http://adlnet.gov/expapi/attachments/signature"
@@ -74,11 +74,11 @@ class StatementError(ValueError):
 
 
 # ------------------------------------------------------------------------------------------- scalars
-def is_uuid(value: Any) -> bool:
+def is_uuid(value: Any) -> TypeGuard[str]:
     return isinstance(value, str) and bool(UUID_RE.match(value))
 
 
-def is_iri(value: Any) -> bool:
+def is_iri(value: Any) -> TypeGuard[str]:
     return isinstance(value, str) and bool(IRI_RE.match(value))
 
 
@@ -146,10 +146,10 @@ class _Checker:
 
     # ---- primitives
     @staticmethod
-    def fail(path: str, message: str) -> None:
+    def fail(path: str, message: str) -> NoReturn:
         raise StatementError(message, path)
 
-    def obj(self, value: Any, path: str, allowed: Iterable[str], required: Iterable[str] = ()) -> dict:
+    def obj(self, value: Any, path: str, allowed: Iterable[str], required: Iterable[str] = ()) -> dict[str, Any]:
         if not isinstance(value, dict):
             self.fail(path, "must be a JSON object")
         allowed = set(allowed)
@@ -211,8 +211,8 @@ class _Checker:
                 self.fail(f"{path}.{key}", "extension keys must be absolute IRIs")
 
     # ---- actors
-    def ifis(self, value: dict, path: str) -> list[str]:
-        present = [k for k in ("mbox", "mbox_sha1sum", "openid", "account") if k in value]
+    def ifis(self, value: dict[str, Any], path: str) -> list[str]:
+        present: list[str] = [k for k in ("mbox", "mbox_sha1sum", "openid", "account") if k in value]
         for key in present:
             item = value[key]
             if key == "mbox" and not (isinstance(item, str) and MBOX_RE.match(item)):
@@ -331,7 +331,7 @@ class _Checker:
     def object(self, value: Any, path: str, *, sub: bool) -> str:
         if not isinstance(value, dict):
             self.fail(path, "must be a JSON object")
-        kind = value.get("objectType", "Activity")
+        kind: str = value.get("objectType", "Activity")
         if kind == "Activity":
             self.activity(value, path)
         elif kind == "Agent":
@@ -539,18 +539,18 @@ def ifi(actor: Mapping[str, Any]) -> str | None:
     (``mbox::mailto:a@b``), or None for an anonymous Group. Agents and identified Groups with the
     same identifier are the same for queries and documents."""
     if "mbox" in actor:
-        return "mbox::" + actor["mbox"]
+        return "mbox::" + str(actor["mbox"])
     if "mbox_sha1sum" in actor:
-        return "mbox_sha1sum::" + actor["mbox_sha1sum"].lower()
+        return "mbox_sha1sum::" + str(actor["mbox_sha1sum"]).lower()
     if "openid" in actor:
-        return "openid::" + actor["openid"]
+        return "openid::" + str(actor["openid"])
     if "account" in actor:
         acc = actor["account"]
         return f"account::{acc['name']}@{acc['homePage']}"
     return None
 
 
-def ifi_object(key: str) -> dict:
+def ifi_object(key: str) -> dict[str, Any]:
     """The Agent object an identifier string came from (the inverse of :func:`ifi`)."""
     kind, _, value = key.partition("::")
     if kind == "account":
@@ -560,7 +560,7 @@ def ifi_object(key: str) -> dict:
 
 
 # ------------------------------------------------------------------------------------- preparing
-def prepare(statement: dict, *, stored: dt.datetime, authority: dict, version: str) -> dict:
+def prepare(statement: dict[str, Any], *, stored: dt.datetime, authority: dict[str, Any], version: str) -> dict[str, Any]:
     """The statement as the LRS stores it: an id when it had none, ``stored`` and ``authority``
     set by the LRS, ``timestamp`` defaulting to ``stored``, and ``version`` defaulting to the
     client's. The caller has validated it. Returns a new dict; the input is not changed."""
@@ -595,11 +595,11 @@ def same_statement(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
     does not matter."""
     strip = {k: v for k, v in a.items() if k not in _COMPARE_SKIP}
     other = {k: v for k, v in b.items() if k not in _COMPARE_SKIP}
-    return _compare_form(strip) == _compare_form(other)
+    return bool(_compare_form(strip) == _compare_form(other))
 
 
 # ------------------------------------------------------------------------------------- formats
-def _ids_actor(actor: dict) -> dict:
+def _ids_actor(actor: dict[str, Any]) -> dict[str, Any]:
     keep = ("objectType", "mbox", "mbox_sha1sum", "openid", "account")
     out = {k: actor[k] for k in keep if k in actor}
     if actor.get("objectType") == "Group" and ifi(actor) is None:
@@ -607,7 +607,7 @@ def _ids_actor(actor: dict) -> dict:
     return out
 
 
-def _ids_object(obj: dict) -> dict:
+def _ids_object(obj: dict[str, Any]) -> dict[str, Any]:
     kind = obj.get("objectType", "Activity")
     if kind == "Activity":
         return {"id": obj["id"]}
@@ -618,7 +618,7 @@ def _ids_object(obj: dict) -> dict:
     return obj
 
 
-def _ids_context(ctx: dict) -> dict:
+def _ids_context(ctx: dict[str, Any]) -> dict[str, Any]:
     out = dict(ctx)
     if "instructor" in out:
         out["instructor"] = _ids_actor(out["instructor"])
@@ -633,7 +633,7 @@ def _ids_context(ctx: dict) -> dict:
     return out
 
 
-def _ids_statement(st: dict) -> dict:
+def _ids_statement(st: dict[str, Any]) -> dict[str, Any]:
     out = dict(st)
     out["actor"] = _ids_actor(st["actor"])
     out["verb"] = {"id": st["verb"]["id"]}
@@ -645,7 +645,7 @@ def _ids_statement(st: dict) -> dict:
     return out
 
 
-def _pick(lmap: dict, languages: list[str]) -> dict:
+def _pick(lmap: dict[str, Any], languages: list[str]) -> dict[str, Any]:
     if not lmap:
         return lmap
     lower = {k.lower(): k for k in lmap}
@@ -673,14 +673,15 @@ def _canonical(value: Any, languages: list[str], key: str = "") -> Any:
     return value
 
 
-def render(statement: dict, fmt: str, languages: list[str] | None = None) -> dict:
+def render(statement: dict[str, Any], fmt: str, languages: list[str] | None = None) -> dict[str, Any]:
     """The statement in a query's ``format``: ``exact`` as stored, ``ids`` with Agents, Groups,
     Activities and Verbs reduced to their identifiers, ``canonical`` with each language map reduced to
     the reader's best language (``languages`` from Accept-Language)."""
     if fmt == "ids":
         return _ids_statement(statement)
     if fmt == "canonical":
-        return _canonical(statement, languages or [])
+        canonical: dict[str, Any] = _canonical(statement, languages or [])
+        return canonical
     return statement
 
 
@@ -689,7 +690,7 @@ def canonical_json(value: Any) -> str:
 
 
 # --------------------------------------------------------------------------- indexable properties
-def agents_of(statement: dict) -> list[tuple[str, bool]]:
+def agents_of(statement: dict[str, Any]) -> list[tuple[str, bool]]:
     """(identifier, direct) for every Agent or identified Group the statement relates to. Direct means
     actor or object (the ``agent`` filter); the rest (authority, instructor, team, context agents and
     groups, group members, and the same inside a SubStatement) count only for ``related_agents``."""
@@ -704,7 +705,7 @@ def agents_of(statement: dict) -> list[tuple[str, bool]]:
         for member in actor.get("member", []) or []:
             add(member, False)
 
-    def walk(st: dict, top: bool) -> None:
+    def walk(st: dict[str, Any], top: bool) -> None:
         add(st.get("actor"), top)
         obj = st.get("object") or {}
         kind = obj.get("objectType", "Activity")
@@ -726,12 +727,12 @@ def agents_of(statement: dict) -> list[tuple[str, bool]]:
     return list(found.items())
 
 
-def activities_of(statement: dict) -> list[tuple[str, bool]]:
+def activities_of(statement: dict[str, Any]) -> list[tuple[str, bool]]:
     """(activity id, direct) for every Activity the statement names: the object directly; context
     activities and those of a SubStatement for ``related_activities``."""
     found: dict[str, bool] = {}
 
-    def walk(st: dict, top: bool) -> None:
+    def walk(st: dict[str, Any], top: bool) -> None:
         obj = st.get("object") or {}
         kind = obj.get("objectType", "Activity")
         if kind == "Activity" and "id" in obj:
@@ -748,12 +749,12 @@ def activities_of(statement: dict) -> list[tuple[str, bool]]:
     return list(found.items())
 
 
-def activity_definitions(statement: dict) -> list[dict]:
+def activity_definitions(statement: dict[str, Any]) -> list[dict[str, Any]]:
     """Every Activity object in the statement (object, context activities, SubStatement's), for the
     Activities resource's canonical definitions."""
-    out: list[dict] = []
+    out: list[dict[str, Any]] = []
 
-    def walk(st: dict) -> None:
+    def walk(st: dict[str, Any]) -> None:
         obj = st.get("object") or {}
         kind = obj.get("objectType", "Activity")
         if kind == "Activity":
@@ -768,10 +769,10 @@ def activity_definitions(statement: dict) -> list[dict]:
     return out
 
 
-def normalise_context_activities(statement: dict) -> dict:
+def normalise_context_activities(statement: dict[str, Any]) -> dict[str, Any]:
     """Context activities given as a single object become one-element arrays, as the spec asks the
     LRS to store them (in the statement and its SubStatement)."""
-    def fix(st: dict) -> dict:
+    def fix(st: dict[str, Any]) -> dict[str, Any]:
         ctx = st.get("context")
         if isinstance(ctx, dict) and isinstance(ctx.get("contextActivities"), dict):
             ca = {k: (v if isinstance(v, list) else [v]) for k, v in ctx["contextActivities"].items()}
@@ -784,7 +785,7 @@ def normalise_context_activities(statement: dict) -> dict:
     return fix(statement)
 
 
-def merge_definition(old: dict | None, new: dict | None) -> dict:
+def merge_definition(old: dict[str, Any] | None, new: dict[str, Any] | None) -> dict[str, Any]:
     """The canonical definition of an activity after one more statement: language maps are merged
     (the newer text wins per language), other properties are replaced by the newer ones."""
     if not old:

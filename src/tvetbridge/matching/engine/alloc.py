@@ -20,19 +20,21 @@ the programme teaches every required skill). Pairs farther than ``max_km`` or be
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 EARTH_RADIUS_KM = 6371.0088
 
 
-def haversine_km(lat1, lon1, lat2, lon2) -> np.ndarray:
+def haversine_km(lat1: ArrayLike, lon1: ArrayLike, lat2: ArrayLike, lon2: ArrayLike) -> np.ndarray:
     """Great-circle distance in km; broadcasts (pass column/row vectors for a matrix)."""
     p1, p2 = np.radians(lat1), np.radians(lat2)
     dphi = p2 - p1
     dl = np.radians(np.asarray(lon2) - np.asarray(lon1))
     h = np.sin(dphi / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(h, 0, 1)))
+    return np.asarray(2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(h, 0, 1))))
 
 
 @dataclass(frozen=True)
@@ -82,24 +84,28 @@ class AllocationResult:
     optimal: bool
 
 
-def _validate(demand, capacity, arc_demand, arc_programme, arc_cost):
-    demand = np.asarray(demand)
-    capacity = np.asarray(capacity)
-    arc_demand, arc_programme, arc_cost = (np.asarray(x) for x in (arc_demand, arc_programme, arc_cost))
-    for name, x in (("demand", demand), ("capacity", capacity), ("arc_cost", arc_cost)):
+# demand, capacity, arc demand cell, arc programme, arc cost: validated int64 arrays
+Network = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+
+
+def _validate(demand: ArrayLike, capacity: ArrayLike, arc_demand: ArrayLike, arc_programme: ArrayLike,
+              arc_cost: ArrayLike) -> Network:
+    dm, cp = np.asarray(demand), np.asarray(capacity)
+    adm, apr, acs = (np.asarray(x) for x in (arc_demand, arc_programme, arc_cost))
+    for name, x in (("demand", dm), ("capacity", cp), ("arc_cost", acs)):
         if x.size and not np.issubdtype(x.dtype, np.integer):
             if not np.all(np.equal(np.mod(x, 1), 0)):
                 raise ValueError(f"{name} must be integers (scale costs with allocation_cost)")
         if x.size and x.min() < 0:
             raise ValueError(f"{name} must be >= 0")
-    if not (len(arc_demand) == len(arc_programme) == len(arc_cost)):
+    if not (len(adm) == len(apr) == len(acs)):
         raise ValueError("arc arrays must have the same length")
-    if len(arc_demand) and (arc_demand.min() < 0 or arc_demand.max() >= len(demand)):
+    if len(adm) and (adm.min() < 0 or adm.max() >= len(dm)):
         raise ValueError("arc_demand refers to an unknown demand cell")
-    if len(arc_programme) and (arc_programme.min() < 0 or arc_programme.max() >= len(capacity)):
+    if len(apr) and (apr.min() < 0 or apr.max() >= len(cp)):
         raise ValueError("arc_programme refers to an unknown programme")
-    return (demand.astype(np.int64), capacity.astype(np.int64), arc_demand.astype(np.int64),
-            arc_programme.astype(np.int64), arc_cost.astype(np.int64))
+    return (dm.astype(np.int64), cp.astype(np.int64), adm.astype(np.int64), apr.astype(np.int64),
+            acs.astype(np.int64))
 
 
 def default_penalty(arc_cost: np.ndarray) -> int:
@@ -107,37 +113,41 @@ def default_penalty(arc_cost: np.ndarray) -> int:
     return int((arc_cost.max() if len(arc_cost) else 0) + 1) * 10
 
 
-def build_network(demand, capacity, arc_demand, arc_programme, arc_cost, unmet_penalty=None):
+def build_network(demand: ArrayLike, capacity: ArrayLike, arc_demand: ArrayLike, arc_programme: ArrayLike,
+                  arc_cost: ArrayLike, unmet_penalty: int | None = None) -> tuple[Any, tuple[Any, ...]]:
     """The OR-Tools network, built with vectorised calls (no per-arc Python loop)."""
     from ortools.graph.python import min_cost_flow
 
-    demand, capacity, ad, ap, ac = _validate(demand, capacity, arc_demand, arc_programme, arc_cost)
-    n_d, n_p = len(demand), len(capacity)
+    dm, cp, ad, ap, ac = _validate(demand, capacity, arc_demand, arc_programme, arc_cost)
+    n_d, n_p = len(dm), len(cp)
     sink = n_d + n_p
     pen = default_penalty(ac) if unmet_penalty is None else int(unmet_penalty)
     if len(ac) and pen <= ac.max():
         raise ValueError("unmet_penalty must exceed every arc cost")
     tails = np.concatenate([ad, n_d + np.arange(n_p), np.arange(n_d)])
     heads = np.concatenate([n_d + ap, np.full(n_p, sink), np.full(n_d, sink)])
-    caps = np.concatenate([demand[ad], capacity, demand])
+    caps = np.concatenate([dm[ad], cp, dm])
     costs = np.concatenate([ac, np.zeros(n_p, np.int64), np.full(n_d, pen, np.int64)])
     smcf = min_cost_flow.SimpleMinCostFlow()
     smcf.add_arcs_with_capacity_and_unit_cost(tails, heads, caps, costs)
-    supplies = np.concatenate([demand, np.zeros(n_p, np.int64), [-demand.sum()]])
+    supplies = np.concatenate([dm, np.zeros(n_p, np.int64), [-dm.sum()]])
     smcf.set_nodes_supplies(np.arange(n_d + n_p + 1), supplies)
-    return smcf, (demand, capacity, ad, ap, ac, pen)
+    return smcf, (dm, cp, ad, ap, ac, pen)
 
 
-def allocate(demand, capacity, arc_demand, arc_programme, arc_cost, unmet_penalty: int | None = None) -> AllocationResult:
+def allocate(demand: ArrayLike, capacity: ArrayLike, arc_demand: ArrayLike, arc_programme: ArrayLike,
+             arc_cost: ArrayLike, unmet_penalty: int | None = None) -> AllocationResult:
     """Min-cost allocation of integer demand to programme capacity (see module docstring)."""
-    smcf, (demand, capacity, ad, ap, ac, pen) = build_network(demand, capacity, arc_demand, arc_programme, arc_cost, unmet_penalty)
+    smcf, (dm, cp, ad, ap, ac, pen) = build_network(demand, capacity, arc_demand, arc_programme, arc_cost,
+                                                    unmet_penalty)
     status = smcf.solve()
     if status != smcf.OPTIMAL:
         raise RuntimeError(f"min-cost flow failed with status {status}")
-    return extract(smcf, demand, capacity, ad, ap, ac, pen)
+    return extract(smcf, dm, cp, ad, ap, ac, pen)
 
 
-def extract(smcf, demand, capacity, ad, ap, ac, pen) -> AllocationResult:
+def extract(smcf: Any, demand: np.ndarray, capacity: np.ndarray, ad: np.ndarray, ap: np.ndarray,
+            ac: np.ndarray, pen: int) -> AllocationResult:
     n_d, n_p, m = len(demand), len(capacity), len(ad)
     flows = smcf.flows(np.arange(m + n_p + n_d))
     f = flows[:m]
@@ -156,19 +166,20 @@ def extract(smcf, demand, capacity, ad, ap, ac, pen) -> AllocationResult:
     )
 
 
-def allocation_lp(demand, capacity, arc_demand, arc_programme, arc_cost, unmet_penalty: int | None = None) -> float:
+def allocation_lp(demand: ArrayLike, capacity: ArrayLike, arc_demand: ArrayLike, arc_programme: ArrayLike,
+                  arc_cost: ArrayLike, unmet_penalty: int | None = None) -> float:
     """The same problem as an LP (x_arc, u_demand ≥ 0; serve-or-unmet equalities, capacity rows),
     solved by HiGHS through SciPy; returns the optimal objective, to certify the flow's optimality."""
     import scipy.sparse as sp
     from scipy.optimize import linprog
 
-    demand, capacity, ad, ap, ac = _validate(demand, capacity, arc_demand, arc_programme, arc_cost)
+    dm, cp, ad, ap, ac = _validate(demand, capacity, arc_demand, arc_programme, arc_cost)
     pen = default_penalty(ac) if unmet_penalty is None else int(unmet_penalty)
-    n_d, n_p, m = len(demand), len(capacity), len(ad)
+    n_d, n_p, m = len(dm), len(cp), len(ad)
     c = np.concatenate([ac, np.full(n_d, pen)]).astype(np.float64)
     A_eq = sp.hstack([sp.csr_matrix((np.ones(m), (ad, np.arange(m))), shape=(n_d, m)), sp.identity(n_d)], format="csr")
     A_ub = sp.hstack([sp.csr_matrix((np.ones(m), (ap, np.arange(m))), shape=(n_p, m)), sp.csr_matrix((n_p, n_d))], format="csr")
-    res = linprog(c, A_ub=A_ub, b_ub=capacity, A_eq=A_eq, b_eq=demand, bounds=(0, None), method="highs")
+    res = linprog(c, A_ub=A_ub, b_ub=cp, A_eq=A_eq, b_eq=dm, bounds=(0, None), method="highs")
     if res.status != 0:
         raise RuntimeError(f"HiGHS LP failed: {res.message}")
     return float(res.fun)

@@ -33,7 +33,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from .topk import TopK, prepare, topk_prepared
+from .topk import Key, TopK, prepare, topk_prepared
 
 K = 10
 REGION_WEIGHT = 0.25
@@ -94,24 +94,24 @@ def _groups(flags: np.ndarray) -> np.ndarray:
     return np.unique(packed, return_inverse=True)[1].ravel()
 
 
-def _key(covered: np.ndarray | int, weight: float, bias: float):
+def _key(covered: np.ndarray | int, weight: float, bias: float) -> Key:
     """The key of a product ``s`` without its language columns: the kernel's own sum over all columns
     adds the language products last, one ``weight`` per language covered, in column order — so
     ``((s + weight) + weight …) + bias`` repeats its rounding exactly (then the group's bias, as the
     bias passes did)."""
-    covered = np.asarray(covered)
+    cov = np.asarray(covered)
 
-    def key(rows, s):
-        n = covered[rows] if covered.ndim else np.broadcast_to(covered, np.shape(s))
+    def key(rows: np.ndarray, s: np.ndarray) -> np.ndarray:
+        n = cov[rows] if cov.ndim else np.broadcast_to(cov, np.shape(s))
         out = np.array(s, dtype=np.float64, copy=True)
-        for t in range(int(covered.max(initial=0))):
+        for t in range(int(cov.max(initial=0))):
             out = np.where(n > t, out + weight, out)
         return out + bias
 
     return key
 
 
-def _implicit(key, covered: np.ndarray, n: int) -> np.ndarray:
+def _implicit(key: Key, covered: np.ndarray | int, n: int) -> np.ndarray:
     """Rows covering a required language pair with every column of the group (``key(0)``); others
     only with the columns they share something with (NaN)."""
     rows = np.arange(n)

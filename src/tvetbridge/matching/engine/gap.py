@@ -16,9 +16,11 @@ a programme's graduates for each skill it teaches.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
+from numpy.typing import ArrayLike
 
 from .alloc import haversine_km
 
@@ -31,7 +33,7 @@ class GapTable:
     supply: np.ndarray
     gap: np.ndarray
     surplus: np.ndarray
-    demand_rows: list  # indices of the demand rows behind each cell (drill-down)
+    demand_rows: list[np.ndarray]  # indices of the demand rows behind each cell (drill-down)
 
     def by_region(self, n_regions: int) -> tuple[np.ndarray, np.ndarray]:
         """(demand, gap) summed per region."""
@@ -43,26 +45,26 @@ class GapTable:
         return {int(u): (float(self.demand[g == u].sum()), float(self.gap[g == u].sum())) for u in np.unique(g)}
 
 
-def _check(name, x, n=None):
-    x = np.asarray(x)
-    if n is not None and len(x) != n:
-        raise ValueError(f"{name} has {len(x)} rows, expected {n}")
-    return x
+def _check(name: str, x: ArrayLike, n: int | None = None) -> np.ndarray:
+    a = np.asarray(x)
+    if n is not None and len(a) != n:
+        raise ValueError(f"{name} has {len(a)} rows, expected {n}")
+    return a
 
 
 def gap_analysis(
     *,
-    demand_region, demand_key, demand_count, demand_deadline,
-    supply_region, supply_key, supply_graduates, supply_ready,
-    region_lat, region_lon,
+    demand_region: ArrayLike, demand_key: ArrayLike, demand_count: ArrayLike, demand_deadline: ArrayLike,
+    supply_region: ArrayLike, supply_key: ArrayLike, supply_graduates: ArrayLike, supply_ready: ArrayLike,
+    region_lat: ArrayLike, region_lon: ArrayLike,
     horizon: float, radius_km: float, now: float = 0.0,
     demand_keys: sp.csr_matrix | None = None, supply_keys: sp.csr_matrix | None = None,
 ) -> GapTable:
     """Gap per (region, key). ``key`` is the occupation index per row; for the skill view pass
     ``demand_keys``/``supply_keys`` (rows × skills incidence) instead and any array for the keys.
     Times are numbers on one axis (e.g. days)."""
-    n_d = len(demand_region)
-    n_s = len(supply_region)
+    n_d = np.shape(demand_region)[0]
+    n_s = np.shape(supply_region)[0]
     dr = _check("demand_region", demand_region).astype(np.int64)
     dc = _check("demand_count", demand_count, n_d).astype(np.float64)
     dd = _check("demand_deadline", demand_deadline, n_d).astype(np.float64)
@@ -118,7 +120,7 @@ class ScoreComponent:
     value: float  # in [0, 1]
     weight: float
     contribution: float  # weight * value
-    facts: dict = field(default_factory=dict)
+    facts: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -152,8 +154,8 @@ class ProposalWeights:
 def score_proposals(
     *,
     gap: float, demand_lat: float, demand_lon: float,
-    host_lat, host_lon, host_capacity, host_field_match,
-    partner_field_strength, partner_bilingual_faculty, partner_facilities,
+    host_lat: ArrayLike, host_lon: ArrayLike, host_capacity: ArrayLike, host_field_match: ArrayLike,
+    partner_field_strength: ArrayLike, partner_bilingual_faculty: ArrayLike, partner_facilities: ArrayLike,
     cost_per_trainee: float, income_gain_per_trainee: float, country_risk: float,
     weights: ProposalWeights = ProposalWeights(), top: int = 5, max_km: float = np.inf,
 ) -> list[Proposal]:

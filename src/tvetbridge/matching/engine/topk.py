@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
+from typing import Any, cast
 
 import numpy as np
 import scipy.sparse as sp
@@ -20,7 +23,11 @@ class TopK:
     exact_fallback_rows: int = 0  # rows recomputed in full because ties crossed the kernel's cut
 
 
-def _csr(x, name: str) -> sp.csr_matrix:
+# key(rows of A, their products) -> the values to rank by (see topk_prepared)
+Key = Callable[[np.ndarray, np.ndarray], np.ndarray]
+
+
+def _csr(x: Any, name: str) -> sp.csr_matrix:
     if not sp.issparse(x):
         raise TypeError(f"{name} must be a scipy sparse matrix (CSR), got {type(x).__name__}")
     x = x.tocsr().astype(np.float64, copy=False)
@@ -29,7 +36,7 @@ def _csr(x, name: str) -> sp.csr_matrix:
     return x
 
 
-def compat_features(codes: np.ndarray, n_codes: int, weight: float) -> sp.csr_matrix:
+def compat_features(codes: np.ndarray | sp.csr_matrix, n_codes: int, weight: float) -> sp.csr_matrix:
     """One-hot rows scaled by sqrt(weight): appended to both sides, they add ``weight`` to the score
     of every pair that shares the code (same region, common language) inside the same sparse product.
     ``codes`` may be 1-d (one code per row; −1 = none) or a CSR row×code incidence (several languages)."""
@@ -37,7 +44,7 @@ def compat_features(codes: np.ndarray, n_codes: int, weight: float) -> sp.csr_ma
         raise ValueError("compatibility weight must be >= 0")
     s = np.sqrt(weight)
     if sp.issparse(codes):
-        m = codes.tocsr().astype(np.float64)
+        m = cast(Any, codes).tocsr()  # sparse: issparse does not narrow for the checker.astype(np.float64)
         m.data[:] = s
         return m
     codes = np.asarray(codes)
@@ -45,7 +52,7 @@ def compat_features(codes: np.ndarray, n_codes: int, weight: float) -> sp.csr_ma
     return sp.csr_matrix((np.full(len(rows), s), (rows, codes[rows])), shape=(len(codes), n_codes))
 
 
-def _prepare(X, extra, name: str) -> sp.csr_matrix:
+def _prepare(X: Any, extra: Any, name: str) -> sp.csr_matrix:
     X = normalize(_csr(X, name), norm="l2", axis=1, copy=True)
     if extra is not None:
         extra = _csr(extra, f"{name}_extra")
@@ -61,7 +68,8 @@ _PAIRS_PER_PRODUCT = 1 << 25
 
 
 def _finish_block(C: sp.csr_matrix, Ablk: sp.csr_matrix, B: sp.csr_matrix, k: int, n_req: int,
-                  out_i: np.ndarray, out_s: np.ndarray, key=None, implicit: np.ndarray | None = None) -> int:
+                  out_i: np.ndarray, out_s: np.ndarray, key: Key | None = None,
+                  implicit: np.ndarray | None = None) -> int:
     """Order each row's kernel results by (−key, index) and keep k (``key`` of the product, see
     :func:`topk_prepared`; the product itself by default).
 
@@ -127,7 +135,7 @@ def _fill_implicit(rows: np.ndarray, above: np.ndarray, level: np.ndarray, n_b: 
 
 
 def _resolve_ties(A: sp.csr_matrix, B: sp.csr_matrix, tie: np.ndarray, above: np.ndarray, k: int,
-                  out_i: np.ndarray, out_s: np.ndarray, rows: np.ndarray, key=None) -> None:
+                  out_i: np.ndarray, out_s: np.ndarray, rows: np.ndarray, key: Key | None = None) -> None:
     """For each row r of ``A`` (row ``rows[r]`` of the output) whose k-th key is ``tie[r]`` with
     ``above[r]`` candidates keyed higher (already in place): the ``k − above[r]`` lowest indices j
     with ``key(A_r · B_j) == tie[r]``, found by scanning B in index order a chunk at a time — chunks
@@ -148,7 +156,9 @@ def _resolve_ties(A: sp.csr_matrix, B: sp.csr_matrix, tie: np.ndarray, above: np
         raise RuntimeError(f"{len(todo)} rows lost tied candidates while resolving ties")
 
 
-def _ties_in_chunk(A, B, lo, hi, todo, tie, need, have, above, out_i, out_s, rows, key) -> np.ndarray:
+def _ties_in_chunk(A: sp.csr_matrix, B: sp.csr_matrix, lo: int, hi: int, todo: np.ndarray, tie: np.ndarray,
+                   need: np.ndarray, have: np.ndarray, above: np.ndarray, out_i: np.ndarray,
+                   out_s: np.ndarray, rows: np.ndarray, key: Key | None) -> np.ndarray:
     """One step of :func:`_resolve_ties`: rows ``todo`` against columns ``lo:hi``; returns the rows
     still short of their tied candidates."""
     M = (A[todo] @ B[lo:hi].T).tocsr()
@@ -166,16 +176,16 @@ def _ties_in_chunk(A, B, lo, hi, todo, tie, need, have, above, out_i, out_s, row
     out_i[rows[kr], above[kr] + krank] = kc
     out_s[rows[kr], above[kr] + krank] = tie[kr]
     have[todo] += np.bincount(hr[keep], minlength=len(todo))
-    return todo[have[todo] < need[todo]]
+    return np.asarray(todo[have[todo] < need[todo]])
 
 
 def topk_cosine(
-    A,
-    B,
+    A: Any,
+    B: Any,
     k: int = 10,
     *,
-    a_extra=None,
-    b_extra=None,
+    a_extra: Any = None,
+    b_extra: Any = None,
     groups_a: np.ndarray | None = None,
     groups_b: np.ndarray | None = None,
     block_rows: int = 65536,
@@ -223,7 +233,7 @@ def topk_cosine(
 
 
 def topk_prepared(A: sp.csr_matrix, B: sp.csr_matrix, k: int = 10, *, block_rows: int = 65536,
-                  n_threads: int | None = -1, tie_margin: int = 2, key=None,
+                  n_threads: int | None = -1, tie_margin: int = 2, key: Key | None = None,
                   implicit: np.ndarray | None = None) -> TopK:
     """Exact top-k of ``A_i · B_j`` for operands already prepared (normalised, extras appended, CSR with
     sorted indices) — e.g. by :func:`prepare` once for several calls.
@@ -237,12 +247,18 @@ def topk_prepared(A: sp.csr_matrix, B: sp.csr_matrix, k: int = 10, *, block_rows
     return _topk_prepared(A, B, k, block_rows, n_threads, tie_margin, key, implicit)
 
 
-def prepare(X, extra=None, name: str = "A") -> sp.csr_matrix:
+def prepare(X: Any, extra: Any = None, name: str = "A") -> sp.csr_matrix:
     """L2-normalised rows of ``X`` with ``extra`` columns appended: the operand :func:`topk_cosine` builds."""
     return _prepare(X, extra, name)
 
 
-def _topk_prepared(A, B, k, block_rows, n_threads, tie_margin, key=None, implicit=None) -> TopK:
+def _offset_key(key: Key, offset: int, rows: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """``key`` for a block of A's rows starting at ``offset``."""
+    return key(rows + offset, values)
+
+
+def _topk_prepared(A: sp.csr_matrix, B: sp.csr_matrix, k: int, block_rows: int, n_threads: int | None,
+                   tie_margin: int, key: Key | None = None, implicit: np.ndarray | None = None) -> TopK:
     n_a = A.shape[0]
     out_i = np.full((n_a, k), -1, dtype=np.int64)
     out_s = np.zeros((n_a, k), dtype=np.float64)
@@ -257,12 +273,12 @@ def _topk_prepared(A, B, k, block_rows, n_threads, tie_margin, key=None, implici
         Ablk = A[s : s + block_rows]
         C = sp_matmul_topn(Ablk, BT, top_n=n_req, threshold=0.0, sort=False, n_threads=n_threads)
         fb += _finish_block(C, Ablk, B, k, n_req, out_i[s : s + block_rows], out_s[s : s + block_rows],
-                            None if key is None else (lambda r, v, s=s: key(r + s, v)),
+                            None if key is None else partial(_offset_key, key, s),
                             None if implicit is None else implicit[s : s + block_rows])
     return TopK(out_i, out_s, fb)
 
 
-def candidates_both_ways(trainees, vacancies, k: int = 10, **kw) -> tuple[TopK, TopK]:
+def candidates_both_ways(trainees: Any, vacancies: Any, k: int = 10, **kw: Any) -> tuple[TopK, TopK]:
     """(for each trainee the top-k vacancies, for each vacancy the top-k trainees).
 
     Keyword arguments go to :func:`topk_cosine`; ``a_extra``/``groups_a`` refer to the trainees."""

@@ -8,6 +8,7 @@ field, as a code with parameters, so the caller renders it in the reader's langu
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from collections import Counter, defaultdict
@@ -124,7 +125,7 @@ class Finding:
     identifier: str
     field: str
     code: str
-    params: Mapping[str, object] = field(default_factory=dict)
+    params: Mapping[str, object] = dataclasses.field(default_factory=dict)  # `field` above shadows it
 
 
 @dataclass(frozen=True)
@@ -167,7 +168,7 @@ def check_activity(a: Activity, today: dt.date, codes: Codelists | None = None) 
     """The ruleset for one activity (identifier uniqueness across a file is ``check_activities``)."""
     out: list[Finding] = []
 
-    def add(fld: str, rule: str, **params) -> None:
+    def add(fld: str, rule: str, **params: object) -> None:
         out.append(Finding(a.key, a.identifier, fld, rule, params))
 
     ref = a.reporting_org.ref

@@ -7,7 +7,8 @@ from html import escape
 
 
 def _segments(points: list[tuple[float, float] | None]) -> list[list[tuple[float, float]]]:
-    out, run = [], []
+    out: list[list[tuple[float, float]]] = []
+    run: list[tuple[float, float]] = []
     for p in points:
         if p is None:
             if run:
@@ -42,8 +43,8 @@ def line_svg(years: list[int], values: list[float | None], *, title: str, width:
     if axis:
         parts.append(f'<line x1="{pad_l}" y1="{pad_t + h}" x2="{pad_l + w}" y2="{pad_t + h}" stroke="#888" '
                      f'stroke-width="1"/>')
-        for value, y in ((hi, pad_t), (lo, pad_t + h)):
-            parts.append(f'<text x="{pad_l - 4}" y="{y + 4}" font-size="10" text-anchor="end" '
+        for value, ty in ((hi, pad_t), (lo, pad_t + h)):
+            parts.append(f'<text x="{pad_l - 4}" y="{ty + 4}" font-size="10" text-anchor="end" '
                          f'fill="#555">{value:,.0f}</text>')
         for i in sorted({0, n - 1}):
             x, _y = xy(i, lo)

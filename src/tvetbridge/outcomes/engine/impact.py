@@ -34,8 +34,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 from scipy.stats import norm
 
 from .impact_matching import match_estimate
@@ -57,6 +59,9 @@ from .impact_overlap import (
     effective_sizes,
     trim_mask,
 )
+
+Arr = np.ndarray
+Trim = float | str | None  # see estimate(): None, "crump", "common_support" or a cut-off
 
 __all__ = [
     "ASSUMPTIONS",
@@ -263,14 +268,14 @@ def _inverse_probabilities(d: np.ndarray, p: np.ndarray) -> tuple[np.ndarray, np
 
 def _comparison_odds(d: np.ndarray, p: np.ndarray) -> np.ndarray:
     """p/(1-p) in the comparison arm, exactly 0 in the treated arm (as above)."""
-    return ((1.0 - d) * p) / ((1.0 - p) + d)
+    return np.asarray(((1.0 - d) * p) / ((1.0 - p) + d))
 
 
 def _se(psi: np.ndarray) -> float:
     return float(np.sqrt(psi @ psi) / psi.size)
 
 
-def _regression(y, d, Z, estimand, with_se) -> _Fit:
+def _regression(y: Arr, d: Arr, Z: Arr, estimand: str, with_se: bool) -> _Fit:
     t = d == 1
     b1, A1, b0, A0 = fit_arms(Z, y, d)
     if estimand == "ATE":
@@ -296,7 +301,7 @@ def _regression(y, d, Z, estimand, with_se) -> _Fit:
     return _Fit(tau, _se(psi), None, extra)
 
 
-def _ipw(y, d, Z, ps: PropensityFit, estimand, with_se) -> _Fit:
+def _ipw(y: Arr, d: Arr, Z: Arr, ps: PropensityFit, estimand: str, with_se: bool) -> _Fit:
     p = ps.p
     t = d == 1
     if estimand == "ATE":
@@ -331,7 +336,7 @@ def _ipw(y, d, Z, ps: PropensityFit, estimand, with_se) -> _Fit:
     return _Fit(tau, _se(psi), w, extra)
 
 
-def _aipw(y, d, Z, ps: PropensityFit, estimand, with_se) -> _Fit:
+def _aipw(y: Arr, d: Arr, Z: Arr, ps: PropensityFit, estimand: str, with_se: bool) -> _Fit:
     """AIPW in two blocked passes over the records: the first sums the point estimate and the
     derivatives of its moment with respect to the nuisance parameters, the second (which needs
     those derivatives) the squared influence function."""
@@ -341,17 +346,18 @@ def _aipw(y, d, Z, ps: PropensityFit, estimand, with_se) -> _Fit:
     return _aipw_att(y, d, Z, ps.p, b0, A0, ps.hessian, with_se)
 
 
-def _aipw_ate(y, d, Z, p, b1, A1, b0, A0, H, with_se) -> _Fit:
+def _aipw_ate(y: Arr, d: Arr, Z: Arr, p: Arr, b1: Arr, A1: Arr, b0: Arr, A0: Arr, H: Arr,
+              with_se: bool) -> _Fit:
     n = y.size
     w = np.empty(n)
 
-    def terms(s, e, coefs):
+    def terms(s: int, e: int, coefs: Arr) -> tuple[Arr, ...]:
         mu = coefs @ Z[s:e].T  # rows: Z @ b1, Z @ b0, then the influence-function directions
         a1, a0 = _inverse_probabilities(d[s:e], p[s:e])
         e1, e0 = y[s:e] - mu[0], y[s:e] - mu[1]
         return mu, a1, a0, e1, e0, a1 * e1, a0 * e0
 
-    def moments(s, e):
+    def moments(s: int, e: int) -> tuple[Any, ...]:
         mu, a1, a0, _, _, r1, r0 = terms(s, e, np.array([b1, b0]))
         np.add(a1, a0, out=w[s:e])
         sums = (mu[0].sum(), mu[1].sum(), r1.sum(), r0.sum())
@@ -375,7 +381,7 @@ def _aipw_ate(y, d, Z, p, b1, A1, b0, A0, H, with_se) -> _Fit:
     grad = m[4] / n
     coefs = np.array([b1, b0, solve_psd(A1, grad[0]), solve_psd(A0, -grad[1]), solve_psd(H, -grad[2])])
 
-    def squared_influence(s, e):
+    def squared_influence(s: int, e: int) -> tuple[float]:
         mu, _, _, e1, e0, r1, r0 = terms(s, e, coefs)
         dc = d[s:e]
         psi = (mu[0] - mu[1] - tau) + (r1 - r0)
@@ -388,17 +394,17 @@ def _aipw_ate(y, d, Z, p, b1, A1, b0, A0, H, with_se) -> _Fit:
     return _Fit(tau, float(np.sqrt(ss) / n), w, extra)
 
 
-def _aipw_att(y, d, Z, p, b0, A0, H, with_se) -> _Fit:
+def _aipw_att(y: Arr, d: Arr, Z: Arr, p: Arr, b0: Arr, A0: Arr, H: Arr, with_se: bool) -> _Fit:
     n = y.size
     w = np.empty(n)
 
-    def terms(s, e, coefs):
+    def terms(s: int, e: int, coefs: Arr) -> tuple[Arr, ...]:
         mu = coefs @ Z[s:e].T  # rows: Z @ b0, then the influence-function directions
         dc, pc = d[s:e], p[s:e]
         a0 = _comparison_odds(dc, pc)
         return mu, dc, a0, y[s:e] - mu[0]
 
-    def moments(s, e):
+    def moments(s: int, e: int) -> tuple[Any, ...]:
         _, dc, a0, e0 = terms(s, e, b0[None, :])
         np.add(dc, a0, out=w[s:e])
         a0e0 = a0 * e0
@@ -420,7 +426,7 @@ def _aipw_att(y, d, Z, p, b0, A0, H, with_se) -> _Fit:
     zbar1, gBb, gBg = m[4][0] / n1, -m[4][1] / n, (m[4][2] - B * m[4][1]) / n
     coefs = np.array([b0, solve_psd(A0, -zbar1 - gBb / c), solve_psd(H, gBg / c)])
 
-    def squared_influence(s, e):
+    def squared_influence(s: int, e: int) -> tuple[float]:
         mu, dc, a0, e0 = terms(s, e, coefs)
         psi = dc * (e0 - A) / pi
         psi -= a0 * (e0 - B) / c
@@ -432,12 +438,12 @@ def _aipw_att(y, d, Z, p, b0, A0, H, with_se) -> _Fit:
     return _Fit(tau, float(np.sqrt(ss) / n), w, extra)
 
 
-def _matching(y, d, ps: PropensityFit, estimand, with_se, n_neighbors) -> _Fit:
+def _matching(y: Arr, d: Arr, ps: PropensityFit, estimand: str, with_se: bool, n_neighbors: int) -> _Fit:
     tau, se, w = match_estimate(y, d, ps.p, estimand=estimand, n_neighbors=n_neighbors, with_se=with_se)
     return _Fit(tau, se, w)
 
 
-def _logit(Z, d, ridge, max_iter) -> PropensityFit:
+def _logit(Z: Arr, d: Arr, ridge: float, max_iter: int) -> PropensityFit:
     ps = fit_logit(Z, d, ridge=ridge, max_iter=max_iter)
     if not ps.converged:
         raise ValueError(f"the propensity model did not converge in {max_iter} Newton steps (the covariates "
@@ -446,7 +452,8 @@ def _logit(Z, d, ridge, max_iter) -> PropensityFit:
     return ps
 
 
-def _prepare(d: np.ndarray, X: np.ndarray, Z: np.ndarray, trim, ridge: float, max_iter: int):
+def _prepare(d: Arr, X: Arr, Z: Arr, trim: Trim, ridge: float,
+             max_iter: int) -> tuple[Arr | None, Trimming | None, Arr, PropensityFit]:
     """Fit the propensity score, apply the overlap rule and refit on the kept records."""
     ps = _logit(Z, d, ridge, max_iter)
     if trim is None:
@@ -465,10 +472,14 @@ def _prepare(d: np.ndarray, X: np.ndarray, Z: np.ndarray, trim, ridge: float, ma
     return keep, info, Zk, psk
 
 
-def _point(method, y, d, X, estimand, trim, ridge, n_neighbors, with_se, max_iter, Z=None):
+def _point(method: str, y: Arr, d: Arr, X: Arr | None, estimand: str, trim: Trim, ridge: float,
+           n_neighbors: int, with_se: bool, max_iter: int, Z: Arr | None = None
+           ) -> tuple[_Fit, Arr | None, Trimming | None, PropensityFit | None]:
     """Everything for one estimate on one sample; returns (_Fit, keep, trimming, ps)."""
     if method == "difference":
         return _welch(y, d), None, None, None
+    if X is None:  # estimate() has refused this already; here for the type checker
+        raise ValueError("X: covariates are required except for 'difference'")
     if Z is None:
         Z = design(X)
     if method == "regression" and trim is None:
@@ -486,7 +497,8 @@ def _point(method, y, d, X, estimand, trim, ridge, n_neighbors, with_se, max_ite
     return fit, keep, info, ps
 
 
-def _bootstrap(method, y, d, X, estimand, trim, ridge, n_neighbors, n_boot, seed, max_iter):
+def _bootstrap(method: str, y: Arr, d: Arr, X: Arr | None, estimand: str, trim: Trim, ridge: float,
+               n_neighbors: int, n_boot: int, seed: int | None, max_iter: int) -> Arr:
     rng = np.random.default_rng(seed)
     t_idx, c_idx = np.flatnonzero(d == 1), np.flatnonzero(d == 0)
     reps = np.empty(n_boot)
@@ -505,10 +517,12 @@ def _bootstrap(method, y, d, X, estimand, trim, ridge, n_neighbors, n_boot, seed
     return ok
 
 
-def estimate(y, d, X=None, *, method: str = "aipw", estimand: str = "ATE", trim=None,
-             ridge: float = 0.0, se: str = "analytic", n_boot: int = 499, seed=None,
+def estimate(y: ArrayLike, d: ArrayLike, X: ArrayLike | None = None, *, method: str = "aipw",
+             estimand: str = "ATE", trim: Trim = None,
+             ridge: float = 0.0, se: str = "analytic", n_boot: int = 499, seed: int | None = None,
              level: float = 0.95, n_neighbors: int = 1, names: Sequence[str] | None = None,
-             diagnostics: bool = True, max_iter: int = 100, balance_on=None) -> ImpactEstimate:
+             diagnostics: bool = True, max_iter: int = 100,
+             balance_on: ArrayLike | None = None) -> ImpactEstimate:
     """Estimate the effect of training (``d``) on an outcome such as income (``y``).
 
     Parameters
@@ -582,12 +596,13 @@ def estimate(y, d, X=None, *, method: str = "aipw", estimand: str = "ATE", trim=
         propensity_converged=None if ps is None else ps.converged, extra=extra)
 
 
-def estimate_all(y, d, X, *, methods: Sequence[str] = METHODS, **kwargs) -> dict[str, ImpactEstimate]:
+def estimate_all(y: ArrayLike, d: ArrayLike, X: ArrayLike | None, *, methods: Sequence[str] = METHODS,
+                 **kwargs: Any) -> dict[str, ImpactEstimate]:
     """Every method in ``methods`` on the same data and options (see :func:`estimate`)."""
     return {m: estimate(y, d, X, method=m, **kwargs) for m in methods}
 
 
-def propensity_score(d, X, *, ridge: float = 0.0, max_iter: int = 100) -> PropensityFit:
+def propensity_score(d: ArrayLike, X: ArrayLike, *, ridge: float = 0.0, max_iter: int = 100) -> PropensityFit:
     """Fit the logistic propensity model P(d = 1 | X) alone (for diagnostics and plots)."""
     dv = np.asarray(d, dtype=float)
     Xm = _as_matrix(X, dv.size)
@@ -595,8 +610,9 @@ def propensity_score(d, X, *, ridge: float = 0.0, max_iter: int = 100) -> Propen
     return fit_logit(design(Xm, drop_constant=False), dv, ridge=ridge, max_iter=max_iter)
 
 
-def did(y_pre, y_post, d, X=None, *, method: str = "simple", trim=None, ridge: float = 0.0,
-        se: str = "analytic", n_boot: int = 499, seed=None, level: float = 0.95,
+def did(y_pre: ArrayLike, y_post: ArrayLike, d: ArrayLike, X: ArrayLike | None = None, *,
+        method: str = "simple", trim: Trim = None, ridge: float = 0.0,
+        se: str = "analytic", n_boot: int = 499, seed: int | None = None, level: float = 0.95,
         names: Sequence[str] | None = None, diagnostics: bool = True) -> ImpactEstimate:
     """Difference-in-differences on a panel: each record has income before and after training.
 

@@ -12,7 +12,7 @@ def _neighbours(ref: np.ndarray, query: np.ndarray, m: int) -> np.ndarray:
     """Indices into ``ref`` of the ``m`` nearest values for each ``query`` value (n_query × m)."""
     tree = cKDTree(ref[:, None])
     _, idx = tree.query(query[:, None], k=m)
-    return idx.reshape(query.size, m)
+    return np.asarray(idx).reshape(query.size, m)
 
 
 def _within_group_variance(s: np.ndarray, y: np.ndarray, j: int) -> np.ndarray:
@@ -30,7 +30,7 @@ def _within_group_variance(s: np.ndarray, y: np.ndarray, j: int) -> np.ndarray:
     missing = ~own.any(axis=1)
     own[missing, -1] = True
     nb = idx[~own].reshape(n, jj)
-    return jj / (jj + 1.0) * (y - y[nb].mean(axis=1)) ** 2
+    return np.asarray(jj / (jj + 1.0) * (y - y[nb].mean(axis=1)) ** 2)
 
 
 def match_estimate(y: np.ndarray, d: np.ndarray, score: np.ndarray, *, estimand: str,

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from scipy import linalg
@@ -28,7 +29,7 @@ except ImportError:  # pragma: no cover
     threadpool_limits = None
 
 
-def blas_single_thread() -> AbstractContextManager:
+def blas_single_thread() -> AbstractContextManager[Any]:
     """Run BLAS single-threaded inside the blocked passes.
 
     The passes call BLAS on many small blocks; a threaded BLAS wakes its threads for every call,
@@ -37,30 +38,33 @@ def blas_single_thread() -> AbstractContextManager:
     """
     if threadpool_limits is None:
         return nullcontext()
-    return threadpool_limits(limits=1, user_api="blas")
+    limits: AbstractContextManager[Any] = threadpool_limits(limits=1, user_api="blas")
+    return limits
 
 
 CHUNK = 1 << 12  # rows per block: a block of the design and its temporaries fit in L2 cache
 
 
-def blocked_sum(block: Callable[[int, int], tuple], n: int) -> tuple:
+def blocked_sum(block: Callable[[int, int], tuple[Any, ...]], n: int) -> tuple[Any, ...]:
     """Sum of ``block(start, stop)`` (a tuple of arrays and floats) over consecutive blocks of rows.
 
     Splitting the blocks between two threads was measured slower on a shared 2-core machine: the
     bundled OpenBLAS ran concurrent matrix-matrix products one at a time, and the elementwise
     work gained little when the other core was busy.
     """
-    total = None
+    total: tuple[Any, ...] | None = None
     for s in range(0, n, CHUNK):
         terms = block(s, min(s + CHUNK, n))
         total = terms if total is None else tuple(a + b for a, b in zip(total, terms, strict=True))
+    if total is None:
+        raise ValueError("n: there are no rows to sum")
     return total
 
 
 def _symmetric(G: np.ndarray) -> np.ndarray:
     """The upper triangle of ``G`` mirrored: a Gram matrix from a general product is symmetric
     only up to rounding."""
-    return np.triu(G) + np.triu(G, 1).T
+    return np.asarray(np.triu(G) + np.triu(G, 1).T)
 
 
 def design(X: np.ndarray, *, name: str = "X", drop_constant: bool = True) -> np.ndarray:
@@ -80,7 +84,7 @@ def design(X: np.ndarray, *, name: str = "X", drop_constant: bool = True) -> np.
     Z = np.empty((n, 1 + columns.size), order="F")
     Z[:, 0] = 1.0
 
-    def fill(s: int, e: int) -> tuple:
+    def fill(s: int, e: int) -> tuple[Any, ...]:
         Xb = X[s:e]
         for j, c in enumerate(columns, start=1):
             z = Z[s:e, j]
@@ -104,7 +108,7 @@ def _column_mean_sd(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     # a block-shaped shift and BLAS sums: broadcasting along rows of k values is several times slower
     shifts, ones = np.tile(shift, (CHUNK, 1)), np.ones(CHUNK)
 
-    def sums(s: int, e: int) -> tuple:
+    def sums(s: int, e: int) -> tuple[Any, ...]:
         C = X[s:e] - shifts[:e - s]
         first = ones[:e - s] @ C
         C *= C
@@ -125,10 +129,10 @@ def solve_psd(A: np.ndarray, b: np.ndarray) -> np.ndarray:
         c = linalg.cho_factor(A, check_finite=False)
         x = linalg.cho_solve(c, b, check_finite=False)
         if np.all(np.isfinite(x)):
-            return x
+            return np.asarray(x)
     except linalg.LinAlgError:
         pass
-    return np.linalg.lstsq(A, b, rcond=None)[0]
+    return np.asarray(np.linalg.lstsq(A, b, rcond=None)[0])
 
 
 @dataclass(frozen=True)
@@ -154,12 +158,13 @@ WARM_START_ROWS = 100_000
 INFORMATION_REFRESH = 1e-3
 
 
-def _logit_pass(Z: np.ndarray, d: np.ndarray, beta: np.ndarray, p_out: np.ndarray, with_information: bool):
+def _logit_pass(Z: np.ndarray, d: np.ndarray, beta: np.ndarray, p_out: np.ndarray,
+                with_information: bool) -> tuple[float, np.ndarray, np.ndarray | None]:
     """Negative log-likelihood, score and (if asked) information of the logit at ``beta`` in one
     blocked pass; the fitted probabilities go to ``p_out``."""
     k = Z.shape[1]
 
-    def block(s: int, e: int) -> tuple:
+    def block(s: int, e: int) -> tuple[Any, ...]:
         Zc, dc = Z[s:e], d[s:e]
         eta = Zc @ beta
         q = np.exp(-np.abs(eta))
@@ -216,7 +221,7 @@ def fit_logit(Z: np.ndarray, d: np.ndarray, *, ridge: float = 0.0, max_iter: int
     beta, information = _start(Z, d, ridge, max_iter)
     p = np.empty(n)
 
-    def evaluate(b: np.ndarray, with_information: bool):
+    def evaluate(b: np.ndarray, with_information: bool) -> tuple[float, np.ndarray, np.ndarray | None]:
         nll, g, H = _logit_pass(Z, d, b, p, with_information)
         if H is not None:
             H[np.diag_indices(k)] += pen
@@ -231,6 +236,7 @@ def fit_logit(Z: np.ndarray, d: np.ndarray, *, ridge: float = 0.0, max_iter: int
     def stop_at_maximum() -> bool:
         # Under separation the weights p(1-p) underflow, the information matrix turns singular and
         # the step vanishes without the likelihood having a maximum.
+        assert H is not None  # the information is known from the first evaluation on
         eig = np.linalg.eigvalsh(H)
         return bool(np.all(np.isfinite(beta)) and eig[0] > max(1e-10 * eig[-1], 1e-14 * n))
 
@@ -248,6 +254,7 @@ def fit_logit(Z: np.ndarray, d: np.ndarray, *, ridge: float = 0.0, max_iter: int
 
     it, previous = 0, np.inf
     for it in range(1, max_iter + 1):  # noqa: B007 - `it` is reported after the loop
+        assert H is not None  # as above
         step = solve_psd(H, g)
         if below(step, tol):
             if not exact:  # the maximum is here, but the standard errors need its information
@@ -283,7 +290,7 @@ def fit_arms(Z: np.ndarray, y: np.ndarray, d: np.ndarray) -> tuple[np.ndarray, .
     """
     n, k = Z.shape
 
-    def block(s: int, e: int) -> tuple:
+    def block(s: int, e: int) -> tuple[Any, ...]:
         Zc, dc, yc = Z[s:e], d[s:e], y[s:e]
         # Z' [diag(d) Z, d y] and Z' [diag(1 - d) Z, (1 - d) y]; subtracting the treated part
         # leaves the comparison part exactly, as one of the two is zero. (Two products: one twice

@@ -36,6 +36,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from .impact import ImpactEstimate
 
@@ -48,16 +49,16 @@ ADJUSTED = ("regression", "ipw", "aipw", "matching")
 @dataclass(frozen=True)
 class Reason:
     code: str
-    facts: dict = field(default_factory=dict)
+    facts: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
 class Reliability:
     verdict: str
     reasons: tuple[Reason, ...] = ()
-    facts: dict = field(default_factory=dict)
+    facts: dict[str, Any] = field(default_factory=dict)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {"verdict": self.verdict, "reasons": [{"code": r.code, **r.facts} for r in self.reasons],
                 "facts": dict(self.facts)}
 
@@ -86,7 +87,7 @@ def e_value(estimate: float, ci_low: float, ci_high: float, outcome_sd: float) -
     return ev(estimate), ev(near)
 
 
-def not_estimable(code: str, **facts) -> Reliability:
+def not_estimable(code: str, **facts: Any) -> Reliability:
     return Reliability("not_estimable", (Reason(code, facts),), {})
 
 
@@ -100,7 +101,7 @@ def assess(estimates: Mapping[str, ImpactEstimate], *, outcome_sd: float, headli
         return not_estimable("no_estimate", method=headline)
     n_treated_all = main.n_treated + (main.trimming.n_dropped_treated if main.trimming else 0)
     ess = main.extra.get("ess_control")
-    facts: dict = {"method": headline, "estimate": main.estimate, "std_error": main.std_error,
+    facts: dict[str, Any] = {"method": headline, "estimate": main.estimate, "std_error": main.std_error,
                    "n_treated": main.n_treated, "n_control": main.n_control,
                    "balance_threshold": balance_threshold, "ess_control": ess}
     if ess is not None and ess < 5:
@@ -108,12 +109,13 @@ def assess(estimates: Mapping[str, ImpactEstimate], *, outcome_sd: float, headli
     reasons: list[Reason] = []
 
     bal = main.balance
-    if bal is not None and bal.smd_after is not None and bal.names:
-        j = max(range(len(bal.names)), key=lambda i: abs(bal.smd_after[i]))
-        facts["max_smd_after"] = abs(bal.smd_after[j])
+    smd_after = None if bal is None else bal.smd_after
+    if bal is not None and smd_after is not None and bal.names:
+        j = max(range(len(bal.names)), key=lambda i: abs(smd_after[i]))
+        facts["max_smd_after"] = abs(smd_after[j])
         facts["max_smd_before"] = bal.max_abs_before
-        if abs(bal.smd_after[j]) > balance_threshold:
-            reasons.append(Reason("imbalance", {"covariate": bal.names[j], "smd": bal.smd_after[j],
+        if abs(smd_after[j]) > balance_threshold:
+            reasons.append(Reason("imbalance", {"covariate": bal.names[j], "smd": smd_after[j],
                                                 "threshold": balance_threshold}))
 
     tr = main.trimming

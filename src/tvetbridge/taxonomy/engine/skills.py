@@ -36,6 +36,7 @@ import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
@@ -122,7 +123,7 @@ def _zscore(x: np.ndarray) -> np.ndarray:
     """Standardise each row over the skills; a constant row (no evidence) becomes zeros."""
     mu = x.mean(axis=1, keepdims=True)
     sd = x.std(axis=1, keepdims=True)
-    return np.divide(x - mu, sd, out=np.zeros_like(x), where=sd > 1e-12)
+    return np.asarray(np.divide(x - mu, sd, out=np.zeros_like(x), where=sd > 1e-12))
 
 
 @dataclass(frozen=True)
@@ -132,7 +133,7 @@ class Suggestion:
     code: str
     label: str
     score: float
-    extra: dict = field(default_factory=dict, compare=False)
+    extra: dict[str, Any] = field(default_factory=dict, compare=False)
 
 
 def cached_embeddings(texts: Sequence[str], embed: Callable[[list[str]], np.ndarray], cache_dir: Path | None,
@@ -148,9 +149,9 @@ def cached_embeddings(texts: Sequence[str], embed: Callable[[list[str]], np.ndar
     path = Path(cache_dir) / f"skill-embeddings-{h.hexdigest()[:16]}.npy" if cache_dir else None
     if path is not None and path.is_file():
         try:
-            arr = np.load(path)
-            if arr.shape[0] == len(texts):
-                return arr
+            cached = np.asarray(np.load(path))
+            if cached.shape[0] == len(texts):
+                return cached
         except (OSError, ValueError):
             pass  # truncated or foreign file: embed again
     out = [np.asarray(embed(list(texts[i : i + batch])), dtype=np.float32).reshape(-1, 384)
@@ -184,10 +185,10 @@ class SkillCoder:
 
     def __init__(self, codes: Sequence[str], labels: Sequence[str], texts: Sequence[Sequence[str]],
                  descriptions: Sequence[str], *, occ_skill: sp.csr_matrix | None = None,
-                 essential: sp.csr_matrix | None = None, occupation_coder=None,
+                 essential: sp.csr_matrix | None = None, occupation_coder: Any = None,
                  label_embeddings: np.ndarray | None = None,
                  embed_query: Callable[[list[str]], np.ndarray] | None = None,
-                 prior_weight: float = 0.0, n_occupations: int = 3):
+                 prior_weight: float = 0.0, n_occupations: int = 3) -> None:
         n = len(codes)
         if not (len(labels) == len(texts) == len(descriptions) == n):
             raise ValueError("codes, labels, texts and descriptions must have the same length")
@@ -234,7 +235,7 @@ class SkillCoder:
     def semantic(self) -> bool:
         return self._emb is not None
 
-    def __getstate__(self):
+    def __getstate__(self) -> dict[str, Any]:
         # The query encoder is a handle on a native model: the pickled coder keeps the label vectors
         # and the owner re-attaches an encoder with :meth:`attach_semantic`.
         state = self.__dict__.copy()
@@ -295,7 +296,7 @@ class SkillCoder:
 
     def scores(self, text: str) -> np.ndarray:
         """Fused scores for a text of any length: each skill's best sentence."""
-        return self.sentence_scores(segments(text)).max(axis=0)
+        return np.asarray(self.sentence_scores(segments(text)).max(axis=0))
 
     # ------------------------------------------------------------------------------ suggestions
     def _top(self, s: np.ndarray, k: int, pool: np.ndarray | None = None) -> np.ndarray:

@@ -62,7 +62,7 @@ CEFR_BY_RANK = {rank: level for level, rank in LEVELS[CEFR]}
 class ScaleError(ValueError):
     """A level that is not on its scale, or a scale that does not measure the language."""
 
-    def __init__(self, code: str, **params):
+    def __init__(self, code: str, **params: object) -> None:
         super().__init__(code)
         self.code = code
         self.params = params

@@ -36,11 +36,11 @@ class Shortage:
 
     @property
     def in_place(self) -> np.ndarray:
-        return self.local + self.dispatched
+        return np.asarray(self.local + self.dispatched)
 
     @property
     def gap(self) -> np.ndarray:
-        return np.maximum(self.needed - self.in_place, 0)
+        return np.asarray(np.maximum(self.needed - self.in_place, 0))
 
 
 def _validate_norm(norm: float) -> float:
