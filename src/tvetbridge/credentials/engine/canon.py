@@ -56,7 +56,7 @@ def _unwrap(exc: BaseException) -> CredentialError | None:
     """The CredentialError pyld wrapped (it wraps loader errors several levels deep), if any."""
     seen: set[int] = set()
     current: BaseException | None = exc
-    while current is not None and id(exc) not in seen:
+    while current is not None and id(current) not in seen:
         seen.add(id(current))
         if isinstance(current, CredentialError):
             return current
