@@ -1,3 +1,4 @@
+# Over 500 lines: issuer keys, status lists and issuing share private helpers that must not leak out of the module.
 """Issuing, securing and checking verifiable credentials: issuer identities and keys, status lists,
 Open Badges 3.0 credentials for recorded awards, the VC-API's generic issuing, revocation and
 suspension, and the verification that the public page and the API share.

@@ -1,3 +1,4 @@
+# Over 500 lines: the app's models, in one module by Django's convention (a models package would scatter them).
 """Mutual recognition: qualification frameworks and their referencing, programmes and credential types
 placed on them, credit-transfer agreements, recognition decisions, and the verifiable credentials the
 platform issues (issuer identities, their keys, status lists).

@@ -1,3 +1,4 @@
+# Over 500 lines: the app's models, in one module by Django's convention (a models package would scatter them).
 """Funds, their instruments, the fund ledger, saved designs and simulation runs.
 
 Instrument terms are validated by constructing the engine's own dataclasses (``instruments.py``) in

@@ -1,3 +1,4 @@
+# Over 500 lines: every finance state change, one short atomic function each, by the rule that writes live in services.
 """Every state change of the finance app: funds, instruments, ledger postings, designs and runs.
 
 Each function checks the actor's permission with the rules the pages use, is atomic, and leaves an

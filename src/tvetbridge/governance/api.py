@@ -1,3 +1,4 @@
+# Over 500 lines: one router with a short operation per governance record kind.
 """The governance REST router: agreements (with their continuity clauses), overseas operations (with
 their life cycle) and cooperation events (with their participants).
 

@@ -1,3 +1,4 @@
+# Over 500 lines: the app's models, in one module by Django's convention (a models package would scatter them).
 """Governance of cooperation: agreements with their continuity clauses, and the approval and
 supervision of operations run abroad (application, exit plan, assets, supervision reports).
 

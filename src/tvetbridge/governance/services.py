@@ -1,3 +1,4 @@
+# Over 500 lines: every governance state change, one short atomic function each, by the rule that writes live in services.
 """Every state change of governance records. Pages, API and imports call these; none writes models
 directly. The write itself (permission, validation, version check, audit row) is the shared one in
 ``core.services``; this module adds what is particular to governance: institution staff act only for

@@ -1,3 +1,4 @@
+# Over 500 lines: thin views for agreements, operations, events, committees and the calendar, one short function each.
 """Governance pages. Thin: reads through ``queries``, writes through ``services``; the rules decide
 who may do what, and a record a user may not see answers 404 like one that does not exist."""
 

@@ -1,3 +1,4 @@
+# Over 500 lines: one read path per public dataset (directory, profiles, downloads, IATI), sharing the suppression and publication rules.
 """Read paths of the open-data app: the registry as IATI activities and organisations.
 
 Everything here reads what the platform already knows; nothing is typed twice. Titles and descriptions

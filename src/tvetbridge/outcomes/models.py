@@ -1,3 +1,4 @@
+# Over 500 lines: the app's models, in one module by Django's convention (a models package would scatter them).
 """Trainee records and what became of them: enrolment, learning, credentials, jobs and income;
 plus the project targets, price tables, quality flags and cached impact estimates built on them.
 

@@ -1,3 +1,4 @@
+# Over 500 lines: every outcomes state change, one short atomic function each, by the rule that writes live in services.
 """Every state change of outcome records. Views, API, imports and commands call these.
 
 Each function is atomic, checks the actor's permission with ``rules.py``, validates the record

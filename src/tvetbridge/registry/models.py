@@ -1,3 +1,4 @@
+# Over 500 lines: the app's models, in one module by Django's convention (a models package would scatter them).
 """The shared registry: who teaches what, with which faculty, facilities and partners.
 
 Object-level permissions are declared on each model (``rules_permissions``) and enforced by the

@@ -1,3 +1,4 @@
+# Over 500 lines: every risk state change, one short atomic function each, by the rule that writes live in services.
 """Every state change of the risk app: reference data, user indicators, observations and events,
 score recomputation, alerts and their handling.
 

@@ -1,3 +1,4 @@
+# Over 500 lines: the xAPI data rules in the order of the specification's sections; split, the order would be lost.
 """xAPI statements: validation, normalisation and comparison (IEEE 9274.1.1-2023 "xAPI 2.0", and
 xAPI 1.0.3 for older clients). Pure Python: no Django, so the rules can be tested and benchmarked
 alone and shared by the HTTP resource, the bulk ingest and the platform's own pages.

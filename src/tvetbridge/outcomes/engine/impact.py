@@ -1,3 +1,4 @@
+# Over 500 lines: the estimators share private fitting helpers; models, overlap and matching are split out already.
 """Impact engine: how much does training raise income?
 
 Pure NumPy/SciPy (no Django). Arrays in, small frozen dataclasses out.
