@@ -101,6 +101,7 @@ def test_interval_including_zero_is_shown_as_no_gain(published, case, client, mo
     body = client.get("/open-data/cases/alt-logistics/").content.decode()
     assert 'data-state="no_gain"' in body and "No measurable income gain" in body
     assert "+40" not in body
+    assert 'data-verdict="reliable"' in body and "Reliability of this estimate: Reliable" in body
 
 
 def test_figures_equal_the_results_page(published, case, client, users):

@@ -72,6 +72,14 @@ def test_page_states_rule_legend_and_links_results(portfolio_world, users):
     assert "USD at" in html  # the money basis is stated
 
 
+def test_income_figure_carries_its_verdict(portfolio_world, users):
+    ImpactResult.objects.filter(project=portfolio_world["p1"]).update(payload={
+        "comparison": "applicants", "basis_key": portfolio_world["basis"].key,
+        "headline": {"estimate": 120.0, "ci_low": 10.0, "ci_high": 250.0}, "reliability": {"verdict": "fragile"}})
+    html = _as(users["coordinator"]).get("/portfolio/").content.decode()
+    assert '<span class="sub" data-verdict="fragile">Fragile</span>' in html
+
+
 @pytest.mark.parametrize("params, expected", [
     ({"country": "TJ"}, {"p2"}), ({"kind": "luban_workshop"}, {"p1"}), ({"status": "proposed"}, {"p2"}),
     ({"year": "2021"}, {"p2"}), ({"field": "10"}, {"p1"}), ({"alliance": "ALLIANCE"}, {"p1"}),

@@ -22,7 +22,7 @@ from django.views.decorators.http import condition, require_POST
 from tvetbridge.core.access import need
 from tvetbridge.core.forms import expected_version, posted_version, show_service_errors
 from tvetbridge.core.services import Conflict
-from tvetbridge.outcomes.reliability import method_label
+from tvetbridge.outcomes.reliability import VERDICT_TITLES, method_label
 
 from . import queries, services
 from .engine import series as series_svg
@@ -247,6 +247,9 @@ def _case_context(request, case: ExemplaryCase) -> dict:
     ctx = {"case": case, "figures": figures, "steps": figures["steps"], "gain_text": gain,
            "impact": figures["impact"], "materials": queries.case_materials(case, request.user),
            "method_label": method_label(figures["impact"].get("method", "")),
+           # The verdict's title only: its reasons name counts of people, which a public page may not show
+           # under 5 (the full verdict is on the project's results page).
+           "verdict_title": str(VERDICT_TITLES.get(figures["impact"].get("verdict", ""), "")),
            "suppress_below": queries.SUPPRESS_BELOW,
            "can_edit": request.user.has_perm("opendata.change_exemplarycase", case),
            "can_publish": request.user.has_perm("opendata.publish_exemplarycase", case),

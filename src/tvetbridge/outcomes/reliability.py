@@ -86,6 +86,11 @@ def verdict(rel: dict | None) -> dict | None:
         details.append(_("E-value %(point).2f (interval limit %(ci).2f): how strongly an unmeasured factor would "
                          "have to be tied to both training and income, as a risk ratio, to explain the effect "
                          "away.") % {"point": f["e_value"], "ci": f.get("e_value_ci") or 1.0})
+    if code == "reliable":
+        # benchmarks/impact_verdict.py: with one pre-training income window, estimates that pass every
+        # check can still miss the truth by more than the experiment's own standard error.
+        details.append(_("The checks cannot see what was not recorded, such as income in earlier years: people "
+                         "who enrolled after a fall in earnings can make a balanced comparison misleading."))
     if f.get("dropped_control"):
         details.append(_("%(n)d compared people outside the trained people's range were left out.") % {
             "n": f["dropped_control"]})

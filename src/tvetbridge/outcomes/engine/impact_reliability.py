@@ -12,6 +12,10 @@ The checks, each with the principle behind its threshold:
   (0.1, the usual rule; Austin 2009). Balance is checked on every characteristic measured before
   training, including any the outcome and propensity models leave out (see ``balance_on`` in
   :func:`impact.estimate`): a model that omits past earnings can look balanced on what it kept.
+  The same 0.1 holds for characteristics the doubly robust outcome model includes: its correction is
+  only as good as its functional form, which imbalance puts under strain. Tolerating 0.25 there
+  (Rubin 2001) turned far-off estimates into "reliable" ones on the NSW/PSID data and rescued no
+  good one (``benchmarks/impact_verdict.py``; ``docs/impact-verdict.md``).
 * **trimmed** — more than ``max_trimmed_share`` (10 %) of the trained fall outside the comparison
   group's range and are dropped: the estimate then no longer describes the trained as a whole.
   Dropping comparison records outside the trained's range is what trimming is for and is reported,
@@ -29,6 +33,10 @@ The checks, each with the principle behind its threshold:
   more weakly than most measured ones could explain the whole effect.
 
 *Not estimable*: the headline estimator failed, or the comparison group's effective size is below 5.
+
+What the verdict cannot see: a confounder that is not measured. With one pre-training income window
+(LaLonde's NSW sample, and this platform's data) balanced data look the same whether or not earlier
+earnings drove enrolment; "reliable" means the checks above pass, not that the estimate is unconfounded.
 """
 
 from __future__ import annotations

@@ -15,6 +15,13 @@ def impact_verdict(impact, compact=False):
 
 
 @register.filter
+def verdict_title(code):
+    """"Reliable", "Fragile" or "Not estimable" in the reader's language ("" for no verdict)."""
+    label = reliability.VERDICT_TITLES.get(code or "")
+    return "" if label is None else str(label)
+
+
+@register.filter
 def covariate_label(code):
     return reliability.covariate_label(code)
 
