@@ -34,13 +34,13 @@ def cred(world, users, make_user):
     for programme, level, modules in (
             (cn_programme, "cn-vet:associate", [("CN-1", skills[0:3], 6), ("CN-2", skills[3:6], 6)]),
             (kz_programme, "kz-nqf:5", [("KZ-1", skills[0:2], 5), ("KZ-2", skills[3:5], 5), ("KZ-3", skills[5:6], 4)])):
-        services.save_programme_profile(coordinator, programme, levels=[services.level_by_key(level)], hours=3600,
-                                        credits=Decimal("120"), language=Language.objects.get(code="ru"))
         for code, module_skills, credits in modules:
             services.save_module(coordinator, programme, {"code": code, "name": {"en": f"Module {code}"}, "hours": 150,
                                                           "credits": Decimal(credits),
                                                           "level": services.level_by_key(level)},
                                  outcomes=[{"text": {"en": s.label}, "skill": s} for s in module_skills])
+        services.save_programme_profile(coordinator, programme, levels=[services.level_by_key(level)], hours=3600,
+                                        credits=Decimal("120"), language=Language.objects.get(code="ru"))
     cn_type = services.save_credential_type(coordinator, {
         "institution": world["urumqi"], "programme": cn_programme, "kind": "Diploma", "hours": 3600,
         "credits": Decimal("120"), "language": Language.objects.get(code="zh"),

@@ -54,6 +54,28 @@ def _verify_upload(page, path: Path) -> None:
     page.wait_for_load_state()
 
 
+def _place_and_compare(staff, cred) -> None:
+    from tvetbridge.credentials.models import ProgrammeProfile
+
+    _menu(staff, "Programmes")
+    staff.click(f"main a:text-is('{cred['cn_programme'].name}')")
+    staff.click("#edit-placement")
+    staff.fill("#id_hours", "3400")
+    staff.fill("#id_outcomes", "skill-0; Manages the operations of a warehouse\nPlans multimodal freight transport")
+    staff.fill("#id_reason", "Programme outcomes stated")
+    staff.click("#save-placement")
+    staff.wait_for_load_state()
+    assert staff.locator("#placement-outcomes li").count() == 2
+    profile = ProgrammeProfile.objects.get(programme=cred["cn_programme"])
+    assert profile.hours == 3400 and profile.version == 2
+    _shot(staff, "b2a-placement")
+    staff.click("#compare-partners")
+    staff.click(f"#partner-programmes a[href$='/compare/{cred['kz_programme'].pk}/']")
+    staff.wait_for_load_state()
+    assert staff.locator("#compare-outcomes tr.cmp-match").count() >= 5
+    _shot(staff, "b2b-compare")
+
+
 def test_trainee_downloads_visitor_verifies_in_kazakh_institution_revokes(cred, live_server, browser, settings,
                                                                           tmp_path):
     from django.utils import translation
@@ -185,9 +207,12 @@ def test_referencing_credit_transfer_and_recognition_decision(cred, live_server,
     assert coord.locator("#items-table tbody tr").count() == agreement.items.count() > 0
     _shot(coord, "b2-proposal")
 
-    # Both institutions approve it from their own "Credit transfer" page.
+    # Both institutions approve it from their own "Credit transfer" page; the Chinese institution first
+    # states its programme's outcomes on the frameworks and compares it with its partner's.
     for username in ("urumqi-staff", "institution-user"):
         staff = _login(browser, base, username, "pw-institution-123!")
+        if username == "urumqi-staff":
+            _place_and_compare(staff, cred)
         _menu(staff, "Credit transfer")
         staff.click(f"#pending-agreements a[href$='/credit-transfer/{agreement.pk}/']")
         staff.click("#approve-button")

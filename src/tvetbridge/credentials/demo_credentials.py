@@ -48,8 +48,6 @@ def _programme(institution: Institution, key: str, name: dict, isced: int) -> Pr
 
 
 def _place(user, programme: Programme, level_key: str, language: str, modules: list[tuple], skills: list[Skill]):
-    services.save_programme_profile(user, programme, levels=[services.level_by_key(level_key)], hours=3600,
-                                    credits=Decimal("120"), language=Language.objects.get(code=language))
     for code, names, credits, skill_slice in modules:
         if programme.modules.filter(code=code).exists():
             continue
@@ -57,6 +55,9 @@ def _place(user, programme: Programme, level_key: str, language: str, modules: l
                                                "credits": Decimal(str(credits)),
                                                "level": services.level_by_key(level_key)},
                              outcomes=[{"text": {"en": s.label}, "skill": s} for s in skills[skill_slice]])
+    # Placed after its modules: a programme is placed on a level only with learning outcomes.
+    services.save_programme_profile(user, programme, levels=[services.level_by_key(level_key)], hours=3600,
+                                    credits=Decimal("120"), language=Language.objects.get(code=language))
 
 
 def _ctype(user, programme: Programme, level_key: str, language: str, name: dict, skills: list[Skill]):

@@ -127,30 +127,79 @@ class CredentialTypeForm(forms.Form):
         self.fields["levels"].label_from_instance = lambda obj: f"{obj.framework.name} — {obj.name}"
 
     def clean_outcomes(self):
-        rows, errors = [], []
-        for n, line in enumerate(self.cleaned_data["outcomes"].splitlines(), start=1):
-            line = line.strip()
-            if not line:
+        return parse_outcomes(self.cleaned_data["outcomes"])
+
+
+def parse_outcomes(text: str) -> list[dict]:
+    """Lines “ESCO skill id; outcome” (or just the outcome) to the services' outcome rows; an unknown
+    skill identifier or an over-long line is an error naming its line."""
+    rows, errors = [], []
+    for n, line in enumerate(text.splitlines(), start=1):
+        line = line.strip()
+        if not line:
+            continue
+        code, sep, outcome = line.partition(";")
+        skill = None
+        if sep:
+            skill = Skill.objects.filter(esco_id=code.strip()).first()
+            if skill is None:
+                errors.append(_("Line %(n)s: “%(code)s” is not an ESCO skill identifier.")
+                              % {"n": n, "code": code.strip()[:60]})
                 continue
-            code, sep, text = line.partition(";")
-            skill = None
-            if sep:
-                skill = Skill.objects.filter(esco_id=code.strip()).first()
-                if skill is None:
-                    errors.append(_("Line %(n)s: “%(code)s” is not an ESCO skill identifier.")
-                                  % {"n": n, "code": code.strip()[:60]})
-                    continue
-            else:
-                text = line
-            if len(text.strip()) > 500:
-                errors.append(_("Line %(n)s: a learning outcome has at most 500 characters.") % {"n": n})
-                continue
-            rows.append({"text": {"en": text.strip()}, "skill": skill})
-        if errors:
-            raise forms.ValidationError(errors)
-        if not rows:
-            raise forms.ValidationError(_("Give at least one learning outcome."))
-        return rows
+        else:
+            outcome = line
+        if len(outcome.strip()) > 500:
+            errors.append(_("Line %(n)s: a learning outcome has at most 500 characters.") % {"n": n})
+            continue
+        rows.append({"text": {"en": outcome.strip()}, "skill": skill})
+    if errors:
+        raise forms.ValidationError(errors)
+    if not rows:
+        raise forms.ValidationError(_("Give at least one learning outcome."))
+    return rows
+
+
+def outcome_lines(outcomes) -> str:
+    """Stored outcomes back to the lines ``parse_outcomes`` reads."""
+    return "\n".join(f"{o.skill.esco_id}; {o.text}" if o.skill_id else o.text for o in outcomes)
+
+
+class PlacementForm(VersionedForm):
+    """A programme's place on the frameworks: levels, workload, language and programme learning outcomes."""
+
+    levels = forms.ModelMultipleChoiceField(queryset=_levels(), label=_("Framework levels"),
+                                            widget=forms.SelectMultiple(attrs={"size": 10}),
+                                            error_messages={"invalid_choice": _("“%(value)s” is not a level of any "
+                                                                                "framework on the platform.")})
+    hours = forms.IntegerField(min_value=1, max_value=100_000, label=_("Workload (hours)"))
+    credits = forms.DecimalField(min_value=0, max_digits=6, decimal_places=1, label=pgettext_lazy("academic", "Credits"))
+    credit_system = forms.CharField(max_length=60, initial="ECTS", label=_("Credit system"),
+                                    help_text=_("For example ECTS, or the national credit unit."))
+    language = forms.ModelChoiceField(queryset=Language.objects.all(), label=_("Main language of instruction"))
+    outcomes = forms.CharField(widget=forms.Textarea(attrs={"rows": 8}), label=_("Programme learning outcomes"),
+                               max_length=20_000,
+                               help_text=_("One per line. Start a line with an ESCO skill identifier and a "
+                                           "semicolon to code it; “Suggest skills” proposes codes for the lines "
+                                           "without one, which you check before saving."))
+    reason = forms.CharField(max_length=100, required=False, label=_("Reason for the change"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["levels"].label_from_instance = lambda obj: f"{obj.framework.name} — {obj.name}"
+
+    def clean_outcomes(self):
+        return parse_outcomes(self.cleaned_data["outcomes"])
+
+
+class CompareForm(forms.Form):
+    first = forms.ModelChoiceField(queryset=None, label=_("Programme"))
+    second = forms.ModelChoiceField(queryset=None, label=_("Compared with"))
+
+    def __init__(self, *args, programmes, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("first", "second"):
+            self.fields[name].queryset = programmes
+            self.fields[name].label_from_instance = lambda p: f"{p.name} · {p.institution}"
 
 
 class ProposeTransferForm(forms.Form):

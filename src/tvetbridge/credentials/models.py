@@ -230,8 +230,11 @@ class CredentialType(RulesModel, Versioned):
 
 
 class LearningOutcome(models.Model):
-    """A learning outcome statement, coded to an ESCO skill, of a module or of a credential type."""
+    """A learning outcome statement, coded to an ESCO skill, of a programme (its placement), a module or
+    a credential type."""
 
+    profile = models.ForeignKey(ProgrammeProfile, on_delete=models.CASCADE, null=True, blank=True,
+                                related_name="outcomes", verbose_name=_("programme placement"))
     module = models.ForeignKey(ProgrammeModule, on_delete=models.CASCADE, null=True, blank=True,
                                related_name="outcomes", verbose_name=_("module"))
     credential_type = models.ForeignKey(CredentialType, on_delete=models.CASCADE, null=True, blank=True,
@@ -246,8 +249,10 @@ class LearningOutcome(models.Model):
         verbose_name = _("learning outcome")
         verbose_name_plural = _("learning outcomes")
         constraints = [models.CheckConstraint(
-            condition=models.Q(module__isnull=False, credential_type__isnull=True)
-            | models.Q(module__isnull=True, credential_type__isnull=False), name="outcome_has_one_owner")]
+            condition=models.Q(profile__isnull=False, module__isnull=True, credential_type__isnull=True)
+            | models.Q(profile__isnull=True, module__isnull=False, credential_type__isnull=True)
+            | models.Q(profile__isnull=True, module__isnull=True, credential_type__isnull=False),
+            name="outcome_has_one_owner")]
 
     def __str__(self) -> str:
         return self.text

@@ -10,7 +10,11 @@ from django.db.models import Prefetch, Q, QuerySet
 from tvetbridge.core.roles import role_of
 from tvetbridge.outcomes.models import Credential as Award
 from tvetbridge.outcomes.queries import trainees_for
+from tvetbridge.registry.models import CooperationProject, Programme
+from tvetbridge.taxonomy.models import Skill
 
+from .engine import compare
+from .engine import recognition as engine
 from .models import (
     CredentialType,
     CreditTransferAgreement,
@@ -18,10 +22,13 @@ from .models import (
     IssuedCredential,
     IssuerKey,
     IssuerProfile,
+    LearningOutcome,
     LevelLink,
+    ProgrammeProfile,
     QualificationFramework,
     RecognitionApplication,
 )
+from .reference import skill_hierarchy
 
 SMALL_CELL = 5
 
@@ -140,3 +147,83 @@ def recognition_report(qs: QuerySet | None = None) -> list[dict]:
         row["suppressed"] = row["applications"] < SMALL_CELL
         out.append(row)
     return out
+
+
+# --- referencing paths ----------------------------------------------------------------------------
+
+def engine_links(qs=None) -> list[engine.Link]:
+    rows = (qs or LevelLink.objects.all()).values_list(
+        "pk", "source__framework__code", "source__code", "target__framework__code", "target__code", "relation", "status")
+    return [engine.Link(f"{sf}:{sc}", f"{tf}:{tc}", relation, status, pk)
+            for pk, sf, sc, tf, tc, relation, status in rows]
+
+
+def eqf_rank(level_key: str, links: list[engine.Link]) -> float | None:
+    if level_key.startswith("eqf:"):
+        return float(level_key.split(":", 1)[1])
+    found = engine.correspondences(level_key, links, "eqf")
+    return float(found[0].target.split(":", 1)[1]) if found else None
+
+
+# --- programmes on frameworks ---------------------------------------------------------------------
+
+def placement(programme: Programme) -> ProgrammeProfile | None:
+    return (ProgrammeProfile.objects.select_related("language", "programme__institution")
+            .prefetch_related(Prefetch("levels", queryset=FrameworkLevel.objects.select_related("framework")),
+                              Prefetch("outcomes", queryset=LearningOutcome.objects.select_related("skill")))
+            .filter(programme=programme).first())
+
+
+def project_programmes(project: CooperationProject) -> QuerySet:
+    """Programmes of the project's institutions, Chinese and partner side."""
+    institutions = (set(project.chinese_institutions.values_list("pk", flat=True))
+                    | set(project.partner_institutions.values_list("pk", flat=True)))
+    return (Programme.objects.filter(institution__in=institutions)
+            .select_related("institution__country", "recognition_profile").order_by("institution__name", "name"))
+
+
+def partner_programmes(programme: Programme) -> QuerySet:
+    """Programmes of the institutions the programme's institution shares a cooperation project with."""
+    projects = CooperationProject.objects.filter(Q(chinese_institutions=programme.institution_id)
+                                                 | Q(partner_institutions=programme.institution_id))
+    partners = (set(projects.values_list("chinese_institutions", flat=True))
+                | set(projects.values_list("partner_institutions", flat=True))) - {None, programme.institution_id}
+    return (Programme.objects.filter(institution__in=partners)
+            .select_related("institution__country", "recognition_profile").order_by("institution__name", "name"))
+
+
+def _programme_outcomes(programme: Programme, links: list[engine.Link]) -> tuple[list[compare.Outcome], list]:
+    """The programme's outcomes (its own, then its modules'), each with the level it is taught at."""
+    profile = placement(programme)
+    levels = list(profile.levels.all()) if profile else []
+    own_level = ", ".join(level.name for level in levels)
+    own_eqf = max((rank for level in levels if (rank := eqf_rank(level.key, links)) is not None), default=None)
+    out = [compare.Outcome(o.pk, o.text, o.skill.esco_id if o.skill_id else None, own_level, own_eqf)
+           for o in (profile.outcomes.all() if profile else [])]
+    module_rows = (LearningOutcome.objects.filter(module__programme=programme)
+                   .select_related("skill", "module__level__framework").order_by("module__code", "pk"))
+    for o in module_rows:
+        level = o.module.level
+        out.append(compare.Outcome(o.pk, o.text, o.skill.esco_id if o.skill_id else None,
+                                   f"{o.module.code} · {level.name}" if level else f"{o.module.code} · {own_level}",
+                                   eqf_rank(level.key, links) if level else own_eqf))
+    return out, levels
+
+
+def comparison(first: Programme, second: Programme) -> dict:
+    """Outcome-by-outcome comparison of two programmes with both sides' levels (see ``engine.compare``)."""
+    links = engine_links()
+    first_outcomes, first_levels = _programme_outcomes(first, links)
+    second_outcomes, second_levels = _programme_outcomes(second, links)
+    rows = compare.compare(first_outcomes, second_outcomes, skill_hierarchy())
+    skills = {o.skill for o in first_outcomes + second_outcomes if o.skill}
+    hierarchy = skill_hierarchy()
+    via = {row.via for row in rows if row.via}
+    # Skill groups have English labels only; skills are shown in the reader's language when ESCO has it.
+    labels = {c: hierarchy.labels[c] for c in via if c in hierarchy.labels}
+    labels.update({s.esco_id: s.label for s in Skill.objects.filter(esco_id__in=skills | via)})
+    return {"rows": rows, "summary": compare.summary(rows), "labels": labels,
+            "first": {"programme": first, "levels": first_levels,
+                      "eqf": [eqf_rank(level.key, links) for level in first_levels]},
+            "second": {"programme": second, "levels": second_levels,
+                       "eqf": [eqf_rank(level.key, links) for level in second_levels]}}

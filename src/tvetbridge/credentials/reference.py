@@ -8,7 +8,9 @@ and never overwritten: once a coordinator has edited a link, the edit (with its 
 
 from __future__ import annotations
 
+import gzip
 import json
+from functools import cache
 from importlib import resources
 from typing import Any
 
@@ -16,6 +18,7 @@ from django.db import transaction
 
 from tvetbridge.core.models import Country
 
+from .engine.compare import Hierarchy
 from .models import FrameworkLevel, LevelLink, QualificationFramework
 
 LANGS = ("en", "zh_hans", "ru", "kk")
@@ -24,6 +27,15 @@ LANGS = ("en", "zh_hans", "ru", "kk")
 def shipped() -> dict[str, Any]:
     path = resources.files("tvetbridge.credentials") / "data" / "frameworks.json"
     return json.loads(path.read_text(encoding="utf-8"))
+
+
+@cache
+def skill_hierarchy() -> Hierarchy:
+    """ESCO v1.1.1's skill hierarchy (``data/esco_skill_broader.tsv.gz``, made by
+    ``scripts/esco_skill_hierarchy.py``), read once per process."""
+    path = resources.files("tvetbridge.credentials") / "data" / "esco_skill_broader.tsv.gz"
+    with path.open("rb") as raw, gzip.open(raw, "rt", encoding="utf-8") as lines:
+        return Hierarchy.from_lines(lines)
 
 
 def _translated(field: str, values: dict[str, str] | None) -> dict[str, str]:

@@ -22,6 +22,7 @@ from tvetbridge.core.models import Country
 from tvetbridge.core.services import Conflict, check_version  # noqa: F401 - Conflict: what callers catch
 from tvetbridge.outcomes.models import Credential as Award
 from tvetbridge.registry.models import Programme
+from tvetbridge.taxonomy import services as taxonomy
 
 from .engine import recognition as engine
 from .models import (
@@ -36,6 +37,7 @@ from .models import (
     QualificationFramework,
     RecognitionApplication,
 )
+from .queries import engine_links, eqf_rank  # noqa: F401 - engine_links: part of this module's interface
 
 LANGS = ("en", "zh_hans", "ru", "kk")
 
@@ -94,20 +96,6 @@ def delete_link(user, link: LevelLink, *, reason: str) -> None:
     link.delete()
 
 
-def engine_links(qs=None) -> list[engine.Link]:
-    rows = (qs or LevelLink.objects.all()).values_list(
-        "pk", "source__framework__code", "source__code", "target__framework__code", "target__code", "relation", "status")
-    return [engine.Link(f"{sf}:{sc}", f"{tf}:{tc}", relation, status, pk)
-            for pk, sf, sc, tf, tc, relation, status in rows]
-
-
-def eqf_rank(level_key: str, links: list[engine.Link]) -> float | None:
-    if level_key.startswith("eqf:"):
-        return float(level_key.split(":", 1)[1])
-    found = engine.correspondences(level_key, links, "eqf")
-    return float(found[0].target.split(":", 1)[1]) if found else None
-
-
 # --- programmes and credential types --------------------------------------------------------------
 
 def _set_translations(obj, field: str, values: Mapping[str, str]) -> None:
@@ -135,24 +123,55 @@ def _outcomes(owner_field: str, owner, outcomes: Iterable[Mapping[str, Any]], us
         row.save()
 
 
+def _resolve_levels(levels: Iterable[FrameworkLevel | str]) -> list[FrameworkLevel]:
+    return [level if isinstance(level, FrameworkLevel) else level_by_key(level) for level in levels]
+
+
 @transaction.atomic
-def save_programme_profile(user, programme: Programme, *, levels: list[FrameworkLevel], hours: int,
+def save_programme_profile(user, programme: Programme, *, levels: Iterable[FrameworkLevel | str], hours: int,
                            credits: Decimal, language, credit_system: str = "ECTS",
-                           expected_version: int | None = None) -> ProgrammeProfile:
+                           outcomes: list[Mapping[str, Any]] | None = None,
+                           expected_version: int | None = None, reason: str = "") -> ProgrammeProfile:
+    """Place a programme on framework levels with its workload, language and programme learning outcomes
+    (``outcomes``: [{"text": {language: text}, "skill": Skill | None}], replacing the earlier ones; None
+    keeps them). ``levels``: levels or ``framework:code`` keys. A programme is placed only with learning
+    outcomes, its own or its modules'; every refusal leaves nothing written."""
     profile = ProgrammeProfile.objects.filter(programme=programme).first() or ProgrammeProfile(programme=programme)
     _require(user, "credentials.change_programmeprofile" if profile.pk else "credentials.add_programmeprofile",
              profile)
     if not user.has_perm("credentials.change_programmeprofile", profile):
         raise PermissionDenied(_("You can only place your own institution's programmes."))
+    levels = _resolve_levels(levels)
     if not levels:
         raise ValidationError({"levels": _("Place the programme on at least one framework level.")})
     check_version(profile, expected_version)
     profile.hours, profile.credits, profile.language, profile.credit_system = hours, credits, language, credit_system
     profile.full_clean()
-    _audit(profile, user, "placed")
+    keys = ", ".join(sorted(level.key for level in levels))
+    _audit(profile, user, reason or f"placed on {keys}")
     profile.save()
     profile.levels.set(levels)
+    if outcomes is not None:
+        _outcomes("profile", profile, outcomes, user)
+    has_outcomes = (profile.outcomes.exists()
+                    or LearningOutcome.objects.filter(module__programme=programme).exists())
+    if not has_outcomes:
+        raise ValidationError({"outcomes": _("“%(programme)s” has no learning outcomes; state what its graduates "
+                                             "can do before placing it on a level.") % {"programme": programme}})
     return profile
+
+
+SUGGESTIONS_PER_OUTCOME = 3
+
+
+def suggest_outcome_skills(programme: Programme, texts: list[str]) -> list[tuple[str, list]]:
+    """The platform's skill coder on each uncoded outcome: skills of the occupation the programme's name and
+    description point to, ranked by the outcome's words. Proposals only; a person confirms them by saving."""
+    about = ". ".join(p for p in (programme.name, programme.description) if p)
+    anchor = taxonomy.code_text(about, n_occupations=1, n_skills=1).occupations
+    occupation = anchor[0].occupation.esco_id if anchor else None
+    return [(text, taxonomy.code_text(text, n_occupations=1, n_skills=SUGGESTIONS_PER_OUTCOME,
+                                      occupation=occupation).skills) for text in texts]
 
 
 @transaction.atomic

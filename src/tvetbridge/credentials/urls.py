@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_recognition
+from . import views, views_programmes, views_recognition
 
 urlpatterns = [
     path("frameworks/", views.framework_list, name="credentials_frameworks"),
@@ -21,6 +21,13 @@ urlpatterns = [
     path("credentials/<uuid:issued_uuid>/credential.jsonld", views.credential_json, name="credentials_json"),
     path("credentials/<uuid:issued_uuid>/certificate.pdf", views.credential_pdf, name="credentials_pdf"),
     path("credentials/<uuid:issued_uuid>/status/", views.credential_status, name="credentials_set_status"),
+    path("frameworks/programmes/<int:pk>/placement/", views_programmes.placement_edit,
+         name="credentials_placement_edit"),
+    path("frameworks/programmes/<int:pk>/compare/", views_programmes.partners, name="credentials_programme_partners"),
+    path("frameworks/programmes/<int:pk>/compare/<int:other>/", views_programmes.compare,
+         name="credentials_programme_compare"),
+    path("frameworks/projects/<int:pk>/programmes/", views_programmes.project_programmes,
+         name="credentials_project_programmes"),
     path("credit-transfer/", views_recognition.transfer_list, name="credentials_transfers"),
     path("credit-transfer/<int:pk>/", views_recognition.transfer_detail, name="credentials_transfer_detail"),
     path("credit-transfer/<int:pk>/action/", views_recognition.transfer_action, name="credentials_transfer_action"),
