@@ -22,8 +22,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from tvetbridge.core.models import Country, FieldOfStudy, Language
-from tvetbridge.registry.models import FacultyLanguage, FacultyMember, Programme
+from tvetbridge.outcomes import queries as outcomes_queries
+from tvetbridge.registry.models import CooperationProject, FacultyLanguage, FacultyMember, Programme
 
+from .engine import gain as engine_gain
 from .engine import scales
 from .engine import shortage as engine_shortage
 from .models import LanguageProficiency, ProgrammeLanguageRequirement, level_label, rank_expression
@@ -484,3 +486,73 @@ def explain(cell: Cell, values: np.ndarray, facts: dict) -> list[dict]:
 def _level_parts(rank: int) -> tuple[str, str]:
     level = _rank_level(rank)
     return level.scale, level.level
+
+
+# ------------------------------------------------------------------ "Chinese + vocational skills" gain
+CHINESE = scales.SCALE_LANGUAGE[scales.HSK3]
+
+
+def chinese_plus_projects(projects):
+    return projects.filter(kind=CooperationProject.Kind.CHINESE_PLUS_SKILLS)
+
+
+def language_gain(projects) -> engine_gain.Gain | None:
+    """The Chinese levels at entry and exit of the trainees of the "Chinese + vocational skills"
+    projects among ``projects``, with their trade outcomes (rules in ``engine.gain``); None when there
+    is no such project. One trainee counts once per project (their first enrolment in it)."""
+    projects = chinese_plus_projects(projects)
+    if not projects.exists():
+        return None
+    steps = outcomes_queries.chain_steps(projects)
+    first: dict[tuple[int, int], tuple] = {}
+    for row in steps["enrolled"].order_by("start_date", "pk").values_list(
+            "pk", "trainee_id", "project_id", "start_date", "end_date", "status"):
+        first.setdefault((row[1], row[2]), row)
+    done = [row for row in first.values() if row[5] == "completed" and row[4] is not None]
+    enrolment_ids = {row[0] for row in done}
+    certified = set(steps["certified"].filter(enrolment_id__in=enrolment_ids).values_list("enrolment_id", flat=True))
+    employed = set(steps["employed"].filter(enrolment_id__in=enrolment_ids).values_list("enrolment_id", flat=True))
+    held = np.array(list(LanguageProficiency.objects.filter(
+        trainee_id__in={row[1] for row in done}, language_id=CHINESE, certified_on__isnull=False)
+        .annotate(rank=rank_expression()).values_list("trainee_id", "certified_on", "rank")), dtype=object)
+    person = held[:, 0].astype(np.int64) if held.size else np.zeros(0, dtype=np.int64)
+    dated = np.array([d.toordinal() for d in held[:, 1]], dtype=np.int64) if held.size else person
+    ranks = held[:, 2].astype(float) if held.size else np.zeros(0)
+    people = np.array([row[1] for row in done], dtype=np.int64)
+    starts = np.array([row[3].toordinal() for row in done], dtype=np.int64)
+    ends = np.array([row[4].toordinal() for row in done], dtype=np.int64) + engine_gain.EXIT_GRACE_DAYS
+    return engine_gain.Gain(
+        enrolled=len(first),
+        entry=engine_gain.hsk3_level(engine_gain.level_at(person, dated, ranks, people, starts)),
+        exit=engine_gain.hsk3_level(engine_gain.level_at(person, dated, ranks, people, ends)),
+        certified=np.array([row[0] in certified for row in done], dtype=bool),
+        employed=np.array([row[0] in employed for row in done], dtype=bool))
+
+
+def hsk_level_label(level: int) -> str:
+    return _("below HSK 1") if level == 0 else f"HSK {level}"
+
+
+def language_gain_panel(projects, *, public: bool) -> dict | None:
+    """The results-chain section on language gain, with counts of 1–4 people withheld in public."""
+    gain = language_gain(projects)
+    if gain is None:
+        return None
+
+    def cell(value, n=None):
+        return outcomes_queries.suppress(value, n) if public else outcomes_queries.Cell(value, n, False)
+
+    n = gain.completed
+    rows = [{"label": hsk_level_label(r["level"]), "entry": cell(r["entry"]), "exit": cell(r["exit"]),
+             "certified": cell(r["certified"]), "employed": cell(r["employed"])} for r in gain.by_level()]
+    # Levels nobody held at entry or exit say nothing: the table keeps the rows with people in them.
+    rows = [row for row, r in zip(rows, gain.by_level(), strict=True) if r["entry"] or r["exit"]]
+    return {
+        "template": "teachers/_language_gain.html", "enrolled": cell(gain.enrolled), "completed": cell(n),
+        "moved_up": cell(gain.moved_up),
+        "moved_up_share": cell(100.0 * gain.moved_up / n if n else None, n),
+        "medians": [(_("Median HSK level at entry"), cell(gain.median(gain.entry), n)),
+                    (_("Median HSK level at exit"), cell(gain.median(gain.exit), n)),
+                    (_("Median gain (HSK levels)"), cell(gain.median(gain.exit - gain.entry), n))],
+        "rows": rows, "grace_days": engine_gain.EXIT_GRACE_DAYS, "public": public, "suppress_below": outcomes_queries.SUPPRESS_BELOW,
+    }
