@@ -97,3 +97,34 @@ def language_results(seed: int) -> list[str]:
                     issuer="Chinese Testing International"))
     made = LanguageProficiency.objects.bulk_create(rows, batch_size=1000, ignore_conflicts=True)
     return [f"HSK results of Chinese + vocational skills trainees: {len(made)}"]
+
+
+# The HSK centre the seed names (002_8e780d6cbebb9204.txt: set up with Uzbekistan Renaissance Education
+# University, "completing HSK training and examination work for 67 people"). The seed gives neither the
+# dates nor the levels: the sitting history below is synthetic and adds up to those 67 candidates.
+CENTRE = "demo-hskc-renaissance"
+SITTINGS = [  # (date, level on HSK 3.0, registered, sat, passed)
+    ("2023-11-19", "1", 12, 11, 10), ("2023-11-19", "2", 9, 8, 6), ("2024-03-16", "2", 10, 10, 8),
+    ("2024-03-16", "3", 8, 7, 5), ("2024-06-15", "3", 9, 9, 6), ("2024-06-15", "4", 5, 5, 3),
+    ("2024-12-08", "2", 10, 9, 7), ("2025-04-19", "4", 8, 8, 5),
+]
+
+
+@transaction.atomic
+def hsk_centre() -> list[str]:
+    from tvetbridge.teachers.models import HskCentre, HskSitting
+
+    if HskCentre.objects.filter(external_key=CENTRE).exists():
+        return ["HSK centre example already present"]
+    inst = Institution.objects.filter(external_key="real-inst-uz-renaissance").first()
+    if inst is None:
+        return ["HSK centre example skipped: seed institution missing"]
+    centre = HskCentre.objects.create(
+        external_key=CENTRE, name="HSK test centre, Renaissance Education University", institution=inst,
+        country=inst.country, city="Tashkent", tests=["hsk", "hskk"], accredited_by="Chinese Testing International",
+        accredited_on=dt.date(2023, 9, 1), is_synthetic=True)
+    HskSitting.objects.bulk_create([
+        HskSitting(external_key=f"{CENTRE}-{day}-{level}", centre=centre, date=dt.date.fromisoformat(day),
+                   language_id="zh", scale="hsk3", level=level, registered=reg, sat=sat, passed=passed)
+        for day, level, reg, sat, passed in SITTINGS])
+    return [f"HSK centre example: {len(SITTINGS)} sittings, {sum(s[3] for s in SITTINGS)} candidates"]

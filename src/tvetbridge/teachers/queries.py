@@ -17,7 +17,7 @@ from functools import lru_cache
 
 import numpy as np
 from django.conf import settings
-from django.db.models import Avg, Count, Max, Q
+from django.db.models import Avg, Count, Max, Q, Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -28,7 +28,14 @@ from tvetbridge.registry.models import CooperationProject, FacultyLanguage, Facu
 from .engine import gain as engine_gain
 from .engine import scales
 from .engine import shortage as engine_shortage
-from .models import LanguageProficiency, ProgrammeLanguageRequirement, level_label, rank_expression
+from .models import (
+    ChineseTest,
+    HskCentre,
+    LanguageProficiency,
+    ProgrammeLanguageRequirement,
+    level_label,
+    rank_expression,
+)
 
 # Teaching in a language takes at least CEFR B2 ("can interact with a degree of fluency and
 # spontaneity", CEFR 2001 §3.3; the level most national rules set for teaching in a second
@@ -556,3 +563,46 @@ def language_gain_panel(projects, *, public: bool) -> dict | None:
                     (_("Median gain (HSK levels)"), cell(gain.median(gain.exit - gain.entry), n))],
         "rows": rows, "grace_days": engine_gain.EXIT_GRACE_DAYS, "public": public, "suppress_below": outcomes_queries.SUPPRESS_BELOW,
     }
+
+
+# ----------------------------------------------------------------------------------------- HSK centres
+def _pass_cells(sat: int, passed: int, public: bool) -> dict:
+    """Sat, passed and the pass rate, with 1–4 people withheld in public (a rate over fewer than 5
+    candidates names them as surely as the count)."""
+    if not public:
+        return {"sat": outcomes_queries.Cell(sat, sat, False), "passed": outcomes_queries.Cell(passed, passed, False),
+                "rate": outcomes_queries.Cell(100.0 * passed / sat if sat else None, sat, False)}
+    return {"sat": outcomes_queries.suppress(sat), "passed": outcomes_queries.suppress(passed, max(passed, sat)),
+            "rate": outcomes_queries.suppress(100.0 * passed / sat if sat else None, sat)}
+
+
+def centres(public: bool):
+    """Every centre with its totals over all sittings."""
+    rows = (HskCentre.objects.select_related("institution", "country")
+            .annotate(n_sittings=Count("sittings"), n_sat=Sum("sittings__sat"), n_passed=Sum("sittings__passed"),
+                      last=Max("sittings__date")))
+    out = []
+    for c in rows:
+        c.cells = _pass_cells(c.n_sat or 0, c.n_passed or 0, public)
+        out.append(c)
+    return out
+
+
+def centre_results(centre, public: bool) -> dict:
+    """A centre's results by test and level (lowest first) over all its sittings, and its sittings."""
+    by_level = (centre.sittings.values("test", "scale", "level")
+                .annotate(n=Count("pk"), registered=Sum("registered"), sat=Sum("sat"), passed=Sum("passed")))
+    rows = sorted(by_level, key=lambda r: (r["test"], scales.RANK.get((r["scale"], r["level"]), 0)))
+    for r in rows:
+        r["label"] = level_label(r["scale"], r["level"])
+        r["test_label"] = ChineseTest(r["test"]).label
+        r["registered_cell"] = outcomes_queries.suppress(r["registered"]) if public else r["registered"]
+        r["cells"] = _pass_cells(r["sat"], r["passed"], public)
+    sittings = list(centre.sittings.all())
+    for s in sittings:
+        s.cells = _pass_cells(s.sat, s.passed, public)
+        s.registered_cell = outcomes_queries.suppress(s.registered) if public else s.registered
+    total_sat = sum(r["sat"] for r in rows)
+    return {"by_level": rows, "sittings": sittings,
+            "total": _pass_cells(total_sat, sum(r["passed"] for r in rows), public),
+            "suppress_below": outcomes_queries.SUPPRESS_BELOW}
