@@ -31,6 +31,7 @@ from .impact_text import localised
 from .io.records import template_csv
 from .models import CpiIndex, ProjectTarget, QualityFlag, Trainee
 from .money import Basis, ConversionError, PriceTables
+from .panels import chain_panels
 from .queries import COMPARISONS, POST_FROM, POST_TO
 from .rules import sees_identity, sees_incomes
 from .services import project_impact
@@ -62,6 +63,7 @@ def _chain_context(request, projects, title):
             "currency": basis.currency, "prices": "real" if basis.real else "nominal", "base_year": basis.base_year}),
         "funnel_svg": funnel_svg(chain["steps"], title=title, count_label=_("people")),
         "public": public, "suppress_below": queries.SUPPRESS_BELOW, "tables": tables,
+        "panels": chain_panels(projects, public=public),
     }
 
 

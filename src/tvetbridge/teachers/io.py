@@ -18,17 +18,18 @@ from tvetbridge.registry.io.lookups import in_chunks
 from tvetbridge.registry.models import FacultyMember
 
 from .engine import scales
-from .models import LanguageProficiency, checked_level
+from .models import HskCentre, HskSitting, LanguageProficiency, checked_level
 
 FACULTY_KIND = "faculty_languages"
 HSK_KIND = "hsk_results"
+SITTINGS_KIND = "hsk_sittings"
 
 
 class HolderSpec(Spec):
     """Proficiencies have no name: the holder's column stands where a record's name would."""
 
-    def __init__(self, kind: str, holder: str, columns: list[Column]):
-        super().__init__(kind, LanguageProficiency, columns)
+    def __init__(self, kind: str, holder: str, columns: list[Column], model: type = LanguageProficiency):
+        super().__init__(kind, model, columns)
         self.holder = holder
 
     @property
@@ -132,17 +133,68 @@ def import_hsk_results(user, data: bytes, filename: str, *, dry_run: bool = Fals
 
 def _run(user, spec, importer, data, filename, dry_run) -> ImportResult:
     # Before a byte of the file is read: who may not import learns nothing from it.
-    if user is not None and not user.has_perm("teachers.import_languageproficiency"):
+    if user is not None and not user.has_perm(f"teachers.import_{spec.model._meta.model_name}"):
         result = ImportResult(kind=spec.kind, filename=filename, dry_run=dry_run)
-        result.errors.append(RowError(None, "", _("You may not import language levels.")))
+        refused = (_("You may not import test sittings.") if spec.model is HskSitting
+                   else _("You may not import language levels."))
+        result.errors.append(RowError(None, "", refused))
         return result
     return run_import(importer, user, spec, data, filename, dry_run=dry_run)
 
 
+# A test centre's sitting report: one row per test, level and date, with its counts. The level is
+# checked against its scale and the counts against each other by the model's own validators.
+SITTING_SPEC = HolderSpec(SITTINGS_KIND, "centre", [
+    Column("external_key", "external_key", "text", required=True),
+    Column("centre", "centre", "fk", required=True),
+    Column("date", "date", "date", required=True),
+    Column("test", "test", "choice"),
+    Column("scale", "scale", "choice"),
+    Column("level", "level", "text", required=True),
+    Column("registered", "registered", "int", required=True),
+    Column("sat", "sat", "int", required=True),
+    Column("passed", "passed", "int", required=True),
+], model=HskSitting)
+
+
+class SittingImporter(ProficiencyImporter):
+    holder_model = HskCentre
+
+    def check_rows(self, rows: list[Row]) -> None:
+        for row in rows:
+            if not row.values.get("scale"):
+                row.values["scale"] = scales.HSK3
+            if not row.values.get("test"):
+                row.values["test"] = "hsk"
+        super().check_rows(rows)
+
+    def apply(self, row: Row, obj, is_new: bool) -> None:
+        Importer.apply(self, row, obj, is_new)
+        obj.language_id = scales.SCALE_LANGUAGE[scales.HSK3]
+
+    def check_scope(self, row: Row, obj) -> None:
+        if not self.is_institution_staff() or "centre" in row.bad:
+            return
+        institution = next((inst for pk, inst in self.holders.values() if pk == obj.centre_id), None)
+        if institution != self.user.profile.institution_id:
+            self.error(row, "centre", _("You can only import records of your own institution."))
+
+    def validation_stand_ins(self, row: Row, obj) -> dict[str, object]:
+        return {}
+
+
+def import_sittings(user, data: bytes, filename: str, *, dry_run: bool = False) -> ImportResult:
+    return _run(user, SITTING_SPEC, SittingImporter, data, filename, dry_run)
+
+
 def template_file(kind: str, fmt: str = "xlsx") -> bytes:
-    spec = FACULTY_SPEC if kind == FACULTY_KIND else HSK_SPEC
+    spec, example = {
+        FACULTY_KIND: (FACULTY_SPEC, ["fl-0001", "fm-0001", "ru", "torfl", "ТРКИ-2", "RU-2-001234", "2024-05-20",
+                                      "SPbU testing centre"]),
+        HSK_KIND: (HSK_SPEC, ["hsk-H41002-0001", "tr-0001", "hsk3", "4", "H41002-0001", "2024-06-15",
+                              "Atyrau HSK centre"]),
+        SITTINGS_KIND: (SITTING_SPEC, ["atyrau-2024-06-15-hsk3", "hskc-atyrau", "2024-06-15", "hsk", "hsk3", "3",
+                                       "24", "22", "17"]),
+    }[kind]
     header = [c.key for c in spec.columns]
-    example = (["fl-0001", "fm-0001", "ru", "torfl", "ТРКИ-2", "RU-2-001234", "2024-05-20", "SPbU testing centre"]
-               if kind == FACULTY_KIND else
-               ["hsk-H41002-0001", "tr-0001", "hsk3", "4", "H41002-0001", "2024-06-15", "Atyrau HSK centre"])
     return write_csv(header, [example]) if fmt == "csv" else write_xlsx(header, [example], title=kind)

@@ -323,3 +323,108 @@ class Assignment(Record):
 
 # Statuses in which a teacher is taken for the period (not available for another dispatch).
 COMMITTED = (Assignment.Status.PLANNING, Assignment.Status.APPROVED, Assignment.Status.ABROAD)
+
+
+# ---------------------------------------------------------------------------------------- HSK centres
+class ChineseTest(models.TextChoices):
+    HSK = "hsk", _("HSK (written)")
+    HSKK = "hskk", _("HSKK (speaking)")
+    YCT = "yct", _("YCT (young learners)")
+    BCT = "bct", _("BCT (business Chinese)")
+
+
+def validate_tests(value) -> None:
+    if not isinstance(value, list) or not value or any(v not in ChineseTest.values for v in value):
+        raise ValidationError(_("List the tests the centre runs, from: %(tests)s.")
+                              % {"tests": ", ".join(ChineseTest.values)}, code="tests")
+
+
+class HskCentre(Record):
+    """A Chinese test centre (HSK and related tests) at an institution, accredited by a testing body."""
+
+    external_key = models.CharField(_("external key"), max_length=100, unique=True,
+                                    help_text=_("Stable identifier used to match rows on re-import."))
+    name = models.CharField(_("name"), max_length=300)
+    institution = models.ForeignKey("registry.Institution", on_delete=models.PROTECT, related_name="hsk_centres",
+                                    verbose_name=_("institution"))
+    country = models.ForeignKey("core.Country", on_delete=models.PROTECT, related_name="+",
+                                verbose_name=_("country"))
+    city = models.CharField(_("city"), max_length=120)
+    tests = models.JSONField(_("tests run"), default=list, validators=[validate_tests])
+    accredited_by = models.CharField(_("accredited by"), max_length=200, blank=True,
+                                     help_text=_("The testing body that authorised the centre."))
+    accredited_on = models.DateField(_("accredited on"), null=True, blank=True, validators=[validate_not_future])
+    is_synthetic = models.BooleanField(_("synthetic"), default=False,
+                                       help_text=_("Generated demo data, not a real record."))
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["country", "city", "name"]
+        verbose_name = _("Chinese test centre")
+        verbose_name_plural = _("Chinese test centres")
+        rules_permissions = perms.centre_permissions
+
+    def __str__(self) -> str:
+        return self.name
+
+    def owner_institution_ids(self) -> set[int]:
+        return {self.institution_id}
+
+    def test_labels(self) -> list[str]:
+        return [str(ChineseTest(t).label) for t in self.tests if t in ChineseTest.values]
+
+
+class HskSitting(LeveledLanguage):
+    """One test at one level on one date at a centre: how many registered, sat and passed. Counts,
+    not people: a centre reports them so; per-candidate results go to the candidates' proficiencies."""
+
+    external_key = models.CharField(_("external key"), max_length=100, unique=True,
+                                    help_text=_("Stable identifier used to match rows on re-import."))
+    centre = models.ForeignKey(HskCentre, on_delete=models.CASCADE, related_name="sittings",
+                               verbose_name=_("centre"))
+    date = models.DateField(_("date"), validators=[validate_not_future])
+    test = models.CharField(_("test"), max_length=6, choices=ChineseTest.choices, default=ChineseTest.HSK)
+    registered = models.PositiveIntegerField(_("registered"))
+    sat = models.PositiveIntegerField(_("sat"))
+    passed = models.PositiveIntegerField(_("passed"))
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-date", "level"]
+        verbose_name = _("test sitting")
+        verbose_name_plural = _("test sittings")
+        rules_permissions = perms.centre_permissions
+        constraints = [models.CheckConstraint(
+            condition=models.Q(sat__lte=models.F("registered")) & models.Q(passed__lte=models.F("sat")),
+            name="sitting_counts_ordered")]
+
+    def __str__(self) -> str:
+        return f"{self.centre_id} {self.date:%Y-%m-%d} {self.label}"
+
+    def owner_institution_ids(self) -> set[int]:
+        return self.centre.owner_institution_ids()
+
+    def clean(self) -> None:
+        if not self.language_id:
+            self.language_id = scales.SCALE_LANGUAGE[scales.HSK3]
+        errors: dict = {}
+        for check in (super().clean, lambda: check_sitting_counts(self.registered, self.sat, self.passed)):
+            try:
+                check()
+            except ValidationError as exc:
+                for name, messages in exc.update_error_dict({}).items():
+                    errors.setdefault(name, []).extend(messages)
+        if errors:
+            raise ValidationError(errors)
+
+
+def check_sitting_counts(registered, sat, passed) -> None:
+    """The one check of a sitting's counts, for forms, API and the import."""
+    errors = {}
+    if None not in (registered, sat) and sat > registered:
+        errors["sat"] = _("More sat the test (%(sat)s) than registered (%(registered)s).") % {
+            "sat": sat, "registered": registered}
+    if None not in (sat, passed) and passed > sat:
+        errors["passed"] = _("More passed (%(passed)s) than sat the test (%(sat)s).") % {"passed": passed, "sat": sat}
+    if errors:
+        raise ValidationError(errors)

@@ -17,16 +17,25 @@ from functools import lru_cache
 
 import numpy as np
 from django.conf import settings
-from django.db.models import Avg, Count, Max, Q
+from django.db.models import Avg, Count, Max, Q, Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from tvetbridge.core.models import Country, FieldOfStudy, Language
-from tvetbridge.registry.models import FacultyLanguage, FacultyMember, Programme
+from tvetbridge.outcomes import queries as outcomes_queries
+from tvetbridge.registry.models import CooperationProject, FacultyLanguage, FacultyMember, Programme
 
+from .engine import gain as engine_gain
 from .engine import scales
 from .engine import shortage as engine_shortage
-from .models import LanguageProficiency, ProgrammeLanguageRequirement, level_label, rank_expression
+from .models import (
+    ChineseTest,
+    HskCentre,
+    LanguageProficiency,
+    ProgrammeLanguageRequirement,
+    level_label,
+    rank_expression,
+)
 
 # Teaching in a language takes at least CEFR B2 ("can interact with a degree of fluency and
 # spontaneity", CEFR 2001 §3.3; the level most national rules set for teaching in a second
@@ -484,3 +493,116 @@ def explain(cell: Cell, values: np.ndarray, facts: dict) -> list[dict]:
 def _level_parts(rank: int) -> tuple[str, str]:
     level = _rank_level(rank)
     return level.scale, level.level
+
+
+# ------------------------------------------------------------------ "Chinese + vocational skills" gain
+CHINESE = scales.SCALE_LANGUAGE[scales.HSK3]
+
+
+def chinese_plus_projects(projects):
+    return projects.filter(kind=CooperationProject.Kind.CHINESE_PLUS_SKILLS)
+
+
+def language_gain(projects) -> engine_gain.Gain | None:
+    """The Chinese levels at entry and exit of the trainees of the "Chinese + vocational skills"
+    projects among ``projects``, with their trade outcomes (rules in ``engine.gain``); None when there
+    is no such project. One trainee counts once per project (their first enrolment in it)."""
+    projects = chinese_plus_projects(projects)
+    if not projects.exists():
+        return None
+    steps = outcomes_queries.chain_steps(projects)
+    first: dict[tuple[int, int], tuple] = {}
+    for row in steps["enrolled"].order_by("start_date", "pk").values_list(
+            "pk", "trainee_id", "project_id", "start_date", "end_date", "status"):
+        first.setdefault((row[1], row[2]), row)
+    done = [row for row in first.values() if row[5] == "completed" and row[4] is not None]
+    enrolment_ids = {row[0] for row in done}
+    certified = set(steps["certified"].filter(enrolment_id__in=enrolment_ids).values_list("enrolment_id", flat=True))
+    employed = set(steps["employed"].filter(enrolment_id__in=enrolment_ids).values_list("enrolment_id", flat=True))
+    held = np.array(list(LanguageProficiency.objects.filter(
+        trainee_id__in={row[1] for row in done}, language_id=CHINESE, certified_on__isnull=False)
+        .annotate(rank=rank_expression()).values_list("trainee_id", "certified_on", "rank")), dtype=object)
+    person = held[:, 0].astype(np.int64) if held.size else np.zeros(0, dtype=np.int64)
+    dated = np.array([d.toordinal() for d in held[:, 1]], dtype=np.int64) if held.size else person
+    ranks = held[:, 2].astype(float) if held.size else np.zeros(0)
+    people = np.array([row[1] for row in done], dtype=np.int64)
+    starts = np.array([row[3].toordinal() for row in done], dtype=np.int64)
+    ends = np.array([row[4].toordinal() for row in done], dtype=np.int64) + engine_gain.EXIT_GRACE_DAYS
+    return engine_gain.Gain(
+        enrolled=len(first),
+        entry=engine_gain.hsk3_level(engine_gain.level_at(person, dated, ranks, people, starts)),
+        exit=engine_gain.hsk3_level(engine_gain.level_at(person, dated, ranks, people, ends)),
+        certified=np.array([row[0] in certified for row in done], dtype=bool),
+        employed=np.array([row[0] in employed for row in done], dtype=bool))
+
+
+def hsk_level_label(level: int) -> str:
+    return _("below HSK 1") if level == 0 else f"HSK {level}"
+
+
+def language_gain_panel(projects, *, public: bool) -> dict | None:
+    """The results-chain section on language gain, with counts of 1–4 people withheld in public."""
+    gain = language_gain(projects)
+    if gain is None:
+        return None
+
+    def cell(value, n=None):
+        return outcomes_queries.suppress(value, n) if public else outcomes_queries.Cell(value, n, False)
+
+    n = gain.completed
+    rows = [{"label": hsk_level_label(r["level"]), "entry": cell(r["entry"]), "exit": cell(r["exit"]),
+             "certified": cell(r["certified"]), "employed": cell(r["employed"])} for r in gain.by_level()]
+    # Levels nobody held at entry or exit say nothing: the table keeps the rows with people in them.
+    rows = [row for row, r in zip(rows, gain.by_level(), strict=True) if r["entry"] or r["exit"]]
+    return {
+        "template": "teachers/_language_gain.html", "enrolled": cell(gain.enrolled), "completed": cell(n),
+        "moved_up": cell(gain.moved_up),
+        "moved_up_share": cell(100.0 * gain.moved_up / n if n else None, n),
+        "medians": [(_("Median HSK level at entry"), cell(gain.median(gain.entry), n)),
+                    (_("Median HSK level at exit"), cell(gain.median(gain.exit), n)),
+                    (_("Median gain (HSK levels)"), cell(gain.median(gain.exit - gain.entry), n))],
+        "rows": rows, "grace_days": engine_gain.EXIT_GRACE_DAYS, "public": public, "suppress_below": outcomes_queries.SUPPRESS_BELOW,
+    }
+
+
+# ----------------------------------------------------------------------------------------- HSK centres
+def _pass_cells(sat: int, passed: int, public: bool) -> dict:
+    """Sat, passed and the pass rate, with 1–4 people withheld in public (a rate over fewer than 5
+    candidates names them as surely as the count)."""
+    if not public:
+        return {"sat": outcomes_queries.Cell(sat, sat, False), "passed": outcomes_queries.Cell(passed, passed, False),
+                "rate": outcomes_queries.Cell(100.0 * passed / sat if sat else None, sat, False)}
+    return {"sat": outcomes_queries.suppress(sat), "passed": outcomes_queries.suppress(passed, max(passed, sat)),
+            "rate": outcomes_queries.suppress(100.0 * passed / sat if sat else None, sat)}
+
+
+def centres(public: bool):
+    """Every centre with its totals over all sittings."""
+    rows = (HskCentre.objects.select_related("institution", "country")
+            .annotate(n_sittings=Count("sittings"), n_sat=Sum("sittings__sat"), n_passed=Sum("sittings__passed"),
+                      last=Max("sittings__date")))
+    out = []
+    for c in rows:
+        c.cells = _pass_cells(c.n_sat or 0, c.n_passed or 0, public)
+        out.append(c)
+    return out
+
+
+def centre_results(centre, public: bool) -> dict:
+    """A centre's results by test and level (lowest first) over all its sittings, and its sittings."""
+    by_level = (centre.sittings.values("test", "scale", "level")
+                .annotate(n=Count("pk"), registered=Sum("registered"), sat=Sum("sat"), passed=Sum("passed")))
+    rows = sorted(by_level, key=lambda r: (r["test"], scales.RANK.get((r["scale"], r["level"]), 0)))
+    for r in rows:
+        r["label"] = level_label(r["scale"], r["level"])
+        r["test_label"] = ChineseTest(r["test"]).label
+        r["registered_cell"] = outcomes_queries.suppress(r["registered"]) if public else r["registered"]
+        r["cells"] = _pass_cells(r["sat"], r["passed"], public)
+    sittings = list(centre.sittings.all())
+    for s in sittings:
+        s.cells = _pass_cells(s.sat, s.passed, public)
+        s.registered_cell = outcomes_queries.suppress(s.registered) if public else s.registered
+    total_sat = sum(r["sat"] for r in rows)
+    return {"by_level": rows, "sittings": sittings,
+            "total": _pass_cells(total_sat, sum(r["passed"] for r in rows), public),
+            "suppress_below": outcomes_queries.SUPPRESS_BELOW}

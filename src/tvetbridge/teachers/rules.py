@@ -44,3 +44,13 @@ assignment_permissions = {
 }
 
 rules.add_perm("teachers.view_shortage", is_manager | is_institution_staff)
+
+# Test centres and their sittings are public (counts only, small ones withheld on the pages); the
+# centre's own institution and coordinators keep them.
+centre_permissions = {
+    "view": rules.always_allow,
+    "add": is_manager | is_institution_staff,
+    "change": is_manager | own,
+    "delete": is_admin | own,
+    "import": is_manager | is_institution_staff,
+}

@@ -15,10 +15,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 from tvetbridge.core.access import need as _need
 from tvetbridge.core.forms import posted_version
 from tvetbridge.core.maps import circle_map_svg
+from tvetbridge.outcomes import queries as outcomes_queries
 from tvetbridge.registry.models import CooperationProject, FacultyMember
 
 from . import queries, services
-from .models import Assignment
+from .models import Assignment, HskCentre
 
 
 def dispatches(request):
@@ -117,3 +118,18 @@ def shortage_candidates(request, key: str):
     return render(request, "teachers/shortage_candidates.html", {
         "cell": cell, "period": period, "groups": groups, "projects": projects, "error": error},
         status=400 if error else 200)
+
+
+def centres(request):
+    """Chinese test centres and their pass rates: public, with small counts withheld."""
+    public = outcomes_queries.is_public(request.user)
+    return render(request, "teachers/centres.html", {
+        "centres": queries.centres(public), "public": public, "suppress_below": outcomes_queries.SUPPRESS_BELOW,
+        "may_import": request.user.has_perm("teachers.import_hsksitting")})
+
+
+def centre(request, pk: int):
+    obj = get_object_or_404(HskCentre.objects.select_related("institution", "country"), pk=pk)
+    public = outcomes_queries.is_public(request.user)
+    return render(request, "teachers/centre.html", {"centre": obj, "public": public,
+                                                    **queries.centre_results(obj, public)})

@@ -34,6 +34,7 @@ from .results import (
     THRESHOLDS_TEXT,
     Cell,
     ProjectFacts,
+    chain_steps,
     demand_count,
     elapsed_share,
     enterprise_trainee_ids,
@@ -55,7 +56,7 @@ from .results import (
 __all__ = [
     "COMPARISONS", "COVARIATES", "COVARIATE_LABELS", "EMPLOYMENT_WINDOW_DAYS", "FUNNEL_STEPS", "PERIOD_FLOWS",
     "POST_FROM", "POST_TO", "PRE_MONTHS", "STATUS_CODE", "STATUS_LABELS", "SUPPRESS_BELOW", "THRESHOLDS_TEXT",
-    "Cell", "Population", "ProjectFacts", "Status", "build_population", "data_version", "demand_count",
+    "Cell", "chain_steps", "Population", "ProjectFacts", "Status", "build_population", "data_version", "demand_count",
     "elapsed_share", "enrolment_frame", "own_page", "own_record", "own_record_rows", "enterprise_trainee_ids", "incomes_for", "is_public", "period_flows", "person_gains",
     "project_facts", "project_period", "projects_with_outcomes", "results_chain", "results_chain_by_host",
     "q_enrolled", "set_enterprise_scope", "spending", "suppress", "target_progress", "trainees_for",

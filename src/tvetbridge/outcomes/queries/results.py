@@ -216,6 +216,13 @@ def _chain_counts(projects: QuerySet) -> dict[str, tuple[QuerySet, str]]:
     }
 
 
+def chain_steps(projects: QuerySet) -> dict[str, QuerySet]:
+    """The records behind each counted step of the results chain (enrolled, completed, certified,
+    employed in the trained occupation), each with a ``trainee`` and an ``enrolment``-side path, for
+    apps that put their own figures next to the chain's."""
+    return {key: qs for key, (qs, _host) in _chain_counts(projects).items()}
+
+
 def results_chain(projects: QuerySet, basis: Basis, *, tables: PriceTables | None = None,
                   public: bool = False) -> dict:
     tables = tables or PriceTables.load()

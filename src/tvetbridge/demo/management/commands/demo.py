@@ -88,6 +88,8 @@ class Command(BaseCommand):
             self.stdout.write(line)
         for line in teachers_demo.build():
             self.stdout.write(line)
+        for line in [*teachers_demo.language_results(seed=DEMO_SEED), *teachers_demo.hsk_centre()]:
+            self.stdout.write(line)
         risk = load_reference_risk()
         self.stdout.write(f"country risk: INFORM 2021 {risk['inform']}, scored {', '.join(risk['periods'])}")
         accounts = ensure_demo_accounts()
