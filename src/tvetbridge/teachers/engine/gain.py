@@ -54,7 +54,7 @@ class Gain:
     def median(self, levels: np.ndarray) -> float | None:
         return float(np.median(levels)) if levels.size else None
 
-    def by_level(self) -> list[dict]:
+    def by_level(self) -> list[dict[str, int]]:
         """One row per HSK 3.0 level (0–9): people at it at entry, at exit, and of those at exit how
         many hold the trade credential and how many work in the trade."""
         rows = []
