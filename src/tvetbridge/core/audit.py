@@ -41,6 +41,8 @@ REASONS = {
     "account.changed": _("account changed by an administrator"),
     "token.issued": _("API token issued"),
     "token.revoked": _("API token revoked"),
+    "label.rejected": _("label rejected"),
+    "label.superseded": _("label replaced by a newer approved one"),
 }
 
 

@@ -7,10 +7,14 @@ Each concept keeps two provenances: ``source`` for the English label, descriptio
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
-from tvetbridge.core.models import Source
+from tvetbridge.core.models import Record, Source
+
+from . import rules as perms
 
 ESCO_OCCUPATION_PREFIX = "http://data.europa.eu/esco/occupation/"
 ESCO_SKILL_PREFIX = "http://data.europa.eu/esco/skill/"
@@ -155,3 +159,75 @@ class OccupationSkill(models.Model):
 
     def __str__(self) -> str:
         return f"{self.occupation_id}→{self.skill_id} ({'E' if self.essential else 'O'})"
+
+
+# ------------------------------------------------------------------------------------ label workflow
+# The languages a label may be proposed in (settings.LANGUAGES codes): English labels are ESCO's own.
+LABEL_LANGUAGES = ("zh-hans", "ru", "kk")
+LABEL_MAX_LENGTH = 300  # the concepts' own label columns
+
+
+class LabelProposal(Record):
+    """A label for an occupation, skill or ISCO-08 group in Chinese, Russian or Kazakh, with its source.
+
+    Proposed by a member, approved or rejected by a coordinator (``services.decide_label``); approving
+    writes the label into the concept's column for that language, so it is the one every page, search,
+    export and PDF reads. The proposal keeps the label it replaced, who decided, when and why.
+    """
+
+    class Kind(models.TextChoices):
+        OCCUPATION = "occupation", _("occupation")
+        SKILL = "skill", _("skill")
+        ISCO_GROUP = "isco_group", _("ISCO-08 group")
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", _("proposed")
+        APPROVED = "approved", _("approved")
+        REJECTED = "rejected", _("rejected")
+        SUPERSEDED = "superseded", _("superseded")
+
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    occupation = models.ForeignKey(Occupation, on_delete=models.CASCADE, null=True, blank=True,
+                                   related_name="label_proposals", verbose_name=_("occupation"))
+    skill = models.ForeignKey(Skill, on_delete=models.CASCADE, null=True, blank=True,
+                              related_name="label_proposals", verbose_name=_("skill"))
+    isco_group = models.ForeignKey(IscoGroup, on_delete=models.CASCADE, null=True, blank=True,
+                                   related_name="label_proposals", verbose_name=_("ISCO-08 group"))
+    language = models.CharField(_("language"), max_length=8,
+                                choices=[(code, code) for code in LABEL_LANGUAGES])
+    label = models.CharField(_("label"), max_length=LABEL_MAX_LENGTH)
+    source = models.CharField(_("source"), max_length=300,
+                              help_text=_("Where the label comes from: a classifier (e.g. ОКЗ OK 010-2014, "
+                                          "НКЗ 2023), a document or a web address."))
+    comment = models.TextField(_("comment"), blank=True, max_length=2000)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.PROPOSED)
+    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                    verbose_name=_("proposed by"))
+    proposed_at = models.DateTimeField(_("proposed"), auto_now_add=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="+", verbose_name=_("decided by"))
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    decision_reason = models.TextField(_("reason for the decision"), blank=True, max_length=2000)
+    replaced_label = models.CharField(_("label before approval"), max_length=LABEL_MAX_LENGTH, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-proposed_at", "-pk"]
+        verbose_name = _("label proposal")
+        verbose_name_plural = _("label proposals")
+        rules_permissions = perms.label_permissions
+        indexes = [models.Index(fields=["status", "language", "kind"])]
+        constraints = [
+            models.CheckConstraint(name="label_proposal_one_concept", condition=(
+                models.Q(kind="occupation", occupation__isnull=False, skill__isnull=True, isco_group__isnull=True)
+                | models.Q(kind="skill", occupation__isnull=True, skill__isnull=False, isco_group__isnull=True)
+                | models.Q(kind="isco_group", occupation__isnull=True, skill__isnull=True,
+                           isco_group__isnull=False))),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label} ({self.language})"
+
+    @property
+    def concept(self):
+        return {"occupation": self.occupation, "skill": self.skill, "isco_group": self.isco_group}[self.kind]

@@ -38,7 +38,8 @@ def label_coverage() -> list[dict]:
             code: Count("pk", filter=~Q(**{f"label_{SUFFIXES[code]}__isnull": True})
                         & ~Q(**{f"label_{SUFFIXES[code]}": ""})) for code, _name in languages})
         total = counts["total"]
-        rows.append({"kind": model._meta.verbose_name_plural, "total": total, "languages": [
+        rows.append({"kind": model._meta.verbose_name_plural, "code": model._meta.model_name, "total": total,
+                     "languages": [
             {"code": code, "name": name, "labelled": counts[code],
              "share": 100.0 * counts[code] / total if total else 0.0} for code, name in languages]})
     return rows
@@ -170,3 +171,17 @@ def search(query: str, *, kind: str = "occupations", scope: str = "any", languag
 def occupation_choices(query: str = "", limit: int = 30) -> list[Occupation]:
     """Occupations for a picker: the search hits, or nothing for an empty query."""
     return search(query, kind="occupations", scope="any", limit=limit).items if query.strip() else []
+
+
+# ------------------------------------------------------------------------------------------- labels
+def label_proposals(language: str = "", status: str = "", kind: str = "") -> QuerySet:
+    from .models import LabelProposal
+
+    qs = LabelProposal.objects.select_related("occupation", "skill", "isco_group", "proposed_by", "decided_by")
+    if language:
+        qs = qs.filter(language=language)
+    if status:
+        qs = qs.filter(status=status)
+    if kind:
+        qs = qs.filter(kind=kind)
+    return qs

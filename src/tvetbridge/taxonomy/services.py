@@ -22,14 +22,17 @@ from importlib import resources
 from pathlib import Path
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import translation
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from tvetbridge.core.models import Source
+from tvetbridge.core.services import check_version, require, retry_when_busy, save
 
 from .engine import esco_data
-from .models import CscoOccupation, IscoGroup, Occupation, OccupationSkill, Skill
-from .queries import fold
+from .models import CscoOccupation, IscoGroup, LabelProposal, Occupation, OccupationSkill, Skill, split_labels
+from .queries import SUFFIXES, fold
 
 log = logging.getLogger(__name__)
 
@@ -440,3 +443,189 @@ def code_text(text: str, *, n_occupations: int = 5, n_skills: int = 10,
         text, name, shown[:n_occupations],
         [SkillSuggestion(skills[s.code], s.score) for s in skill_sugg if s.code in skills][:n_skills],
     )
+
+
+# ---------------------------------------------------------------------------------------- labels
+# Proposals of Chinese, Russian and Kazakh labels (models.LabelProposal): proposed by members, decided
+# by coordinators. Approval writes the concept's own label column (and its search column), which every
+# page, the search, exports and PDFs read, so nothing else needs refreshing: no process keeps labels
+# in memory (the coder's index is built from the vendored package data, not from these columns).
+
+CONCEPT_MODELS = {LabelProposal.Kind.OCCUPATION: Occupation, LabelProposal.Kind.SKILL: Skill,
+                  LabelProposal.Kind.ISCO_GROUP: IscoGroup}
+# The field a file, the API and the form name a concept by: what a national classifier's table has.
+CONCEPT_KEYS = {LabelProposal.Kind.OCCUPATION: "code", LabelProposal.Kind.SKILL: "esco_id",
+                LabelProposal.Kind.ISCO_GROUP: "code"}
+
+
+@dataclass(frozen=True)
+class LabelDraft:
+    """A checked proposal, not yet written: what the form, the API and a file row all produce."""
+
+    concept: object
+    language: str
+    label: str
+    source: str
+    comment: str = ""
+
+
+def concept_kind(concept) -> str:
+    return next(kind for kind, model in CONCEPT_MODELS.items() if isinstance(concept, model))
+
+
+def find_concepts(kind: str, keys: Iterable[str]) -> dict[str, object]:
+    """{key: concept} for the keys that exist (occupations also by ESCO identifier)."""
+    model = CONCEPT_MODELS[kind]
+    keys = sorted({k for k in keys if k})
+    found: dict[str, object] = {}
+    fields = [CONCEPT_KEYS[kind]] + (["esco_id"] if kind == LabelProposal.Kind.OCCUPATION else [])
+    for name in fields:
+        for start in range(0, len(keys), 500):
+            for obj in model.objects.filter(**{f"{name}__in": keys[start:start + 500]}):
+                found.setdefault(getattr(obj, name), obj)
+    return found
+
+
+def draft_label(kind: str, key: str, language, label, source, comment: str = "") -> LabelDraft:
+    """Check one proposal as the form and the API receive it; ValidationError by field."""
+    from .validators import clean_label, clean_label_language, clean_label_source
+
+    errors: dict[str, list] = {}
+    values = {}
+    for name, check, raw in (("language", clean_label_language, language), ("label", clean_label, label),
+                             ("source", clean_label_source, source)):
+        try:
+            values[name] = check(raw)
+        except ValidationError as exc:
+            errors[name] = exc.messages
+    concept = find_concepts(kind, [str(key or "").strip()]).get(str(key or "").strip()) \
+        if kind in CONCEPT_MODELS else None
+    if concept is None:
+        errors["key"] = [_("No %(kind)s with the code “%(code)s”.")
+                         % {"kind": LabelProposal.Kind(kind).label if kind in CONCEPT_MODELS else kind,
+                            "code": key}]
+    if errors:
+        raise ValidationError(errors)
+    return LabelDraft(concept, values["language"], values["label"], values["source"], (comment or "").strip())
+
+
+def current_label(concept, language: str) -> str:
+    return getattr(concept, f"label_{SUFFIXES[language]}", "") or ""
+
+
+def _new_proposal(user, draft: LabelDraft) -> LabelProposal:
+    kind = concept_kind(draft.concept)
+    proposal = LabelProposal(kind=kind, language=draft.language, label=draft.label, source=draft.source,
+                             comment=draft.comment, proposed_by=user, **{kind: draft.concept})
+    return save(user, proposal, reason="created")
+
+
+@retry_when_busy
+def propose_label(user, draft: LabelDraft, *, approve: bool = False) -> LabelProposal:
+    """Write a proposal (and, for a coordinator asking for it, approve it at once)."""
+    require(user, "add", LabelProposal)
+    if approve:
+        require(user, "approve", LabelProposal)
+    if LabelProposal.objects.filter(status=LabelProposal.Status.PROPOSED, language=draft.language,
+                                    label=draft.label, **{concept_kind(draft.concept): draft.concept}).exists():
+        raise ValidationError({"label": [_("This label is already proposed and waiting for a decision.")]})
+    proposal = _new_proposal(user, draft)
+    return _approve(user, proposal, reason="") if approve else proposal
+
+
+@retry_when_busy
+def propose_labels(user, drafts: Sequence[LabelDraft], *, approve: bool = False) -> list[LabelProposal]:
+    """Many proposals at once (an import, the API's bulk call): all written, or none."""
+    require(user, "add", LabelProposal)
+    if approve:
+        require(user, "approve", LabelProposal)
+    out = []
+    for draft in drafts:
+        proposal = _new_proposal(user, draft)
+        out.append(_approve(user, proposal, reason="") if approve else proposal)
+    return out
+
+
+@retry_when_busy
+def decide_label(user, proposal: LabelProposal, *, approve: bool, reason: str = "",
+                 expected_version: int | None = None) -> LabelProposal:
+    """Approve (the label becomes the concept's label in that language) or reject a proposal. A
+    rejection says why; a decision on an older version of the proposal is a ``Conflict``."""
+    require(user, "approve", LabelProposal, proposal)
+    proposal = LabelProposal.objects.select_for_update().get(pk=proposal.pk)
+    if expected_version is not None:
+        check_version(proposal, expected_version)
+        proposal.version -= 1  # save() below raises it once more
+    if proposal.status != LabelProposal.Status.PROPOSED:
+        raise ValidationError(_("This proposal has already been decided (%(status)s).")
+                              % {"status": proposal.get_status_display()})
+    reason = (reason or "").strip()
+    if approve:
+        return _approve(user, proposal, reason=reason)
+    if not reason:
+        raise ValidationError({"decision_reason": [_("Say why the label is rejected.")]})
+    proposal.status = LabelProposal.Status.REJECTED
+    proposal.decided_by, proposal.decided_at, proposal.decision_reason = user, timezone.now(), reason
+    return save(user, proposal, reason="label.rejected")
+
+
+def _approve(user, proposal: LabelProposal, *, reason: str) -> LabelProposal:
+    concept = type(proposal.concept).objects.select_for_update().get(pk=proposal.concept.pk)
+    proposal.replaced_label = apply_label(concept, proposal.language, proposal.label)
+    for older in LabelProposal.objects.filter(status=LabelProposal.Status.APPROVED, language=proposal.language,
+                                              **{proposal.kind: concept}).exclude(pk=proposal.pk):
+        older.status = LabelProposal.Status.SUPERSEDED
+        save(user, older, reason="label.superseded")
+    proposal.status = LabelProposal.Status.APPROVED
+    proposal.decided_by, proposal.decided_at, proposal.decision_reason = user, timezone.now(), reason
+    return save(user, proposal, reason="approved")
+
+
+def apply_label(concept, language: str, label: str) -> str:
+    """Make ``label`` the concept's preferred label in ``language``; the one it replaces stays findable
+    as an alternative label. Returns the replaced label."""
+    sfx = SUFFIXES[language]
+    old = current_label(concept, language)
+    setattr(concept, f"label_{sfx}", label)
+    fields = [f"label_{sfx}"]
+    if hasattr(concept, f"alt_labels_{sfx}"):
+        alts = split_labels(getattr(concept, f"alt_labels_{sfx}", ""))
+        alts = _unique([old, *alts], [label]) if old else _unique(alts, [label])
+        setattr(concept, f"alt_labels_{sfx}", "\n".join(alts))
+        setattr(concept, f"search_{sfx}", fold("\n".join([label, *alts])))
+        fields += [f"alt_labels_{sfx}", f"search_{sfx}"]
+    concept.save(update_fields=fields)
+    return old
+
+
+def check_label_import(user, *, approve: bool) -> None:
+    """Who may upload labels (and approve them on import): asked before a byte of the file is read."""
+    require(user, "import", LabelProposal)
+    if approve:
+        require(user, "approve", LabelProposal)
+
+
+def import_labels(user, kind: str, data: bytes, filename: str, *, approve: bool = False,
+                  default_source: str = "", default_language: str = ""):
+    """Check an uploaded label sheet and, when every row is good, write its filled rows as proposals
+    (approved at once with ``approve``). Returns the ``io.labels.LabelImport`` with counts and errors."""
+    from .io.labels import read_labels
+
+    check_label_import(user, approve=approve)
+    result = read_labels(kind, data, filename, default_source=default_source, default_language=default_language)
+    if result.ok and result.rows:
+        drafts = [LabelDraft(row.concept, row.language, row.label, row.source) for row in result.rows]
+        result.written = len(propose_labels(user, drafts, approve=approve))
+        result.approved = approve
+    return result
+
+
+def start_label_import(user, kind: str, data: bytes, filename: str, **options):
+    """Keep a large upload and import it in a worker (``taxonomy.import_labels``); the user follows the
+    job's page. Permission is checked now, before the file is kept, and again when the job runs."""
+    from tvetbridge.core.jobs import enqueue
+    from tvetbridge.core.uploads import store_upload
+
+    check_label_import(user, approve=options.get("approve", False))
+    upload = store_upload(data, filename)
+    return enqueue("taxonomy.import_labels", user=user, kind=kind, upload=upload.as_dict(), **options)
