@@ -186,7 +186,7 @@ def load_people(per_project: int) -> int:
             ProjectFunding.objects.create(project_id=pk, kind="government", funder="bench",
                                           amount=int(rng.integers(10_000, 2_000_000)), currency="USD")
             for k in range(int(rng.integers(0, 3))):
-                QualityFlag.objects.create(project_id=pk, rule="bench", summary=f"bench {k}")
+                QualityFlag.objects.create(project_id=pk, rule="bench", evidence={"bench": k})
             if len(trainees) >= batch or index == len(projects) - 1:
                 Trainee.objects.bulk_create(trainees, batch_size=batch)
                 for t in trainees:

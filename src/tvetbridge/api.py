@@ -16,6 +16,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from tvetbridge.core import tokens
 from tvetbridge.core.api import PreconditionFailed, PreconditionRequired, reference
 from tvetbridge.core.api import router as account
+from tvetbridge.core.constraints import from_integrity_error
 from tvetbridge.core.services import Conflict, is_database_busy
 from tvetbridge.credentials.api import router as credentials
 from tvetbridge.demand.api import router as demand
@@ -119,8 +120,11 @@ def missing(request, exc: ObjectDoesNotExist):
 def conflict(request, exc: IntegrityError):
     # Reached when a rule only the database knows fails, e.g. deleting an institution that staff act for,
     # or two requests racing for one external key.
+    refusal = from_integrity_error(exc)
     return api.create_response(
-        request, {"detail": _("The change conflicts with other records and was not made.")}, status=409)
+        request, {"detail": _("The change conflicts with other records and was not made."),
+                  "errors": {field: [str(m) for m in messages] for field, messages in refusal.message_dict.items()}},
+        status=409)
 
 
 @api.exception_handler(Conflict)

@@ -9,6 +9,10 @@ class CoreConfig(AppConfig):
     verbose_name = _("Shared kernel")
 
     def ready(self) -> None:
+        from . import constraints
+
+        # A database rule's name never reaches a user: its validation speaks of the field it concerns.
+        constraints.install()
         # Accounts: who is active, staff or superuser (the admin role) is audited like any record; the
         # password hash and the last login are not history.
         from django.contrib.auth import get_user_model

@@ -46,3 +46,38 @@ def show_service_errors(form, error: ValidationError | Conflict) -> None:
             form.add_error(name if name in form.fields else None, messages)
     else:
         form.add_error(None, error.messages)
+
+
+class RegionSelect(forms.Select):
+    """A region list whose options name their country, so that ``web/site.js`` can offer only the
+    regions of the country chosen in the field named by ``data-follows``. The model's ``clean``
+    refuses a region of another country whatever the browser sends."""
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex=subindex, attrs=attrs)
+        instance = getattr(value, "instance", None)
+        if instance is not None:
+            option["attrs"]["data-country"] = instance.country_id
+        return option
+
+
+def follow_country(form: forms.BaseForm, country: str = "country", region: str = "region") -> None:
+    """Make the ``region`` list of ``form`` follow its ``country`` choice."""
+    if country not in form.fields or region not in form.fields:
+        return
+    field = form.fields[region]
+    field.widget = RegionSelect(attrs={**field.widget.attrs, "data-follows": form[country].auto_id})
+    # Setting the queryset hands the choices to the new widget.
+    field.queryset = field.queryset.select_related("country")
+
+
+def describe_choices(form: forms.BaseForm) -> None:
+    """Label the options of every record list of ``form`` with what tells two records apart (a
+    programme with its institution, a project with its host country): the models that need it say how
+    (``choice_label``, and ``choice_related`` to fetch it in the same query)."""
+    for field in form.fields.values():
+        queryset = getattr(field, "queryset", None)
+        if queryset is None or not hasattr(queryset.model, "choice_label"):
+            continue
+        field.label_from_instance = queryset.model.choice_label
+        field.queryset = queryset.select_related(*queryset.model.choice_related)

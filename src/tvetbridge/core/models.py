@@ -85,6 +85,16 @@ class Region(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @staticmethod
+    def outside_country(obj, region_field: str, country_field: str) -> dict[str, list]:
+        """The error for a region that is not in the record's country (forms, API and imports alike: the
+        models' ``clean`` asks), or none."""
+        region_id = getattr(obj, f"{region_field}_id")
+        country_id = getattr(obj, f"{country_field}_id")
+        if not region_id or not country_id or getattr(obj, region_field).country_id == country_id:
+            return {}
+        return {region_field: [_("This region is not in the chosen country.")]}
+
 
 class Language(models.Model):
     code = models.CharField(_("ISO 639-1 code"), max_length=3, primary_key=True)

@@ -24,10 +24,11 @@ from typing import Any, TypeVar
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import OperationalError, models, transaction
+from django.db import IntegrityError, OperationalError, models, transaction
 from django.utils.translation import gettext as _
 from simple_history.utils import update_change_reason
 
+from .constraints import from_integrity_error
 from .models import ExchangeRate, Profile, Role, Source, Versioned
 from .roles import is_admin, is_manager
 
@@ -237,9 +238,15 @@ def save(user, obj: models.Model, *, reason: str, m2m: Mapping[str, Iterable] | 
     obj._change_reason = reason
     obj.full_clean()
     check_version(obj, expected_version)
-    obj.save()
-    for name, values in (m2m or {}).items():
-        getattr(obj, name).set(values)
+    try:
+        # A savepoint, so a refusal the validation could not foresee (a racing request) leaves the
+        # caller's transaction usable and reaches the user as a field error, not as the database's words.
+        with transaction.atomic():
+            obj.save()
+            for name, values in (m2m or {}).items():
+                getattr(obj, name).set(values)
+    except IntegrityError as error:
+        raise from_integrity_error(error, type(obj)) from error
     if hasattr(obj, "history"):
         update_change_reason(obj, reason)
     return obj

@@ -7,7 +7,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from tvetbridge.core.forms import add_version_field
+from tvetbridge.core.forms import add_version_field, describe_choices, follow_country
 from tvetbridge.core.models import Country, Region
 from tvetbridge.core.roles import Role, role_of
 from tvetbridge.registry.models import Enterprise
@@ -77,6 +77,8 @@ class DemandForm(forms.ModelForm):
         self.fields["country"].queryset = Country.objects.filter(is_focus=True) | Country.objects.filter(
             pk=getattr(self.instance, "country_id", None))
         self.fields["region"].queryset = Region.objects.filter(level=Region.Level.REGION).select_related("country")
+        describe_choices(self)
+        follow_country(self)
         # Checkboxes for the suggestions, the current skills and whatever was posted — never all 13,896.
         ids = {s.pk for s in suggested_skills}
         if self.instance.pk:

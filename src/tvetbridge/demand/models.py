@@ -143,6 +143,7 @@ class SkillDemand(Record):
                     _("Give the amount paid per hired graduate, or untick the commitment."))
             if not self.commitment_currency:
                 errors.setdefault("commitment_currency", []).append(_("Give the currency of the amount."))
+        errors.update(Region.outside_country(self, "region", "country"))
         if errors:
             raise ValidationError(errors)
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from tvetbridge.core.forms import add_version_field
+from tvetbridge.core.forms import add_version_field, describe_choices, follow_country
 from tvetbridge.core.uploads import FileRefused, check_size
 
 from .io.records import KINDS
@@ -38,6 +39,7 @@ class TraineeForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        describe_choices(self)
         add_version_field(self, self.instance)
 
 
@@ -80,11 +82,22 @@ class BasisForm(forms.Form):
 # again (permissions, employment before enrolment, currencies), exactly as for the API and imports.
 
 class _TraineeRecordForm(forms.ModelForm):
-    def __init__(self, *args, trainee: Trainee, **kwargs):
+    def __init__(self, *args, trainee: Trainee, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.trainee = trainee
         if "enrolment" in self.fields:
             self.fields["enrolment"].queryset = trainee.enrolments.select_related("project", "programme")
+        profile = getattr(user, "profile", None)
+        if profile is not None and profile.role == "institution" and profile.institution_id:
+            # Institution staff enrol only in their own institution's programmes and projects.
+            own = profile.institution_id
+            if "programme" in self.fields:
+                self.fields["programme"].queryset = self.fields["programme"].queryset.filter(institution_id=own)
+            if "project" in self.fields:
+                self.fields["project"].queryset = self.fields["project"].queryset.filter(
+                    Q(chinese_institutions=own) | Q(partner_institutions=own)).distinct()
+        describe_choices(self)
+        follow_country(self)
 
 
 _DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")

@@ -362,6 +362,8 @@ class Employment(Record):
     def clean(self) -> None:
         if self.end_date and self.start_date and self.end_date < self.start_date:
             raise ValidationError({"end_date": _("The end date is before the start date.")})
+        if errors := Region.outside_country(self, "region", "country"):
+            raise ValidationError(errors)
         error = employment_before_enrolment(self.start_date,
                                             reference_enrolment_start(self.trainee_id, self.enrolment_id))
         if error is not None:
@@ -521,6 +523,8 @@ class ProjectTarget(Record):
             raise ValidationError({"currency": _("Give the currency of the income target.")})
         if self.indicator in (self.Indicator.COMPLETION, self.Indicator.EMPLOYMENT_6M) and self.value > 100:
             raise ValidationError({"value": _("A rate cannot exceed 100%.")})
+        if self.region_id and self.project_id and self.region.country_id != self.project.host_country_id:
+            raise ValidationError({"region": _("This region is not in the project's host country.")})
 
     def owner_institution_ids(self) -> set[int]:
         return self.project.owner_institution_ids()

@@ -101,7 +101,8 @@ def trainee_record(request, pk: int, kind: str, record_pk: int | None = None):
     initial = {}
     if record_pk is None and kind in ("enrolment", "employment"):
         initial["external_key"] = _suggested_key(trainee, kind, spec.model)
-    form = spec.form(request.POST or None, instance=instance, trainee=trainee, initial=initial)
+    form = spec.form(request.POST or None, instance=instance, trainee=trainee, initial=initial,
+                     user=request.user)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         if spec.direct:

@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from tvetbridge.core.forms import add_version_field, show_service_errors
+from tvetbridge.core.forms import add_version_field, describe_choices, follow_country, show_service_errors
 from tvetbridge.core.roles import is_manager
 from tvetbridge.core.services import Conflict
 
@@ -91,6 +91,9 @@ class RegistryForm(forms.ModelForm):
                 field.widget = DateInput()
             if isinstance(field, forms.ModelMultipleChoiceField):
                 field.widget.attrs.setdefault("size", 6)
+        describe_choices(self)
+        follow_country(self)
+        follow_country(self, "host_country", "host_region")
         if user is not None:
             self._scope_to_user(user)
         add_version_field(self, self.instance)

@@ -7,6 +7,7 @@ same predicates in pages, API and admin; see ``registry/rules.py``.
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -45,7 +46,22 @@ class Qualifier(models.TextChoices):
     LESS_THAN = "less", _("less than")
 
 
-class Institution(RegistryRecord):
+class PlacedInCountry:
+    """An institution or an enterprise: its region is one of its country's, and a list of them names the
+    country, to tell two of one name apart."""
+
+    choice_related = ("country",)
+
+    def choice_label(self) -> str:
+        return f"{self} · {self.country}"
+
+    def clean(self) -> None:
+        super().clean()
+        if errors := Region.outside_country(self, "region", "country"):
+            raise ValidationError(errors)
+
+
+class Institution(PlacedInCountry, RegistryRecord):
     class Kind(models.TextChoices):
         VOCATIONAL_SCHOOL = "vocational_school", _("vocational school")
         COLLEGE = "college", _("vocational college")
@@ -137,6 +153,11 @@ class Programme(InstitutionChild):
     def __str__(self) -> str:
         return self.name
 
+    choice_related = ("institution",)
+
+    def choice_label(self) -> str:
+        return f"{self} · {self.institution}"
+
 
 class FacultyMember(InstitutionChild):
     full_name = models.CharField(_("full name"), max_length=200)
@@ -204,7 +225,7 @@ class Facility(InstitutionChild):
         return self.name
 
 
-class Enterprise(RegistryRecord):
+class Enterprise(PlacedInCountry, RegistryRecord):
     class Sector(models.TextChoices):
         # ISIC Rev.4 sections most present in the cooperation.
         A = "A", _("agriculture, forestry and fishing")
@@ -353,6 +374,16 @@ class CooperationProject(RegistryRecord):
 
     def __str__(self) -> str:
         return self.name
+
+    choice_related = ("host_country",)
+
+    def choice_label(self) -> str:
+        return f"{self} · {self.host_country}" if self.host_country_id else str(self)
+
+    def clean(self) -> None:
+        super().clean()
+        if errors := Region.outside_country(self, "host_region", "host_country"):
+            raise ValidationError(errors)
 
     def owner_institution_ids(self) -> set[int]:
         if self.pk is None:

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.core.exceptions import FieldDoesNotExist
 from django.db.models import CheckConstraint, F, Q
+
+from tvetbridge.core.constraints import explain
 
 
 def same(old, new) -> bool:
@@ -39,7 +41,7 @@ def validate_constraint(constraint, model, obj, exclude: set[str]) -> None:
             if fields & exclude:
                 return
             if verdict is False:
-                raise ValidationError(constraint.get_violation_error_message(), code=constraint.violation_error_code)
+                raise explain(constraint, model)
             return
     constraint.validate(model, obj, exclude=exclude)
 

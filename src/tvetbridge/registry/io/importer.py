@@ -18,7 +18,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone, translation
@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from simple_history.models import HistoricalRecords
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from tvetbridge.core.constraints import from_integrity_error
 from tvetbridge.core.roles import Role, role_of
 from tvetbridge.core.uploads import StoredUpload
 
@@ -531,8 +532,11 @@ class Importer:
                 if self.result.dry_run:
                     transaction.set_rollback(True)
         except IntegrityError as exc:
-            self.result.errors.append(RowError(None, "", _("The database refused the import, nothing was "
-                                                           "written: %(error)s") % {"error": exc}))
+            refusal = from_integrity_error(exc, self.model)
+            for field, messages in refusal.message_dict.items():
+                self.result.errors.append(RowError(None, "" if field == NON_FIELD_ERRORS else field, _(
+                    "The database refused the import, nothing was written: %(error)s") % {
+                    "error": " ".join(messages)}))
             return
         self.result.committed = not self.result.dry_run
 
