@@ -1,6 +1,7 @@
 import base64
 
 from django import template
+from django.utils.formats import number_format
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
@@ -13,7 +14,11 @@ register = template.Library()
 
 
 def _number(value: int | float) -> str:
-    text = f"{value:,}" if isinstance(value, int) else (f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.2f}")
+    """Thousands grouped by a narrow no-break space in every language (print typography); a fraction
+    with the reader's decimal separator (1,99 in Russian and Kazakh)."""
+    if not isinstance(value, int) and abs(value) < 1000:
+        return number_format(value, 2)
+    text = f"{value:,}" if isinstance(value, int) else f"{value:,.0f}"
     return text.replace(",", "\u202f")
 
 
