@@ -29,7 +29,11 @@ def _csv_rows(resp) -> list[dict]:
 
 
 @pytest.mark.parametrize("key", list(queries.DATASETS))
-def test_every_table_downloads_anonymously_in_three_formats_with_dictionary(published, client, key):
+def test_every_table_downloads_anonymously_in_three_formats_with_dictionary(published, world, users, client, key):
+    if key == "enterprises":
+        from tvetbridge.opendata import services
+
+        services.set_enterprise_listing(users["enterprise"], world["jd"], listed=True)
     columns = [c.name for c in queries.DATASETS[key].columns]
     rows = _csv_rows(_get(client, key, "csv"))
     assert rows and list(rows[0]) == columns
@@ -54,6 +58,7 @@ def test_tables_hold_only_published_records_and_no_personal_data(published, worl
             assert "proj-secret" not in body and "Unpublished project" not in body
             assert "inst-other" not in body  # takes part only in an unpublished project
             assert "rector@alt.example" not in body and "+7 700" not in body
+            assert "ent-jd" not in body and "ent-other" not in body  # no enterprise agreed to be listed
     projects = _csv_rows(_get(client, "projects", "csv"))
     assert [p["id"] for p in projects] == ["proj-1"]
     assert projects[0]["iati_identifier"] == "KZ-BIN-990140000483-LW-ALT-2023"

@@ -59,11 +59,11 @@ def test_staff_see_the_whole_registry_and_the_matched_name(searchable):
 def test_public_and_trainees_find_only_what_the_directory_publishes(searchable, role):
     user = searchable["users"][role]
     luban = _groups(user, "luban")
-    assert "enterprises" not in luban  # no public page to open
+    assert luban["enterprises"].hits == []  # no enterprise agreed to be listed
     assert _titles(luban["projects"]) == ["Luban Workshop (ALT)"]  # never the draft
     assert luban["projects"].hits[0].url == reverse("opendata_project", args=["proj-1"])
     assert _groups(user, "other college")["institutions"].hits == []  # in no published project
-    assert "enterprises" not in _groups(user, "JD")
+    assert _groups(user, "JD")["enterprises"].hits == []
     programmes = _groups(user, "умная")["programmes"]
     assert programmes.hits[0].url == reverse("opendata_institution", args=["inst-alt"]) + "#programmes"
 

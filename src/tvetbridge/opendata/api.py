@@ -1,4 +1,5 @@
-"""The public portal's data for machines: the directory of published institutions and projects,
+"""The public portal's data for machines: the directory of published institutions, projects and listed
+enterprises,
 with no token, the same publication rule and small-count suppression as the pages, paginated, and
 with an ETag (304 on If-None-Match) and caching headers so harvesters can poll cheaply."""
 
@@ -81,6 +82,27 @@ class InstitutionDetailOut(InstitutionOut):
     projects: list[str]
 
 
+class EnterpriseOut(Names):
+    id: str = Field(alias="external_key")
+    sector: str
+    country: str = Field(alias="country_id")
+    region: str
+    website: str
+    chinese_funded: bool
+
+    @staticmethod
+    def resolve_region(obj) -> str:
+        region = obj["region"] if isinstance(obj, dict) else obj.region
+        return region.code if region else ""
+
+
+class EnterpriseDetailOut(EnterpriseOut):
+    open_vacancies: int
+    open_training_orders: int
+    occupations: list[str]
+    projects: list[str]
+
+
 def _names(obj) -> dict:
     return {f: getattr(obj, f) for f in ("name_en", "name_zh_hans", "name_ru", "name_kk")}
 
@@ -139,3 +161,25 @@ def project(request, key: str):
     return {**_project(profile["project"]), "chinese_institutions": [i.external_key for i in profile["chinese"]],
             "partner_institutions": [i.external_key for i in profile["partners"]],
             "trainees_enrolled": cell.value, "trainees_withheld": cell.suppressed}
+
+
+@router.get("/enterprises", response=list[EnterpriseOut], summary="Enterprises that agreed to be listed")
+@_cached
+@paginate(BoundedPagination)
+def enterprises(request, q: str = "", country: str = "", sector: str = ""):
+    return queries.directory_enterprises(q=q[:100], country=country, sector=sector).order_by("external_key")
+
+
+@router.get("/enterprises/{key}", response={200: EnterpriseDetailOut, 404: ErrorOut},
+            summary="One listed enterprise: what it seeks and the published projects it takes part in")
+@_cached
+def enterprise(request, key: str):
+    profile = queries.enterprise_profile(key)
+    if profile is None:
+        raise Http404(_("No listed enterprise has this identifier."))
+    x = profile["enterprise"]
+    return {"external_key": x.external_key, **_names(x), "sector": x.sector, "country_id": x.country_id,
+            "region": x.region, "website": x.website, "chinese_funded": x.chinese_funded,
+            "open_vacancies": profile["open_vacancies"], "open_training_orders": profile["open_orders"],
+            "occupations": [o.esco_id for o in profile["occupations"]],
+            "projects": [p.external_key for p, _cell in profile["projects"]]}

@@ -46,3 +46,21 @@ class MaterialForm(forms.ModelForm):
         widgets = {"text": forms.Textarea(attrs={"rows": 3}), "consent_date": forms.DateInput(attrs={"type": "date"})}
         labels = {"consent_recorded": _("The people quoted or shown agreed to publication, and their consent "
                                         "is kept on record")}
+
+
+class ListingForm(forms.Form):
+    """Give or withdraw an enterprise's consent to be listed; a coordinator gives the reason."""
+
+    listed = forms.TypedChoiceField(
+        label=_("Public listing"), coerce=lambda v: v == "1", widget=forms.RadioSelect,
+        choices=[("1", _("List our enterprise in the public directory, downloads and IATI files")),
+                 ("0", _("Do not list our enterprise in public"))])
+    reason = forms.CharField(label=_("reason"), max_length=300, required=False,
+                             help_text=_("Required when you record the decision on the enterprise's behalf, "
+                                         "e.g. “letter of 3 March 2026 from the HR director”."))
+
+    def __init__(self, *args, listing=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if listing is not None:
+            self.fields["listed"].initial = "1" if listing.listed else "0"
+            add_version_field(self, listing)

@@ -196,3 +196,29 @@ class CaseMaterial(Record):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.text[:40]}"
+
+
+class EnterpriseListing(Record):
+    """An enterprise's consent to appear in the public directory, downloads and IATI files.
+
+    One row per enterprise holds the current decision; its history keeps every decision (given,
+    withdrawn, given again) with who took it, when and why. Given by the enterprise's own staff, or by
+    a coordinator on its behalf with a reason (e.g. the letter the enterprise sent)."""
+
+    enterprise = models.OneToOneField("registry.Enterprise", on_delete=models.CASCADE, related_name="listing",
+                                      verbose_name=_("enterprise"))
+    listed = models.BooleanField(_("listed in public"), default=False)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+", verbose_name=_("decided by"))
+    decided_at = models.DateTimeField(_("decided at"))
+    on_behalf = models.BooleanField(_("recorded on the enterprise's behalf"), default=False)
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("public listing of an enterprise")
+        verbose_name_plural = _("public listings of enterprises")
+        rules_permissions = perms.listing_permissions
+
+    def __str__(self) -> str:
+        return f"{self.enterprise}: {'listed' if self.listed else 'not listed'}"

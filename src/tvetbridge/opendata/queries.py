@@ -53,7 +53,7 @@ from tvetbridge.registry.queries import alliance_overview
 from tvetbridge.risk.models import CountryRiskScore
 
 from .engine import iati as e
-from .models import ActivityPublication, ExemplaryCase, IatiFile, Publisher
+from .models import ActivityPublication, EnterpriseListing, ExemplaryCase, IatiFile, Publisher
 
 # (IATI narrative language, modeltranslation suffix, Django language code)
 LANGUAGES = [("en", "en", "en"), ("zh", "zh_hans", "zh-hans"), ("ru", "ru", "ru"), ("kk", "kk", "kk")]
@@ -275,6 +275,7 @@ def activities(*, today: dt.date | None = None, with_results: bool = True) -> tu
     publishers = {p.institution_id: p for p in Publisher.objects.select_related("institution")}
     ledger = _transactions(project_ids)
     impacts = _impact_notes(project_ids) if with_results else {}
+    listed = set(public_enterprises().values_list("pk", flat=True))
     out, findings = [], []
     for pub in pubs:
         project = pub.project
@@ -283,6 +284,8 @@ def activities(*, today: dt.date | None = None, with_results: bool = True) -> tu
         for inst in [*project.chinese_institutions.all(), *project.partner_institutions.all()]:
             participants.append(e.Participant("4", _org_of(inst, publishers)))
         for ent in project.enterprises.all():
+            if ent.pk not in listed:
+                continue  # an enterprise that has not agreed to be listed is not named in public
             participants.append(e.Participant("4", e.Org("", "70", _texts(ent, "name"))))
         for f in project.funding.all():
             if f.funder.strip():
@@ -417,6 +420,17 @@ DATASETS = {d.key: d for d in [
              Column("isced_level", gettext_lazy("ISCED level"), "ISCED 2011"),
              Column("duration_months", gettext_lazy("duration"), gettext_lazy("months")),
              Column("intake_capacity", gettext_lazy("yearly intake capacity"), gettext_lazy("people")))),
+    Dataset("enterprises", gettext_lazy("Enterprises"),
+            gettext_lazy("Enterprises that agreed to be listed: sector, country, region, open vacancies and the "
+                         "published projects they co-fund or take graduates from."),
+            (Column("id", gettext_lazy("stable identifier")), *_NAMES,
+             Column("sector", gettext_lazy("sector"), "ISIC Rev.4 section"),
+             Column("country", gettext_lazy("country"), "ISO 3166-1 alpha-2"),
+             Column("region", gettext_lazy("region (code)")), Column("website", gettext_lazy("website"), "URL"),
+             Column("chinese_funded", gettext_lazy("Chinese-funded")),
+             Column("open_vacancies", gettext_lazy("open vacancies posted"), gettext_lazy("vacancies"),
+                    gettext_lazy("TVET Bridge demand records")),
+             Column("projects", gettext_lazy("published projects (identifiers, separated by spaces)")))),
 ]}
 
 _NAME_FIELDS = ["name_en", "name_zh_hans", "name_ru", "name_kk"]
@@ -470,6 +484,15 @@ def dataset_rows(key: str) -> list[dict]:
                  "intake_capacity": p.intake_capacity}
                 for p in Programme.objects.filter(institution__in=public_institutions())
                 .select_related("institution").order_by("external_key")]
+    if key == "enterprises":
+        enterprises = list(public_enterprises().select_related("region").order_by("external_key"))
+        vacancies = open_vacancy_counts(enterprises)
+        projects = enterprise_projects(enterprises)
+        return [{"id": x.external_key, **_names(x), "sector": x.sector, "country": x.country_id,
+                 "region": x.region.code if x.region else "", "website": x.website,
+                 "chinese_funded": x.chinese_funded, "open_vacancies": vacancies.get(x.pk, 0),
+                 "projects": " ".join(p.external_key for p in projects.get(x.pk, []))}
+                for x in enterprises]
     raise KeyError(key)
 
 
@@ -535,12 +558,14 @@ def directory_choices() -> dict:
     """The filter options that lead somewhere: countries, kinds and fields present in the directory."""
     insts = public_institutions()
     projects = public_projects()
-    countries = Country.objects.filter(Q(institutions__in=insts) | Q(projects__in=projects)).distinct()
+    countries = Country.objects.filter(Q(institutions__in=insts) | Q(projects__in=projects)
+                                       | Q(enterprises__in=public_enterprises())).distinct()
     fields = FieldOfStudy.objects.filter(Q(institutions__in=insts) | Q(programmes__institution__in=insts)).distinct()
     languages = Language.objects.filter(Q(institutions__in=insts) | Q(programmes__institution__in=insts)).distinct()
     return {"countries": sorted(countries, key=lambda c: str(c)), "fields": sorted(fields, key=lambda f: str(f)),
             "languages": sorted(languages, key=lambda lang: str(lang)),
             "institution_kinds": Institution.Kind.choices, "project_kinds": CooperationProject.Kind.choices,
+            "sectors": Enterprise.Sector.choices,
             "statuses": [(s, label) for s, label in CooperationProject.Status.choices if s in PUBLISHABLE]}
 
 
@@ -797,6 +822,95 @@ def focus_countries():
     return Country.objects.filter(is_focus=True).order_by("name")
 
 
+# --- enterprises -------------------------------------------------------------------------------------
+#
+# An enterprise is public only while it agrees to be listed (``EnterpriseListing``): then the
+# directory, the downloads, the API, the search and the IATI files name it. Its profile shows what it
+# offers and needs — sector, where it is and where it recruits, how many vacancies it has open, the
+# published projects it co-funds or takes graduates from and their published results — never its
+# staff, the candidates or anything about a person.
+
+def public_enterprises():
+    return Enterprise.objects.filter(listing__listed=True)
+
+
+def open_vacancies():
+    from tvetbridge.demand.models import SkillDemand
+
+    return SkillDemand.objects.filter(status=SkillDemand.Status.OPEN, kind=SkillDemand.Kind.VACANCY)
+
+
+def open_vacancy_counts(enterprises) -> dict[int, int]:
+    return dict(open_vacancies().filter(enterprise__in=enterprises).values("enterprise_id")
+                .annotate(n=models.Count("pk")).values_list("enterprise_id", "n").order_by())
+
+
+def enterprise_projects(enterprises) -> dict[int, list]:
+    through = CooperationProject.enterprises.through
+    rows = through.objects.filter(enterprise__in=enterprises, cooperationproject__in=public_projects())
+    by_project = defaultdict(list)
+    for project_id, enterprise_id in rows.values_list("cooperationproject_id", "enterprise_id"):
+        by_project[project_id].append(enterprise_id)
+    out: dict[int, list] = defaultdict(list)
+    for p in CooperationProject.objects.filter(pk__in=by_project).order_by("external_key"):
+        for enterprise_id in by_project[p.pk]:
+            out[enterprise_id].append(p)
+    return out
+
+
+def directory_enterprises(*, q: str = "", country: str = "", sector: str = ""):
+    qs = public_enterprises()
+    if q:
+        qs = qs.filter(_name_query(q))
+    if country:
+        qs = qs.filter(country_id=country)
+    if sector:
+        qs = qs.filter(sector=sector)
+    return qs.select_related("country", "region").order_by("name")
+
+
+def enterprise_profile(key: str) -> dict | None:
+    enterprise = directory_enterprises().filter(external_key=key).first()
+    if enterprise is None:
+        return None
+    projects = list(public_projects().filter(enterprises=enterprise).distinct()
+                    .select_related("host_country").order_by("-start_date", "name"))
+    enrolled = _enrolled_cells(projects)
+    demand = open_vacancies().filter(enterprise=enterprise)
+    from tvetbridge.demand.models import SkillDemand
+
+    orders = SkillDemand.objects.filter(enterprise=enterprise, status=SkillDemand.Status.OPEN,
+                                        kind=SkillDemand.Kind.ORDER)
+    sought = (demand | orders).select_related("occupation", "region", "country")
+    occupations = sorted({d.occupation for d in sought}, key=str)
+    regions = sorted({d.region or d.country for d in sought} | {enterprise.region or enterprise.country}, key=str)
+    return {
+        "enterprise": enterprise,
+        "open_vacancies": demand.count(),
+        "open_orders": orders.count(),
+        "occupations": occupations,
+        "regions": regions,
+        "projects": [(p, enrolled[p.pk]) for p in projects],
+        "alliances": list(public_alliances().filter(enterprises=enterprise).order_by("name")),
+        "reported": list(ReportedResult.objects.filter(project__in=projects).select_related("source", "project")
+                         .order_by("project__name", "indicator", "-as_of")),
+    }
+
+
+def listing_decisions(listing) -> list:
+    """Every decision on an enterprise's listing, newest first (for the enterprise and coordinators)."""
+    return list(listing.history.select_related("decided_by").order_by("-history_date", "-history_id"))
+
+
+def enterprise_listing_state(user, enterprise) -> dict | None:
+    """What the enterprise's page shows about its public listing, for those who may decide it."""
+    listing = EnterpriseListing.objects.filter(enterprise=enterprise).first()
+    probe = listing or EnterpriseListing(enterprise=enterprise)
+    if not user.has_perm("opendata.change_enterpriselisting", probe):
+        return None
+    return {"enterprise": enterprise, "listing": listing}
+
+
 # --- alliances ---------------------------------------------------------------------------------------
 # An alliance is public when a document names it or when it has a published member or project; its
 # page then lists only the published members and projects, and the enterprises a document names.
@@ -818,4 +932,4 @@ def alliance_profile(key: str) -> dict | None:
     if alliance is None:
         return None
     return alliance_overview(alliance, institutions=Institution.objects.filter(pk__in=public_institutions().values("pk")),
-                             enterprises=Enterprise.objects.filter(_FROM_DOCUMENT), projects=public_projects())
+                             enterprises=public_enterprises(), projects=public_projects())

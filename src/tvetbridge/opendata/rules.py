@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import rules
 
-from tvetbridge.core.roles import is_admin, is_institution_staff, is_manager, is_member
+from tvetbridge.core.roles import is_admin, is_enterprise_staff, is_institution_staff, is_manager, is_member
 
 
 @rules.predicate
@@ -67,6 +67,23 @@ material_permissions = {
     "delete": is_manager | (is_institution_staff & acts_for_case_project),
 }
 rules.add_perm("opendata.publish_exemplarycase", is_manager)
+
+
+@rules.predicate
+def acts_for_listed_enterprise(user, obj) -> bool:
+    if obj is None:
+        return False
+    return user.profile.enterprise_id is not None and user.profile.enterprise_id == obj.enterprise_id
+
+
+# An enterprise's consent to be listed in public: its own staff decide; coordinators record a decision
+# on its behalf (the service asks them for a reason). Nobody else sees who decided.
+listing_permissions = {
+    "view": is_manager | (is_enterprise_staff & acts_for_listed_enterprise),
+    "add": is_manager | is_enterprise_staff,
+    "change": is_manager | (is_enterprise_staff & acts_for_listed_enterprise),
+    "delete": is_admin,
+}
 
 # Rebuilding the published files (and choosing to leave out activities with problems): coordinators.
 rules.add_perm("opendata.regenerate_iatifile", is_manager)

@@ -17,12 +17,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from tvetbridge.core.jobs import enqueue
+from tvetbridge.core.roles import is_enterprise_staff
 from tvetbridge.core.services import create_record, delete_record, require, retry_when_busy, update_record
 
 from . import queries
 from .engine import iati as engine
 from .io import iati as xml
-from .models import ActivityPublication, CaseMaterial, ExemplaryCase, IatiFile, Publisher
+from .models import ActivityPublication, CaseMaterial, EnterpriseListing, ExemplaryCase, IatiFile, Publisher
 
 STEP_READ = gettext_noop("Reading the published projects")
 STEP_WRITE = gettext_noop("Writing the activity file")
@@ -73,6 +74,37 @@ def withdraw_publication(user, pub: ActivityPublication, *, expected_version: in
     with transaction.atomic():
         delete_record(user, pub, expected_version=expected_version)
         schedule_regeneration(user)
+
+
+def _own_enterprise(user, obj, _m2m) -> None:
+    if not user.has_perm("opendata.change_enterpriselisting", obj):
+        raise PermissionDenied(_("You may decide only for your own enterprise."))
+
+
+@retry_when_busy
+def set_enterprise_listing(user, enterprise, *, listed: bool, reason: str = "",
+                           expected_version: int | None = None) -> EnterpriseListing:
+    """Give or withdraw an enterprise's consent to be listed in public. Its own staff decide; a
+    coordinator may record the enterprise's decision on its behalf, and must say why. The files that
+    name the enterprise (IATI participating organisations) are regenerated."""
+    reason = (reason or "").strip()
+    own = is_enterprise_staff(user) and user.profile.enterprise_id == enterprise.pk
+    if not own and not reason:
+        raise ValidationError({"reason": _("Say why you record this on the enterprise's behalf, e.g. the "
+                                           "letter in which it agreed.")})
+    data = {"listed": listed, "decided_by": user if user.is_authenticated else None, "decided_at": timezone.now(),
+            "on_behalf": not own, "reason": reason}
+    audit = "consent to be listed given" if listed else "consent to be listed withdrawn"
+    with transaction.atomic():
+        listing = EnterpriseListing.objects.select_for_update().filter(enterprise=enterprise).first()
+        if listing is None:
+            listing = create_record(user, EnterpriseListing, {"enterprise": enterprise, **data}, reason=audit,
+                                    check=_own_enterprise)
+        else:
+            listing = update_record(user, listing, data, reason=audit, expected_version=expected_version)
+        if ActivityPublication.objects.filter(project__enterprises=enterprise).exists():
+            schedule_regeneration(user)
+    return listing
 
 
 def schedule_regeneration(user, *, skip_invalid: bool = False):

@@ -26,9 +26,9 @@ from tvetbridge.outcomes.reliability import VERDICT_TITLES, method_label
 
 from . import queries, services
 from .engine import series as series_svg
-from .forms import CaseForm, MaterialForm
+from .forms import CaseForm, ListingForm, MaterialForm
 from .io import card, dcat, tables
-from .models import CaseMaterial, ExemplaryCase, IatiFile
+from .models import CaseMaterial, EnterpriseListing, ExemplaryCase, IatiFile
 
 
 def iati(request):
@@ -185,6 +185,47 @@ def directory_alliances(request):
     return render(request, "opendata/directory.html", {
         "tab": "alliances", "filters": filters, "choices": queries.directory_choices(),
         "page": page, "page_query": page_query})
+
+
+def directory_enterprises(request):
+    filters = _filters(request, ("q", "country", "sector"))
+    page, page_query = _page(request, queries.directory_enterprises(**filters))
+    return render(request, "opendata/directory.html", {
+        "tab": "enterprises", "filters": filters, "choices": queries.directory_choices(),
+        "page": page, "page_query": page_query})
+
+
+def directory_enterprise(request, key: str):
+    profile = queries.enterprise_profile(key)
+    if profile is None:
+        raise Http404(_("No listed enterprise has this identifier."))
+    return render(request, "opendata/enterprise.html", profile)
+
+
+def enterprise_listing(request, pk: int):
+    """An enterprise's consent to be listed: its staff decide, coordinators record on its behalf."""
+    from tvetbridge.registry.models import Enterprise
+
+    enterprise = Enterprise.objects.filter(pk=pk).first()
+    if enterprise is None:
+        raise Http404(_("No such enterprise."))
+    listing = EnterpriseListing.objects.filter(enterprise=enterprise).first()
+    if (denied := need(request, "opendata.change_enterpriselisting", listing or EnterpriseListing(enterprise=enterprise))):
+        return denied
+    form = ListingForm(request.POST or None, listing=listing)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.set_enterprise_listing(request.user, enterprise, listed=form.cleaned_data["listed"],
+                                            reason=form.cleaned_data["reason"],
+                                            expected_version=expected_version(form))
+        except (ValidationError, Conflict) as exc:
+            show_service_errors(form, exc)
+        else:
+            messages.success(request, _("Your decision on the public listing is recorded."))
+            return redirect(reverse("opendata_enterprise_listing", args=[pk]))
+    return render(request, "opendata/enterprise_listing.html", {
+        "enterprise": enterprise, "listing": listing, "form": form,
+        "decisions": queries.listing_decisions(listing) if listing else []})
 
 
 def directory_alliance(request, key: str):

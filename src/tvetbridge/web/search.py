@@ -173,7 +173,8 @@ def _registry_groups(text: str) -> list[Group]:
 
 def _directory_groups(text: str) -> list[Group]:
     """The public and trainees: what the directory publishes, each hit opening its public profile.
-    A programme opens its institution's profile, which lists it; enterprises have no public page."""
+    A programme opens its institution's profile, which lists it; an enterprise appears only while it
+    agrees to be listed."""
     institutions = Institution.objects.filter(pk__in=directory.public_institutions().values("pk"),
                                               external_key__isnull=False).select_related("country")
     projects = directory.public_projects().filter(external_key__isnull=False).select_related("host_country")
@@ -187,10 +188,15 @@ def _directory_groups(text: str) -> list[Group]:
                                  lambda o: str(o.institution))
     proj_hits, proj_more = _hits(projects, text, lambda o: reverse("opendata_project", args=[o.external_key]),
                                  lambda o: str(o.host_country))
+    enterprises = directory.public_enterprises().select_related("country")
+    ent_hits, ent_more = _hits(enterprises, text, lambda o: reverse("opendata_enterprise", args=[o.external_key]),
+                               lambda o: str(o.country))
     return [
         Group("institutions", str(KIND_LABELS["institutions"]), inst_hits,
               _more("opendata_directory", q=text) if inst_more else ""),
         Group("programmes", str(KIND_LABELS["programmes"]), prog_hits),
+        Group("enterprises", str(KIND_LABELS["enterprises"]), ent_hits,
+              _more("opendata_directory_enterprises", q=text) if ent_more else ""),
         Group("projects", str(KIND_LABELS["projects"]), proj_hits,
               _more("opendata_directory_projects", q=text) if proj_more else ""),
     ]

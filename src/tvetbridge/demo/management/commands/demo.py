@@ -13,6 +13,7 @@ from tvetbridge.core.reference import load_reference
 from tvetbridge.credentials import demo_credentials
 from tvetbridge.demo import cases as cases_demo
 from tvetbridge.demo import governance as governance_demo
+from tvetbridge.demo import listings as listings_demo
 from tvetbridge.demo import matching_demo
 from tvetbridge.demo import teachers as teachers_demo
 from tvetbridge.demo.generator import generate
@@ -85,6 +86,8 @@ class Command(BaseCommand):
         for line in governance_demo.build():
             self.stdout.write(line)
         for line in cases_demo.build():
+            self.stdout.write(line)
+        for line in listings_demo.build():
             self.stdout.write(line)
         for line in teachers_demo.build():
             self.stdout.write(line)
