@@ -6,6 +6,17 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from .services import Conflict
+from .uploads import FileRefused, check_size
+
+
+def bounded_upload(upload):
+    """An uploaded file within the size limit, else a form error saying the limit (a form's
+    ``clean_file``); the other bounds are checked when the file is read."""
+    try:
+        check_size(upload.size, upload.name)
+    except FileRefused as exc:
+        raise forms.ValidationError(str(exc)) from None
+    return upload
 
 
 def add_version_field(form: forms.BaseForm, instance) -> None:

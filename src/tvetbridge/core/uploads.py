@@ -17,17 +17,20 @@ background job must read them again: the job receives the upload's token, not th
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import io
 import secrets
 import time
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
 from django.utils.translation import gettext as _
+from openpyxl import load_workbook
 
 
 class FileRefused(ValueError):
@@ -77,6 +80,26 @@ def check_xlsx_archive(data: bytes, filename: str) -> None:
                                 "real spreadsheet; it was not opened.")
                               % {"file": filename, "ratio": entry.file_size // max(entry.compress_size, 1),
                                  "part": entry.filename})
+
+
+@contextlib.contextmanager
+def xlsx_rows(data: bytes, filename: str) -> Iterator[Iterator[tuple]]:
+    """The first sheet's rows (cell values) of a workbook checked against the expansion limits; the
+    workbook is closed when the block ends."""
+    check_xlsx_archive(data, filename)
+    try:
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        raise FileRefused(_("%(file)s is not a readable XLSX workbook (%(error)s).")
+                          % {"file": filename, "error": exc.__class__.__name__}) from None
+    try:
+        sheet = book.worksheets[0]
+        # The sheet's stated dimension would pad every row to its width (a forged A1:XFD1 is 16,384
+        # cells a row); rows as stored carry only their own cells.
+        sheet.reset_dimensions()
+        yield sheet.iter_rows(values_only=True)
+    finally:
+        book.close()
 
 
 class RowCounter:

@@ -6,8 +6,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from tvetbridge.core.forms import add_version_field, describe_choices, follow_country
-from tvetbridge.core.uploads import FileRefused, check_size
+from tvetbridge.core.forms import add_version_field, bounded_upload, describe_choices, follow_country
 
 from .io.records import KINDS
 from .models import (
@@ -57,12 +56,7 @@ class ImportForm(forms.Form):
         return kind
 
     def clean_file(self):
-        upload = self.cleaned_data["file"]
-        try:
-            check_size(upload.size, upload.name)
-        except FileRefused as exc:
-            raise forms.ValidationError(str(exc)) from None
-        return upload
+        return bounded_upload(self.cleaned_data["file"])
 
 
 class ReviewForm(forms.Form):

@@ -13,7 +13,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from tvetbridge.core.uploads import FileRefused, StoredUpload, check_size, store_upload
+from tvetbridge.core.forms import bounded_upload
+from tvetbridge.core.uploads import FileRefused, StoredUpload, store_upload
 
 from . import io
 from .services import perm_name
@@ -32,12 +33,7 @@ class ImportForm(forms.Form):
         self.fields["kind"].choices = [(kind, io.kind_label(kind)) for kind in kinds]
 
     def clean_file(self):
-        upload = self.cleaned_data["file"]
-        try:
-            check_size(upload.size, upload.name)
-        except FileRefused as exc:
-            raise forms.ValidationError(str(exc)) from None
-        return upload
+        return bounded_upload(self.cleaned_data["file"])
 
 
 def _base_template():

@@ -1,6 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from tvetbridge.core.forms import bounded_upload
+
 from .queries import SEARCH_KINDS, SEARCH_SCOPES
 
 
@@ -117,14 +119,7 @@ class LabelUploadForm(LabelSheetForm):
             del self.fields["approve"]
 
     def clean_file(self):
-        from tvetbridge.core.uploads import FileRefused, check_size
-
-        upload = self.cleaned_data["file"]
-        try:
-            check_size(upload.size, upload.name)
-        except FileRefused as exc:
-            raise forms.ValidationError(str(exc)) from None
-        return upload
+        return bounded_upload(self.cleaned_data["file"])
 
 
 class DecideLabelForm(forms.Form):

@@ -5,19 +5,18 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import PurePath
 
 from django.utils.translation import gettext as _
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from tvetbridge.core.cells import csv_row, set_xlsx_value, xlsx_cell
-from tvetbridge.core.uploads import FileRefused, RowCounter, check_size, check_xlsx_archive
+from tvetbridge.core.uploads import FileRefused, RowCounter, check_size, xlsx_rows
 
 FORMATS = ("csv", "xlsx")
 CONTENT_TYPES = {
@@ -86,18 +85,7 @@ def _read_csv(data: bytes, filename: str) -> Table:
 
 
 def _read_xlsx(data: bytes, filename: str) -> Table:
-    check_xlsx_archive(data, filename)
-    try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise FileError(_("%(file)s is not a readable XLSX workbook (%(error)s).")
-                        % {"file": filename, "error": exc.__class__.__name__}) from None
-    try:
-        sheet = book.worksheets[0]
-        # The sheet's stated dimension would pad every row to its width (a forged A1:XFD1 is 16,384
-        # cells a row); rows as stored carry only their own cells.
-        sheet.reset_dimensions()
-        rows = sheet.iter_rows(values_only=True)
+    with xlsx_rows(data, filename) as rows:
         header_cells = next(rows, None)
         if header_cells is None:
             return Table([], [])
@@ -110,8 +98,6 @@ def _read_xlsx(data: bytes, filename: str) -> Table:
                 counter.add()
                 body.append((number, cells))
         return Table(header, body)
-    finally:
-        book.close()
 
 
 def write_csv(header: list[str], rows: Iterable[list]) -> bytes:

@@ -10,17 +10,16 @@ nothing is written unless every row is good.
 from __future__ import annotations
 
 import io
-import zipfile
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
 from tvetbridge.core.cells import set_xlsx_value, unescape, xlsx_row
-from tvetbridge.core.uploads import FileRefused, RowCounter, check_size, check_xlsx_archive
+from tvetbridge.core.uploads import FileRefused, RowCounter, check_size, xlsx_rows
 
 from .. import validators
 from ..models import LabelProposal
@@ -103,17 +102,7 @@ def export_sheet(kind: str, language: str) -> bytes:
 def _cells(data: bytes, filename: str):
     """(row number, {column key: text}) of the first sheet, within the upload bounds."""
     check_size(len(data), filename)
-    check_xlsx_archive(data, filename)
-    try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise FileRefused(_("%(file)s is not a readable XLSX workbook (%(error)s).")
-                          % {"file": filename, "error": exc.__class__.__name__}) from None
-    try:
-        sheet = book.worksheets[0]
-        # A forged dimension (A1:XFD1) would pad every row to 16,384 cells; stored rows carry their own.
-        sheet.reset_dimensions()
-        rows = sheet.iter_rows(values_only=True)
+    with xlsx_rows(data, filename) as rows:
         header = [str(c).strip().lower() if c is not None else "" for c in next(rows, None) or ()]
         missing = [c for c in ("code", "label") if c not in header]
         if missing:
@@ -127,8 +116,6 @@ def _cells(data: bytes, filename: str):
             if any(values.values()):
                 counter.add()
                 yield number, values
-    finally:
-        book.close()
 
 
 def _text(value) -> str:
