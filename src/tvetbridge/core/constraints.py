@@ -59,6 +59,10 @@ MESSAGES: dict[str, tuple[str | None, object]] = {
     "session_dates_ordered": ("end_date", _("The end date cannot be before the start date.")),
     "assignment_dates_ordered": ("end_date", _("The end date cannot be before the start date.")),
     "assignment_has_destination": ("project", _("An assignment needs a project or a partner institution.")),
+    "label_proposal_one_concept": (None, _("A label proposal names exactly one occupation, skill or ISCO group, "
+                                           "of the kind it says.")),
+    "sitting_counts_ordered": ("passed", _("No more candidates can sit than registered, and no more can pass "
+                                           "than sat.")),
 }
 
 
