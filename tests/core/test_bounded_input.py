@@ -15,10 +15,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import Workbook
 
+from tvetbridge.core import uploads as core_uploads
 from tvetbridge.core.models import Job
 from tvetbridge.core.uploads import FileRefused, StoredUpload, check_xlsx_archive, purge_uploads, store_upload
 from tvetbridge.registry import io
-from tvetbridge.registry.io import files as io_files
 from tvetbridge.registry.models import Institution
 
 SHEET = "xl/worksheets/sheet1.xml"
@@ -70,7 +70,7 @@ def test_zip_bomb_is_refused_from_the_archive_directory_at_bounded_memory(world,
     def no_parsing(*args, **kwargs):
         raise AssertionError("openpyxl was asked to open the bomb")
 
-    monkeypatch.setattr(io_files, "load_workbook", no_parsing)
+    monkeypatch.setattr(core_uploads, "load_workbook", no_parsing)
     before = Institution.objects.count()
     tracemalloc.start()
     try:
