@@ -164,6 +164,8 @@ def test_partner_programmes_compared_from_project_and_programme(cred, client):
     # CN teaches skills 0–5; KZ 0, 1, 3, 4, 5: five matches, CN's "operate forklift" only in the first.
     assert html.count('class="cmp-match"') == 5 and html.count('class="cmp-only_first"') == 1
     assert "EQF 5" in html
+    itself = client.get(f"/frameworks/programmes/{cn.pk}/compare/{cn.pk}/")
+    assert itself.status_code == 302 and itself["Location"].endswith(f"/frameworks/programmes/{cn.pk}/compare/")
 
 
 def test_comparison_is_for_members_only(cred, client):

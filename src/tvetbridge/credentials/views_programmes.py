@@ -105,8 +105,8 @@ def compare(request, pk: int, other: int):
     if (resp := _need(request, "credentials.use_credit_transfer")):
         return resp
     first, second = _comparable(request, pk), _comparable(request, other)
-    if first.pk == second.pk:
-        raise ValidationError(_("Choose two different programmes."))
+    if first.pk == second.pk:  # a typed URL: offer the programmes it can be compared with
+        return redirect("credentials_programme_partners", pk=first.pk)
     cmp = queries.comparison(first, second)
     labels = cmp["labels"]
     rows = [{"status": r.status, "first": r.first, "second": r.second,

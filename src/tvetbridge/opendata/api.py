@@ -31,6 +31,11 @@ class Names(Schema):
     name_kk: str | None
 
 
+def _region_code(obj) -> str:
+    region = obj["region"] if isinstance(obj, dict) else obj.region
+    return region.code if region else ""
+
+
 class InstitutionOut(Names):
     id: str = Field(alias="external_key")
     kind: str
@@ -38,10 +43,7 @@ class InstitutionOut(Names):
     region: str
     website: str
 
-    @staticmethod
-    def resolve_region(obj) -> str:
-        region = obj["region"] if isinstance(obj, dict) else obj.region
-        return region.code if region else ""
+    resolve_region = staticmethod(_region_code)
 
 
 class ProgrammeOut(Names):
@@ -90,10 +92,7 @@ class EnterpriseOut(Names):
     website: str
     chinese_funded: bool
 
-    @staticmethod
-    def resolve_region(obj) -> str:
-        region = obj["region"] if isinstance(obj, dict) else obj.region
-        return region.code if region else ""
+    resolve_region = staticmethod(_region_code)
 
 
 class EnterpriseDetailOut(EnterpriseOut):

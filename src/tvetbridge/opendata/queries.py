@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from tvetbridge.core.models import Country, FieldOfStudy, Language
+from tvetbridge.demand.models import SkillDemand
 from tvetbridge.finance.models import Entry, Transaction
 from tvetbridge.outcomes.models import Credential, Enrolment, ImpactResult, ProjectTarget
 from tvetbridge.outcomes.money import Basis, PriceTables
@@ -834,10 +835,12 @@ def public_enterprises():
     return Enterprise.objects.filter(listing__listed=True)
 
 
-def open_vacancies():
-    from tvetbridge.demand.models import SkillDemand
+def _open_demand(kind: str):
+    return SkillDemand.objects.filter(status=SkillDemand.Status.OPEN, kind=kind)
 
-    return SkillDemand.objects.filter(status=SkillDemand.Status.OPEN, kind=SkillDemand.Kind.VACANCY)
+
+def open_vacancies():
+    return _open_demand(SkillDemand.Kind.VACANCY)
 
 
 def open_vacancy_counts(enterprises) -> dict[int, int]:
@@ -877,10 +880,7 @@ def enterprise_profile(key: str) -> dict | None:
                     .select_related("host_country").order_by("-start_date", "name"))
     enrolled = _enrolled_cells(projects)
     demand = open_vacancies().filter(enterprise=enterprise)
-    from tvetbridge.demand.models import SkillDemand
-
-    orders = SkillDemand.objects.filter(enterprise=enterprise, status=SkillDemand.Status.OPEN,
-                                        kind=SkillDemand.Kind.ORDER)
+    orders = _open_demand(SkillDemand.Kind.ORDER).filter(enterprise=enterprise)
     sought = (demand | orders).select_related("occupation", "region", "country")
     occupations = sorted({d.occupation for d in sought}, key=str)
     regions = sorted({d.region or d.country for d in sought} | {enterprise.region or enterprise.country}, key=str)

@@ -12,7 +12,7 @@ from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseNotModified, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.http import http_date, quote_etag
@@ -23,6 +23,7 @@ from tvetbridge.core.access import need
 from tvetbridge.core.forms import expected_version, posted_version, show_service_errors
 from tvetbridge.core.services import Conflict
 from tvetbridge.outcomes.reliability import VERDICT_TITLES, method_label
+from tvetbridge.registry.models import Enterprise
 
 from . import queries, services
 from .engine import series as series_svg
@@ -204,11 +205,7 @@ def directory_enterprise(request, key: str):
 
 def enterprise_listing(request, pk: int):
     """An enterprise's consent to be listed: its staff decide, coordinators record on its behalf."""
-    from tvetbridge.registry.models import Enterprise
-
-    enterprise = Enterprise.objects.filter(pk=pk).first()
-    if enterprise is None:
-        raise Http404(_("No such enterprise."))
+    enterprise = get_object_or_404(Enterprise, pk=pk)
     listing = EnterpriseListing.objects.filter(enterprise=enterprise).first()
     if (denied := need(request, "opendata.change_enterpriselisting", listing or EnterpriseListing(enterprise=enterprise))):
         return denied

@@ -550,10 +550,10 @@ def language_gain_panel(projects, *, public: bool) -> dict | None:
         return outcomes_queries.suppress(value, n) if public else outcomes_queries.Cell(value, n, False)
 
     n = gain.completed
-    rows = [{"label": hsk_level_label(r["level"]), "entry": cell(r["entry"]), "exit": cell(r["exit"]),
-             "certified": cell(r["certified"]), "employed": cell(r["employed"])} for r in gain.by_level()]
     # Levels nobody held at entry or exit say nothing: the table keeps the rows with people in them.
-    rows = [row for row, r in zip(rows, gain.by_level(), strict=True) if r["entry"] or r["exit"]]
+    rows = [{"label": hsk_level_label(r["level"]), "entry": cell(r["entry"]), "exit": cell(r["exit"]),
+             "certified": cell(r["certified"]), "employed": cell(r["employed"])}
+            for r in gain.by_level() if r["entry"] or r["exit"]]
     return {
         "template": "teachers/_language_gain.html", "enrolled": cell(gain.enrolled), "completed": cell(n),
         "moved_up": cell(gain.moved_up),
