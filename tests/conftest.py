@@ -2,13 +2,108 @@
 
 from __future__ import annotations
 
+import contextlib
+import copy
 import datetime as dt
+import fcntl
+import hashlib
 import os
 import re
+import shutil
 from collections.abc import Iterable
 from pathlib import Path
 
 import pytest
+
+
+# Migrating an empty database costs a minute or more of CPU (Django re-renders the migration state of
+# some 230 models at each step), and CI starts five pytest runs, two of them with two workers. The
+# migrated database is therefore built once per set of migrations and copied into each test database:
+# a file copy on SQLite, CREATE DATABASE ... TEMPLATE on PostgreSQL. The migrations still run, once.
+def _migrations_key(engine: str) -> str:
+    from django.apps import apps
+
+    digest = hashlib.sha256(engine.encode())
+    for config in sorted(apps.get_app_configs(), key=lambda c: c.label):
+        for path in sorted((Path(config.path) / "migrations").glob("*.py")):
+            digest.update(path.name.encode() + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+@contextlib.contextmanager
+def _exclusive(lock: Path):
+    """One process builds a template while the other workers wait for it."""
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    with lock.open("w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
+
+
+def _migrate_into(connection, name: str) -> None:
+    """Create and migrate the database ``name``; the connection's settings are left as they were
+    (``create_test_db`` rewrites NAME in place)."""
+    from django.conf import settings
+
+    saved = copy.deepcopy(connection.settings_dict)
+    connection.settings_dict["TEST"]["NAME"] = name
+    try:
+        connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
+    finally:
+        connection.close()
+        connection.settings_dict.update(saved)
+        settings.DATABASES[connection.alias]["NAME"] = saved["NAME"]
+
+
+def _prepare_from_template(connection) -> bool:
+    """Put a migrated copy where the test database will be; True when the test run may keep it."""
+    from django.conf import settings
+
+    engine = connection.vendor
+    key = _migrations_key(connection.settings_dict["ENGINE"])
+    var = Path(settings.VAR_DIR)
+    if engine == "sqlite":
+        target = connection.creation._get_test_db_name()
+        if connection.creation.is_in_memory_db(target):
+            return False
+        template = var / f"test-template-{key}.sqlite3"
+        with _exclusive(var / "test-template.lock"):
+            if not template.exists():
+                for old in var.glob("test-template-*.sqlite3"):
+                    old.unlink()
+                building = f"{template}.building"
+                _migrate_into(connection, building)
+                os.replace(building, template)
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{target}{suffix}").unlink(missing_ok=True)
+        shutil.copyfile(template, target)
+        return True
+    if engine == "postgresql":
+        template = f"tvetbridge_tpl_{key}"
+        port = connection.settings_dict.get("PORT") or "5432"
+        with _exclusive(var / f"test-template-pg-{port}.lock"):
+            with connection._nodb_cursor() as cursor:
+                cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [template])
+                exists = cursor.fetchone() is not None
+            if not exists:
+                _migrate_into(connection, template)
+        connection.settings_dict["TEST"]["TEMPLATE"] = template
+    return False
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(request, django_test_environment, django_db_blocker, django_db_modify_db_settings):
+    from django.db import connection
+    from django.test.utils import setup_databases, teardown_databases
+    from pytest_django.fixtures import _get_databases_for_setup
+
+    aliases, serialized_aliases = _get_databases_for_setup(request.session.items)
+    with django_db_blocker.unblock():
+        keep = _prepare_from_template(connection)
+        config = setup_databases(verbosity=0, interactive=False, keepdb=keep, aliases=aliases,
+                                 serialized_aliases=serialized_aliases)
+    yield
+    with django_db_blocker.unblock():
+        teardown_databases(config, verbosity=0)
 
 
 @pytest.fixture(autouse=True)
