@@ -4,10 +4,11 @@ membership through audited, versioned services; the public directory shows only 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
+from django.utils import translation
 
 from tvetbridge.core.models import FieldOfStudy, Source
 from tvetbridge.core.services import Conflict
-from tvetbridge.registry import services
+from tvetbridge.registry import queries, services
 from tvetbridge.registry.models import (
     Alliance,
     CooperationProject,
@@ -86,7 +87,7 @@ def test_membership_services_are_versioned_audited_and_permission_checked(allian
     alliance.refresh_from_db()
     assert alliance.version == version + 1 and other in alliance.institutions.all()
     latest = alliance.history.latest()
-    assert latest.history_user == coordinator and latest.history_change_reason == "member added: institution inst-other"
+    assert latest.history_user == coordinator and latest.history_change_reason == "alliance.member_added"
     with pytest.raises(Conflict):  # someone still holding the old version
         services.remove_alliance_member(coordinator, alliance, other, expected_version=version)
     with pytest.raises(ValidationError):
@@ -114,3 +115,31 @@ def test_coordinator_manages_membership_on_the_page(alliance, client, users, wor
     assert not alliance.enterprises.exists()
     nothing = client.post(url, {"version": alliance.version})
     assert "Choose one institution or one enterprise." in nothing.content.decode()
+
+
+def test_membership_history_says_who_joined_and_left_when_and_who_recorded_it(alliance, client, users, world):
+    coordinator, other = users["coordinator"], world["other_institution"]
+    services.add_alliance_member(coordinator, alliance, other)
+    services.remove_alliance_member(coordinator, alliance, world["jd"])
+    history = queries.membership_history(alliance)
+    changes = [(event.kind, event.member, event.user) for event in history["events"]]
+    assert changes[:2] == [("left", world["jd"], coordinator), ("joined", other, coordinator)]
+    assert history["since"][("institutions", other.pk)].kind == "joined"
+    assert ("enterprises", world["jd"].pk) not in history["since"]
+    client.force_login(coordinator)
+    with translation.override("ru"):
+        page = client.get(reverse("alliance_members", args=[alliance.pk])).content.decode()
+    assert "История членства" in page and "вступил(а)" in page and "вышел(ла)" in page
+    assert "alliance.member_added" not in page
+
+
+def test_members_before_tracking_are_on_record_not_joined(alliance):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migration = import_module("tvetbridge.registry.migrations.0006_alliance_membership_history")
+    migration.membership_baseline(apps, None)
+    history = queries.membership_history(alliance)
+    assert {event.kind for event in history["events"]} == {"on_record"}
+    assert {event.member for event in history["events"]} >= {alliance.institutions.first(), alliance.enterprises.first()}

@@ -43,6 +43,9 @@ REASONS = {
     "token.revoked": _("API token revoked"),
     "label.rejected": _("label rejected"),
     "label.superseded": _("label replaced by a newer approved one"),
+    "alliance.member_added": _("alliance member added"),
+    "alliance.member_removed": _("alliance member removed"),
+    "alliance.membership_baseline": _("members on record when membership tracking began"),
 }
 
 

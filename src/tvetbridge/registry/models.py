@@ -277,7 +277,9 @@ class Alliance(RegistryRecord):
     reported_members = models.PositiveIntegerField(_("members reported"), null=True, blank=True,
                                                    help_text=_("As stated by the source, e.g. 'more than 70'."))
     description = models.TextField(_("description"), blank=True)
-    history = HistoricalRecords()
+    # Membership is history too: each historical row keeps the member lists as they stood, so the
+    # members page can say who joined or left, when, and who recorded it.
+    history = HistoricalRecords(m2m_fields=[institutions, enterprises, lead_institutions])
 
     class Meta:
         ordering = ["name"]

@@ -389,3 +389,52 @@ def alliance_overview(alliance: Alliance, *, institutions: QuerySet, enterprises
         "other_projects": [p for p in project_list if p.pk not in placed],
         "results": results,
     }
+
+
+@dataclass
+class MembershipEvent:
+    date: object
+    kind: str  # "joined", "left", or "on_record" (a member before tracking began)
+    member: object
+    user: object = None
+
+
+def membership_history(alliance: Alliance) -> dict:
+    """Who joined and left ``alliance`` and when, from the member lists its history rows keep: each
+    pair of successive rows differs by the members added or removed. ``since`` maps each current
+    member to the event that made it one (its latest joining, or the tracking baseline)."""
+    history = Alliance.history.model
+    rows = list(history.objects.filter(id=alliance.pk).select_related("history_user")
+                .order_by("history_date", "history_id"))
+    baselines = [i for i, row in enumerate(rows) if row.history_change_reason == "alliance.membership_baseline"]
+    # Rows from before tracking began hold no member lists; they would read as everyone joining.
+    rows = rows[baselines[-1]:] if baselines else rows
+    ids = [row.history_id for row in rows]
+    lists: dict[str, dict[int, set[int]]] = {}
+    for relation, target in (("institutions", "institution"), ("enterprises", "enterprise")):
+        through = getattr(history, relation).model
+        per_row: dict[int, set[int]] = {history_id: set() for history_id in ids}
+        for history_id, member_id in through.objects.filter(history_id__in=ids).values_list(
+                "history_id", f"{target}_id"):
+            per_row[history_id].add(member_id)
+        lists[relation] = per_row
+    models_of = {"institutions": Institution, "enterprises": Enterprise}
+    names = {relation: models_of[relation].objects.in_bulk({pk for members in lists[relation].values() for pk in members})
+             for relation in lists}
+    events: list[MembershipEvent] = []
+    since: dict[tuple[str, int], MembershipEvent] = {}
+    previous: dict[str, set[int]] = {relation: set() for relation in lists}
+    for row in rows:
+        baseline = row.history_change_reason == "alliance.membership_baseline"
+        for relation, per_row in lists.items():
+            current = per_row[row.history_id]
+            for pk in sorted(current - previous[relation]):
+                event = MembershipEvent(row.history_date, "on_record" if baseline else "joined",
+                                        names[relation].get(pk), None if baseline else row.history_user)
+                events.append(event)
+                since[(relation, pk)] = event
+            for pk in sorted(previous[relation] - current):
+                events.append(MembershipEvent(row.history_date, "left", names[relation].get(pk), row.history_user))
+                since.pop((relation, pk), None)
+            previous[relation] = current
+    return {"events": events[::-1], "since": since}

@@ -213,8 +213,9 @@ def add_alliance_member(user, alliance, member: models.Model, *, expected_versio
         if getattr(alliance, relation).filter(pk=member.pk).exists():
             raise ValidationError({relation: _("%(member)s is already a member.") % {"member": member}})
         members = [*getattr(alliance, relation).all(), member]
-        return core.save(user, alliance, reason=f"member added: {relation[:-1]} {member.external_key or member.pk}",
-                         m2m={relation: members}, expected_version=expected_version)
+        # Which member is in the history rows' member lists; the reason is a code, shown translated.
+        return core.save(user, alliance, reason="alliance.member_added", m2m={relation: members},
+                         expected_version=expected_version)
 
 
 @core.retry_when_busy
@@ -228,5 +229,5 @@ def remove_alliance_member(user, alliance, member: models.Model, *, expected_ver
         m2m = {relation: getattr(alliance, relation).exclude(pk=member.pk)}
         if relation == "institutions":
             m2m["lead_institutions"] = alliance.lead_institutions.exclude(pk=member.pk)
-        return core.save(user, alliance, reason=f"member removed: {relation[:-1]} {member.external_key or member.pk}",
+        return core.save(user, alliance, reason="alliance.member_removed",
                          m2m={k: list(v) for k, v in m2m.items()}, expected_version=expected_version)

@@ -424,6 +424,10 @@ def alliance_members(request, pk: int):
     alliance.refresh_from_db()
     overview = queries.alliance_overview(alliance, institutions=Institution.objects.all(),
                                          enterprises=Enterprise.objects.all(), projects=CooperationProject.objects.none())
+    membership = queries.membership_history(alliance)
+    for relation, members in (("institutions", overview["members"]), ("enterprises", overview["enterprises"])):
+        for member in members:
+            member.since = membership["since"].get((relation, member.pk))
     return render(request, "registry/alliance_members.html", {
         "alliance": alliance, "form": form, "members": overview["members"], "enterprises": overview["enterprises"],
-        "detail_url": record_url(alliance)})
+        "events": membership["events"], "detail_url": record_url(alliance)})
