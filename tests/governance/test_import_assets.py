@@ -90,8 +90,9 @@ def test_import_page_from_the_operation_page_and_template(client, operation, gov
     form = client.get(url)
     assert form.status_code == 200
     template = client.get(f"{reverse('governance_asset_import_template')}?operation={operation.pk}")
-    assert template.content == template_file(operation.pk)
     table = read_table(template.content, "assets.xlsx")
+    expected = read_table(template_file(operation.pk), "assets.xlsx")  # as tables: an XLSX carries its second
+    assert (table.header, table.rows) == (expected.header, expected.rows)
     assert table.header == HEADER and str(table.rows[0][1][1]) == str(operation.pk)
     bad = client.post(url, {"file": SimpleUploadedFile("a.xlsx", xlsx(row(operation), row(operation, external_key="x",
                                                                                         value="lots")))})
