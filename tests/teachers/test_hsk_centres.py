@@ -7,21 +7,10 @@ import datetime as dt
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import translation
 
 from tvetbridge.teachers import io
 from tvetbridge.teachers.models import HskCentre, HskSitting
-
-
-@pytest.fixture
-def centre(world):
-    c = HskCentre.objects.create(external_key="hskc-alt", name="ALT HSK centre", institution=world["alt"],
-                                 country=world["kz"], city="Almaty", tests=["hsk", "hskk"],
-                                 accredited_by="Chinese Testing International", accredited_on=dt.date(2022, 5, 1))
-    HskSitting.objects.create(external_key="s1", centre=c, date=dt.date(2024, 6, 15), language_id="zh",
-                              scale="hsk3", level="3", registered=24, sat=22, passed=17)
-    HskSitting.objects.create(external_key="s2", centre=c, date=dt.date(2024, 6, 15), language_id="zh",
-                              scale="hsk3", level="5", registered=5, sat=4, passed=3)
-    return c
 
 
 def test_counts_are_checked_against_each_other_and_the_level_against_its_scale(centre):
@@ -97,5 +86,43 @@ def test_demo_centre_has_the_seeds_67_candidates(world):
     demo.hsk_centre()
     centre = HskCentre.objects.get(external_key=demo.CENTRE)
     assert sum(centre.sittings.values_list("sat", flat=True)) == 67
+    names = {}
+    for language in ("en", "zh-hans", "ru", "kk"):
+        with translation.override(language):
+            names[language] = (centre.name, centre.city)
+    assert names["zh-hans"] == ("乌兹别克斯坦复兴教育大学HSK考点", "塔什干") and names["ru"][1] == "Ташкент"
+    assert len({name for name, _city in names.values()}) == 4
     for s in centre.sittings.all():
         s.full_clean()
+
+
+CENTRES = ("external_key,name_en,name_zh_hans,name_ru,name_kk,institution,country,city_en,city_zh_hans,city_ru,"
+           "city_kk,tests,accredited_on")
+
+
+def test_centre_import_takes_names_in_each_language_all_or_nothing(world, users, make_user):
+    good = (f"{CENTRES}\nhskc-1,ALT HSK centre,阿拉木图ALT大学HSK考点,Центр HSK университета ALT,ALT университетінің "
+            "HSK орталығы,inst-alt,KZ,Almaty,阿拉木图,Алматы,Алматы,hsk; HSKK,2023-09-01").encode()
+    result = io.import_centres(users["institution"], good, "centres.csv")
+    assert result.ok and result.committed, result.errors
+    centre = HskCentre.objects.get(external_key="hskc-1")
+    assert centre.tests == ["hsk", "hskk"]
+    with translation.override("zh-hans"):
+        assert (centre.name, centre.city) == ("阿拉木图ALT大学HSK考点", "阿拉木图")
+    with translation.override("kk"):
+        assert centre.name == "ALT университетінің HSK орталығы"
+    bad = (f"{CENTRES}\nhskc-2,Second,,,,inst-alt,KZ,Almaty,,,,hsk,\n"
+           "hskc-3,Third,,,,inst-alt,KZ,Almaty,,,,toefl,\n"            # not a Chinese test
+           "hskc-4,Fourth,,,,inst-nowhere,KZ,Almaty,,,,hsk,\n"         # no such institution
+           "hskc-5,Fifth,,,,inst-alt,KZ,Almaty,,,,hsk,2099-01-01").encode()  # accredited in the future
+    result = io.import_centres(users["coordinator"], bad, "centres.csv")
+    assert not result.committed
+    assert {(e.row, e.column) for e in result.errors} == {(3, "tests"), (4, "institution"), (5, "accredited_on")}
+    assert not HskCentre.objects.filter(external_key__in=["hskc-2", "hskc-3"]).exists()
+    # Staff of another institution may not add a centre of ALT University; enterprises may import none.
+    other = make_user("institution", institution=world["other_institution"], username="o")
+    row = f"{CENTRES}\nhskc-6,Sixth,,,,inst-alt,KZ,Almaty,,,,hsk,".encode()
+    assert [(e.row, e.column) for e in io.import_centres(other, row, "c.csv").errors] == [(2, "institution")]
+    refused = io.import_centres(users["enterprise"], row, "c.csv")
+    assert refused.errors[0].row is None and "test centres" in refused.errors[0].message
+    assert not HskCentre.objects.filter(external_key="hskc-6").exists()

@@ -27,41 +27,6 @@ def test_level_at_takes_the_highest_result_dated_by_each_day():
     assert gain.hsk3_level(np.array([0, 10, 15, 30, 34, 35, 60, 70])).tolist() == [0, 1, 2, 4, 4, 5, 9, 9]
 
 
-@pytest.fixture
-def chinese_plus(world):
-    from tvetbridge.outcomes.models import Credential, Employment, Enrolment, Trainee
-    from tvetbridge.registry.models import CooperationProject
-    from tvetbridge.teachers.models import LanguageProficiency
-
-    project = CooperationProject.objects.create(external_key="proj-cp", name="Chinese + logistics (ALT)",
-                                                kind="chinese_plus", status="active", host_country=world["kz"])
-    project.partner_institutions.add(world["alt"])
-    # (entry results, exit results, completed, trade credential, job): results as (scale, level, date).
-    people = [
-        ([], [("hsk3", "3", D(2024, 7, 10))], True, True, True),               # 0 → 3
-        ([("hsk3", "1", D(2023, 5, 1))], [("hsk3", "4", D(2024, 6, 20))], True, True, False),  # 1 → 4
-        ([("hsk2", "2", D(2022, 5, 1))], [], True, False, True),               # older HSK 2 = 3.0 level 3, no gain
-        ([], [("hsk3", "2", D(2024, 6, 30))], True, True, True),               # 0 → 2
-        ([("hsk3", "2", D(2023, 9, 1))], [("hsk3", "3", D(2024, 6, 1))], True, False, False),  # 2 → 3
-        ([], [("hsk3", "4", D(2025, 3, 1))], True, True, False),               # sat too late: 0 → 0
-        ([], [], False, False, False),                                         # still in training
-    ]
-    for i, (entry, exit_, completed, certified, job) in enumerate(people):
-        t = Trainee.objects.create(external_key=f"cp-{i}", institution=world["alt"])
-        e = Enrolment.objects.create(external_key=f"cp-e{i}", trainee=t, project=project,
-                                     status="completed" if completed else "enrolled",
-                                     start_date=D(2023, 9, 1), end_date=D(2024, 6, 30) if completed else None)
-        for j, (scale, level, on) in enumerate(entry + exit_):
-            LanguageProficiency.objects.create(external_key=f"cp-{i}-{j}", trainee=t, language_id="zh",
-                                               scale=scale, level=level, certified_on=on)
-        if certified:
-            Credential.objects.create(trainee=t, enrolment=e, kind="skill", name="Forklift", awarded=D(2024, 6, 30))
-        if job:
-            Employment.objects.create(external_key=f"cp-j{i}", trainee=t, enrolment=e, country=world["kz"],
-                                      start_date=D(2024, 8, 1))
-    return project
-
-
 def test_gain_counts_entry_exit_and_trade_outcomes(chinese_plus):
     from tvetbridge.registry.models import CooperationProject
 

@@ -120,9 +120,13 @@ def hsk_centre() -> list[str]:
     if inst is None:
         return ["HSK centre example skipped: seed institution missing"]
     centre = HskCentre.objects.create(
-        external_key=CENTRE, name="HSK test centre, Renaissance Education University", institution=inst,
-        country=inst.country, city="Tashkent", tests=["hsk", "hskk"], accredited_by="Chinese Testing International",
-        accredited_on=dt.date(2023, 9, 1), is_synthetic=True)
+        external_key=CENTRE, institution=inst, country=inst.country, tests=["hsk", "hskk"],
+        accredited_by="Chinese Testing International", accredited_on=dt.date(2023, 9, 1), is_synthetic=True,
+        name_en="HSK test centre, Uzbekistan Renaissance Education University",
+        name_zh_hans="乌兹别克斯坦复兴教育大学HSK考点",
+        name_ru="Центр тестирования HSK Узбекского университета образования «Ренессанс»",
+        name_kk="Өзбекстан «Ренессанс» білім беру университетінің HSK тестілеу орталығы",
+        city_en="Tashkent", city_zh_hans="塔什干", city_ru="Ташкент", city_kk="Ташкент")
     HskSitting.objects.bulk_create([
         HskSitting(external_key=f"{CENTRE}-{day}-{level}", centre=centre, date=dt.date.fromisoformat(day),
                    language_id="zh", scale="hsk3", level=level, registered=reg, sat=sat, passed=passed)

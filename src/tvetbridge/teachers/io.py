@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from tvetbridge.outcomes.models import Trainee
-from tvetbridge.registry.io.columns import Column, Spec
+from tvetbridge.registry.io.columns import Column, Spec, split_list, translated
 from tvetbridge.registry.io.files import write_csv, write_xlsx
 from tvetbridge.registry.io.importer import Importer, ImportResult, Row, RowError, run_import
 from tvetbridge.registry.io.lookups import in_chunks
@@ -23,6 +23,7 @@ from .models import HskCentre, HskSitting, LanguageProficiency, checked_level
 FACULTY_KIND = "faculty_languages"
 HSK_KIND = "hsk_results"
 SITTINGS_KIND = "hsk_sittings"
+CENTRES_KIND = "hsk_centres"
 
 
 class HolderSpec(Spec):
@@ -135,8 +136,9 @@ def _run(user, spec, importer, data, filename, dry_run) -> ImportResult:
     # Before a byte of the file is read: who may not import learns nothing from it.
     if user is not None and not user.has_perm(f"teachers.import_{spec.model._meta.model_name}"):
         result = ImportResult(kind=spec.kind, filename=filename, dry_run=dry_run)
-        refused = (_("You may not import test sittings.") if spec.model is HskSitting
-                   else _("You may not import language levels."))
+        refused = {HskSitting: _("You may not import test sittings."),
+                   HskCentre: _("You may not import test centres.")}.get(spec.model,
+                                                                          _("You may not import language levels."))
         result.errors.append(RowError(None, "", refused))
         return result
     return run_import(importer, user, spec, data, filename, dry_run=dry_run)
@@ -187,12 +189,42 @@ def import_sittings(user, data: bytes, filename: str, *, dry_run: bool = False) 
     return _run(user, SITTING_SPEC, SittingImporter, data, filename, dry_run)
 
 
+# Test centres, their names and cities in each language as the registry's files have them (name_en,
+# name_zh_hans, name_ru, name_kk): a centre reads in the visitor's language, falling back to English.
+CENTRE_SPEC = Spec(CENTRES_KIND, HskCentre, [
+    Column("external_key", "external_key", "text", required=True),
+    *translated("name"),
+    Column("institution", "institution", "fk", required=True, lookup="institution"),
+    Column("country", "country", "fk", required=True, lookup="country"),
+    *translated("city"),
+    Column("tests", "tests", "text", required=True),
+    Column("accredited_by", "accredited_by", "text"),
+    Column("accredited_on", "accredited_on", "date"),
+    Column("is_synthetic", "is_synthetic", "bool"),
+])
+
+
+class CentreImporter(Importer):
+    def parse_cell(self, column: Column, raw):
+        # "hsk; HSKK" → ["hsk", "hskk"]; the model's validator then names any test it does not know.
+        if column.key == "tests":
+            return [t.casefold() for t in split_list(raw)]
+        return super().parse_cell(column, raw)
+
+
+def import_centres(user, data: bytes, filename: str, *, dry_run: bool = False) -> ImportResult:
+    return _run(user, CENTRE_SPEC, CentreImporter, data, filename, dry_run)
+
+
 def template_file(kind: str, fmt: str = "xlsx") -> bytes:
     spec, example = {
         FACULTY_KIND: (FACULTY_SPEC, ["fl-0001", "fm-0001", "ru", "torfl", "ТРКИ-2", "RU-2-001234", "2024-05-20",
                                       "SPbU testing centre"]),
         HSK_KIND: (HSK_SPEC, ["hsk-H41002-0001", "tr-0001", "hsk3", "4", "H41002-0001", "2024-06-15",
                               "Atyrau HSK centre"]),
+        CENTRES_KIND: (CENTRE_SPEC, ["hskc-atyrau", "Atyrau HSK centre", "阿特劳HSK考点", "Центр тестирования HSK, Атырау",
+                                     "Атырау HSK тестілеу орталығы", "inst-atyrau", "KZ", "Atyrau", "阿特劳", "Атырау",
+                                     "Атырау", "hsk; hskk", "Chinese Testing International", "2023-09-01", "no"]),
         SITTINGS_KIND: (SITTING_SPEC, ["atyrau-2024-06-15-hsk3", "hskc-atyrau", "2024-06-15", "hsk", "hsk3", "3",
                                        "24", "22", "17"]),
     }[kind]

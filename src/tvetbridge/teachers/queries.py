@@ -31,6 +31,7 @@ from .engine import shortage as engine_shortage
 from .models import (
     ChineseTest,
     HskCentre,
+    HskSitting,
     LanguageProficiency,
     ProgrammeLanguageRequirement,
     level_label,
@@ -551,18 +552,28 @@ def language_gain_panel(projects, *, public: bool) -> dict | None:
 
     n = gain.completed
     # Levels nobody held at entry or exit say nothing: the table keeps the rows with people in them.
-    rows = [{"label": hsk_level_label(r["level"]), "entry": cell(r["entry"]), "exit": cell(r["exit"]),
-             "certified": cell(r["certified"]), "employed": cell(r["employed"])}
+    rows = [{"level": r["level"], "label": hsk_level_label(r["level"]), "entry": cell(r["entry"]),
+             "exit": cell(r["exit"]), "certified": cell(r["certified"]), "employed": cell(r["employed"]),
+             "certified_rate": share(r["certified"], r["exit"], public),
+             "employed_rate": share(r["employed"], r["exit"], public)}
             for r in gain.by_level() if r["entry"] or r["exit"]]
     return {
         "template": "teachers/_language_gain.html", "enrolled": cell(gain.enrolled), "completed": cell(n),
-        "moved_up": cell(gain.moved_up),
-        "moved_up_share": cell(100.0 * gain.moved_up / n if n else None, n),
+        "moved_up": cell(gain.moved_up), "moved_up_share": share(gain.moved_up, n, public),
         "medians": [(_("Median HSK level at entry"), cell(gain.median(gain.entry), n)),
                     (_("Median HSK level at exit"), cell(gain.median(gain.exit), n)),
                     (_("Median gain (HSK levels)"), cell(gain.median(gain.exit - gain.entry), n))],
         "rows": rows, "grace_days": engine_gain.EXIT_GRACE_DAYS, "public": public, "suppress_below": outcomes_queries.SUPPRESS_BELOW,
     }
+
+
+def share(part: int, whole: int, public: bool) -> outcomes_queries.Cell:
+    """``part`` of ``whole`` people in per cent. In public it is withheld whenever the part or the whole
+    is withheld: a share of a known whole gives the part back."""
+    value = 100.0 * part / whole if whole else None
+    if public and (outcomes_queries.suppress(part).suppressed or outcomes_queries.suppress(whole).suppressed):
+        return outcomes_queries.Cell(None, None, True)
+    return outcomes_queries.Cell(value, whole, False)
 
 
 # ----------------------------------------------------------------------------------------- HSK centres
@@ -588,16 +599,38 @@ def centres(public: bool):
     return out
 
 
-def centre_results(centre, public: bool) -> dict:
-    """A centre's results by test and level (lowest first) over all its sittings, and its sittings."""
-    by_level = (centre.sittings.values("test", "scale", "level")
+def results_by_level(sittings, public: bool, *, per_centre: bool = False) -> list[dict]:
+    """Sittings summed by test and level (lowest first; first by centre when ``per_centre``)."""
+    keys = ("centre_id", "test", "scale", "level") if per_centre else ("test", "scale", "level")
+    by_level = (sittings.values(*keys)
                 .annotate(n=Count("pk"), registered=Sum("registered"), sat=Sum("sat"), passed=Sum("passed")))
-    rows = sorted(by_level, key=lambda r: (r["test"], scales.RANK.get((r["scale"], r["level"]), 0)))
+    rows = sorted(by_level, key=lambda r: (r.get("centre_id", 0), r["test"],
+                                           scales.RANK.get((r["scale"], r["level"]), 0)))
     for r in rows:
         r["label"] = level_label(r["scale"], r["level"])
         r["test_label"] = ChineseTest(r["test"]).label
         r["registered_cell"] = outcomes_queries.suppress(r["registered"]) if public else r["registered"]
         r["cells"] = _pass_cells(r["sat"], r["passed"], public)
+    return rows
+
+
+def centres_in_period(centres_qs, start: dt.date, end: dt.date, *, public: bool) -> dict:
+    """What the centres among ``centres_qs`` did between ``start`` and ``end``: each centre with its
+    sittings, candidates and pass rate in the period, and its results by test and level."""
+    sittings = HskSitting.objects.filter(centre__in=centres_qs, date__range=(start, end))
+    by_level = results_by_level(sittings, public, per_centre=True)
+    centres_ = list(centres_qs.filter(pk__in={r["centre_id"] for r in by_level}).select_related("country"))
+    for c in centres_:
+        mine = [r for r in by_level if r["centre_id"] == c.pk]
+        c.n_sittings = sum(r["n"] for r in mine)  # as on the centres' page: one test at one level on one date
+        c.cells = _pass_cells(sum(r["sat"] for r in mine), sum(r["passed"] for r in mine), public)
+    order = {c.pk: i for i, c in enumerate(centres_)}
+    return {"centres": centres_, "by_level": sorted(by_level, key=lambda r: order[r["centre_id"]])}
+
+
+def centre_results(centre, public: bool) -> dict:
+    """A centre's results by test and level (lowest first) over all its sittings, and its sittings."""
+    rows = results_by_level(centre.sittings.all(), public)
     sittings = list(centre.sittings.all())
     for s in sittings:
         s.cells = _pass_cells(s.sat, s.passed, public)

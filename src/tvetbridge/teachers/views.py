@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -16,9 +16,11 @@ from tvetbridge.core.access import need as _need
 from tvetbridge.core.forms import posted_version
 from tvetbridge.core.maps import circle_map_svg
 from tvetbridge.outcomes import queries as outcomes_queries
+from tvetbridge.registry.io.files import CONTENT_TYPES
 from tvetbridge.registry.models import CooperationProject, FacultyMember
 
-from . import queries, services
+from . import io, queries, services
+from .forms import ImportForm
 from .models import Assignment, HskCentre
 
 
@@ -133,3 +135,32 @@ def centre(request, pk: int):
     public = outcomes_queries.is_public(request.user)
     return render(request, "teachers/centre.html", {"centre": obj, "public": public,
                                                     **queries.centre_results(obj, public)})
+
+
+IMPORTS = {io.SITTINGS_KIND: io.import_sittings, io.CENTRES_KIND: io.import_centres}
+
+
+def centre_import(request):
+    """Uploading a centre's sitting report (or centres): every row checked before anything is written,
+    the bad ones named by row and column."""
+    if (resp := _need(request, "teachers.import_hsksitting")) is not None:
+        return resp
+    form = ImportForm(request.POST or None, request.FILES or None, initial={"kind": request.GET.get("kind")})
+    result = None
+    if request.method == "POST" and form.is_valid():
+        upload, dry_run = form.cleaned_data["file"], form.cleaned_data["dry_run"]
+        result = IMPORTS[form.cleaned_data["kind"]](request.user, upload.read(), upload.name, dry_run=dry_run)
+        if result.committed:
+            messages.success(request, _("%(count)s records imported.") % {"count": len(result.outcomes)})
+            return redirect("teachers_centres")
+    return render(request, "teachers/import.html", {"form": form, "result": result, "kinds": list(IMPORTS)})
+
+
+def centre_import_template(request, kind: str):
+    if (resp := _need(request, "teachers.import_hsksitting")) is not None:
+        return resp
+    if kind not in IMPORTS:
+        raise Http404
+    response = HttpResponse(io.template_file(kind), content_type=CONTENT_TYPES["xlsx"])
+    response["Content-Disposition"] = f'attachment; filename="{kind}.xlsx"'
+    return response

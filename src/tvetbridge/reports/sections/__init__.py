@@ -12,12 +12,14 @@ from __future__ import annotations
 
 from .base import PRINT_TOP_ROWS, Context, Scope, Section, resolve_scope
 from .governance import Governance
+from .language import LanguageGain
 from .results import CountryStatistics, Outcomes, ResultsProjects, ResultsReported
 from .risk import Method, RiskDimensions, RiskEvents, RiskExposure, RiskSummary, RiskTrend
 
 SECTIONS: dict[str, list[Section]] = {
     "risk": [RiskSummary(), RiskDimensions(), RiskTrend(), RiskEvents(), RiskExposure(), Method()],
-    "results": [ResultsProjects(), ResultsReported(), CountryStatistics(), Outcomes(), Governance()],
+    "results": [ResultsProjects(), ResultsReported(), CountryStatistics(), Outcomes(), LanguageGain(),
+                Governance()],
 }
 
 
