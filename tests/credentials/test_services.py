@@ -233,3 +233,46 @@ def test_status_list_is_public_and_signed(cred, client):
     list_vc = response.json()
     assert list_vc["type"] == ["VerifiableCredential", "BitstringStatusListCredential"]
     assert issuing.verify_document(list_vc).verified
+
+
+def _cohort(cred, tag: str, n: int) -> list:
+    import datetime as dt
+
+    from tvetbridge.outcomes.models import Credential, Enrolment, Trainee
+
+    awards = []
+    for i in range(n):
+        trainee = Trainee.objects.create(external_key=f"{tag}-{i}", institution=cred["urumqi"])
+        enrolment = Enrolment.objects.create(external_key=f"{tag}-en-{i}", trainee=trainee,
+                                             programme=cred["cn_programme"], status="completed",
+                                             start_date=dt.date(2022, 9, 1), end_date=dt.date(2025, 6, 30))
+        awards.append(Credential.objects.create(trainee=trainee, enrolment=enrolment, kind="diploma",
+                                                name="Diploma in modern logistics", awarded=dt.date(2025, 6, 30)))
+    return awards
+
+
+def test_issuing_a_cohort_takes_the_same_queries_whatever_its_size_and_skips_issued_awards(cred):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    staff, ctype = cred["cn_staff"], cred["cn_type"]
+    issuing.issue_award(staff, cred["award"], ctype)  # the issuer and its first status list exist from here on
+    counts = []
+    for tag, n in (("small", 2), ("large", 6)):
+        awards = _cohort(cred, tag, n)
+        with CaptureQueriesContext(connection) as queries:
+            # The award issued above is in the list: it is skipped, not issued twice.
+            issued = issuing.issue_many(staff, [cred["award"], *awards], ctype)
+        assert sorted(r.award_id for r in issued) == sorted(a.pk for a in awards)
+        counts.append(len(queries))
+    assert counts[0] == counts[1], counts
+    assert IssuedCredential.objects.filter(credential_type=ctype, award=cred["award"]).count() == 1
+
+
+def test_schema_errors_name_the_schema_and_the_place(cred):
+    document = issuing.issue_award(cred["cn_staff"], cred["award"], cred["cn_type"]).document
+    broken = json.loads(json.dumps(document))
+    broken["credentialSubject"]["achievement"]["criteria"] = "passed"
+    problems = validate.schema_errors(broken)
+    assert problems and {p["schema"] for p in problems} == {"ob3"}
+    assert any(p["path"].startswith("credentialSubject.achievement") for p in problems), problems

@@ -443,7 +443,8 @@ def issue_many(user, awards: Iterable[Award], ctype: CredentialType, *, cryptosu
     awards = [a for a in awards]
     with transaction.atomic():
         profile, key, pair = _prepare(user, awards, ctype)
-        todo = [a for a in awards if a.pk not in _issued_awards(awards, ctype)]
+        issued_before = _issued_awards(ctype)
+        todo = [a for a in awards if a.pk not in issued_before]
         slots = _allocate(profile, key.did, "message", len(todo))
     rows = []
     # One creation time for the run: the proofs of a cohort are made together (and share one proof
@@ -477,7 +478,7 @@ def issue_many(user, awards: Iterable[Award], ctype: CredentialType, *, cryptosu
         # Two runs for the same type may have signed the same award; the type's row lock orders them and
         # the later one drops what the earlier already saved.
         CredentialType.objects.select_for_update().filter(pk=ctype.pk).first()
-        done = _issued_awards(awards, ctype)
+        done = _issued_awards(ctype)
         rows = [r for r in rows if r.award_id not in done]
         IssuedCredential.objects.bulk_create(rows, batch_size=500)
         # One audit row per credential, written in bulk (a cohort is thousands of rows).
@@ -489,8 +490,11 @@ def issue_many(user, awards: Iterable[Award], ctype: CredentialType, *, cryptosu
     return rows
 
 
-def _issued_awards(awards: list[Award], ctype: CredentialType) -> set[int]:
-    return set(IssuedCredential.objects.filter(award__in=[a.pk for a in awards], credential_type=ctype)
+def _issued_awards(ctype: CredentialType) -> set[int]:
+    """The awards already issued as ``ctype``, in one query. Filtered by type alone, not by the cohort's
+    ids: a cohort is thousands of awards, too many parameters for one statement on SQLite, and the type's
+    credentials are about one cohort's worth of rows."""
+    return set(IssuedCredential.objects.filter(credential_type=ctype, award__isnull=False)
                .values_list("award_id", flat=True))
 
 
