@@ -113,9 +113,10 @@ def raw_scores(X: sp.csr_matrix, x: sp.csr_matrix) -> np.ndarray:
     return np.asarray((X @ x.T).toarray()).ravel()
 
 
-def own_list(x: sp.csr_matrix, other: Side) -> tuple[np.ndarray, np.ndarray]:
-    """A subject's exact list: its best k of the other side's live rows."""
-    raw = raw_scores(other.X, x)
+def own_list(x: sp.csr_matrix, other: Side, raw: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """A subject's exact list: its best k of the other side's live rows (``raw``: its products with
+    them, when already at hand)."""
+    raw = raw_scores(other.X, x) if raw is None else raw
     rows = np.flatnonzero((raw > 0) & other.alive)
     top_pk, top_key = _top_rows(np.zeros(len(rows), dtype=np.int64), other.pk[rows], raw[rows] + other.bias[rows],
                                 1, other.k)
@@ -162,7 +163,7 @@ def apply_change(trainees: Side, vacancies: Side, which: str, pk: int, x: sp.csr
     o = np.lexsort((np.where(mp >= 0, mp, _BIG), -mk), axis=-1)[:, :k]
     new_p, new_k = np.take_along_axis(mp, o, 1), np.take_along_axis(mk, o, 1)
     if x is not None:
-        own_pk, own_key = own_list(x, other)
+        own_pk, own_key = own_list(x, other, raw)
         mine.append(pk, x, bias, own_pk, own_key)
         mine_changed.add(pk)
         mine_removed.discard(pk)
