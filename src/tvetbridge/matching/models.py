@@ -104,3 +104,20 @@ class VacancyInterest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.trainee_id} → {self.vacancy_id}"
+
+
+class CandidateState(models.Model):
+    """Which file holds the exact state the stored candidate lists were computed from (vectors, rank
+    keys; see ``io.snapshot``). One row, changed in the same transaction as the lists it describes, so
+    the lists and the state an incremental update starts from never disagree."""
+
+    name = models.CharField(_("state file"), max_length=80)
+    stamp = models.CharField(_("reference data stamp"), max_length=200)
+    updated = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("candidate list state")
+        verbose_name_plural = _("candidate list states")
+
+    def __str__(self) -> str:
+        return self.name

@@ -53,10 +53,11 @@ from tvetbridge.teachers import queries as teachers
 
 from . import explain, queries
 from .engine import CostWeights, ScoreComponent, allocate, allocation_cost, haversine_km, score_proposals
-from .engine.candidates import K, compute
-from .io import arrays
+from .engine.candidates import LANGUAGE_WEIGHT, REGION_WEIGHT, K, compute_keys, with_own_bias
+from .engine.incremental import Changed, apply_change
+from .io import arrays, snapshot
 from .io import candidates as candidate_io
-from .models import AllocationRun, Proposal
+from .models import AllocationRun, CandidateState, Proposal
 
 CHINA = "CN"
 HOST_LANGUAGES = ("ru", "kk", "uz", "tg", "ky", "tk")
@@ -385,19 +386,92 @@ class RebuildReport:
 
 
 def rebuild_candidates(k: int = K) -> RebuildReport:
-    """Recompute every trainee's and every vacancy's candidate list and replace the stored ones at once."""
+    """Recompute every trainee's and every vacancy's candidate list and replace the stored ones at once,
+    with the exact state incremental updates start from (``io.snapshot``)."""
     report = RebuildReport()
     t0 = time.perf_counter()
+    stamp = snapshot.reference_stamp()
     inputs = candidate_io.load_inputs()
     report.seconds["read"] = time.perf_counter() - t0
     report.trainees, report.vacancies = len(inputs.trainee_pk), len(inputs.vacancy_pk)
     t0 = time.perf_counter()
-    by_trainee, by_vacancy = compute(inputs, k)
+    key_t, key_v, a_bias, b_bias = compute_keys(inputs, k)
+    by_trainee = with_own_bias(key_t, inputs.t_anywhere, REGION_WEIGHT)
+    by_vacancy = with_own_bias(key_v, inputs.v_no_language, LANGUAGE_WEIGHT)
     report.tie_fallback_rows = by_trainee.exact_fallback_rows + by_vacancy.exact_fallback_rows
     report.seconds["top-k"] = time.perf_counter() - t0
     t0 = time.perf_counter()
-    report.lists = candidate_io.store(inputs, by_trainee, by_vacancy)
+    name = snapshot.save(snapshot.from_rebuild(inputs, key_t, key_v, a_bias, b_bias, stamp))
+    report.seconds["state"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    with transaction.atomic():
+        report.lists = candidate_io.store(inputs, by_trainee, by_vacancy)
+        _record_state(name, stamp)
     report.seconds["write"] = time.perf_counter() - t0
+    return report
+
+
+def _record_state(name: str, stamp: str) -> None:
+    """Name the state file the stored lists now come from (in the lists' transaction); the file it
+    replaces goes once that commits."""
+    state = CandidateState.objects.select_for_update().filter(pk=1).first()
+    old = state.name if state is not None else None
+    CandidateState.objects.update_or_create(pk=1, defaults={"name": name, "stamp": stamp})
+    if old and old != name:
+        transaction.on_commit(lambda: snapshot.remove(old))
+
+
+@dataclass
+class UpdateReport:
+    vacancies: int = 0  # changed subjects taken
+    trainees: int = 0
+    lists: int = 0  # stored lists rewritten
+    removed: int = 0  # stored lists deleted
+    recomputed_rows: int = 0  # lists refilled by a full recomputation of that one subject
+    full_rebuild: bool = False  # no usable state: a full rebuild was run instead
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def total(self) -> float:
+        return sum(self.seconds.values())
+
+
+def update_candidates(*, vacancy_ids=(), trainee_ids=()) -> UpdateReport:
+    """Bring the lists touched by these vacancies and trainees up to date, exactly as a full rebuild
+    would leave them (``engine.incremental``), from the state the last rebuild or update left. With no
+    usable state (none yet, a file lost, the taxonomy or regions changed) it runs the full rebuild.
+    Updates run one at a time: each holds the state's row lock until its lists are written."""
+    report = UpdateReport()
+    vacancy_ids, trainee_ids = sorted({int(v) for v in vacancy_ids}), sorted({int(t) for t in trainee_ids})
+    t0 = time.perf_counter()
+    with transaction.atomic():
+        state = CandidateState.objects.select_for_update().filter(pk=1).first()
+        snap = snapshot.load(state.name) if state is not None else None
+        if snap is None or snap.stamp != snapshot.reference_stamp():
+            snap = None
+        else:
+            report.seconds["read state"] = time.perf_counter() - t0
+            t0 = time.perf_counter()
+            changes = snapshot.subjects(snap, trainee_ids, vacancy_ids)
+            report.seconds["read changes"] = time.perf_counter() - t0
+            t0 = time.perf_counter()
+            changed = Changed()
+            for which, pk, x, bias in changes:
+                apply_change(snap.trainees, snap.vacancies, which, pk, x, bias, changed)
+            report.vacancies, report.trainees = len(vacancy_ids), len(trainee_ids)
+            report.recomputed_rows = changed.recomputed_rows
+            report.seconds["update"] = time.perf_counter() - t0
+            t0 = time.perf_counter()
+            name = snapshot.save(snap)
+            report.seconds["write state"] = time.perf_counter() - t0
+            t0 = time.perf_counter()
+            report.lists = snapshot.write_lists(snap, changed)
+            report.removed = len(changed.removed_trainees) + len(changed.removed_vacancies)
+            _record_state(name, snap.stamp)
+            report.seconds["write lists"] = time.perf_counter() - t0
+    if snap is None:
+        rebuilt = rebuild_candidates()
+        report.full_rebuild, report.lists, report.seconds = True, rebuilt.lists, rebuilt.seconds
     return report
 
 
@@ -406,8 +480,25 @@ def schedule_candidate_update(*, user=None, vacancy_ids=(), trainee_ids=()):
     current transaction commits. Requests made while one is still waiting share it."""
     from .tasks import update_candidates  # tasks import this module
 
-    return enqueue(update_candidates, user=user, dedupe_key="candidates",
-                   vacancy_ids=sorted(int(v) for v in vacancy_ids), trainee_ids=sorted(int(t) for t in trainee_ids))
+    vacancy_ids, trainee_ids = {int(v) for v in vacancy_ids}, {int(t) for t in trainee_ids}
+    with transaction.atomic():
+        job = enqueue(update_candidates, user=user, dedupe_key="candidates",
+                      vacancy_ids=sorted(vacancy_ids), trainee_ids=sorted(trainee_ids))
+        # A waiting update is shared, and it updates only the subjects it names: add ours to it while
+        # it has not started (the row lock keeps a worker from starting it meanwhile), else queue ours.
+        params = job.params or {}
+        if vacancy_ids <= set(params.get("vacancy_ids", ())) and trainee_ids <= set(params.get("trainee_ids", ())):
+            return job
+        waiting = Job.objects.select_for_update().filter(pk=job.pk, status=Job.Status.QUEUED,
+                                                         started__isnull=True).first()
+        if waiting is None:
+            return enqueue(update_candidates, user=user, vacancy_ids=sorted(vacancy_ids),
+                           trainee_ids=sorted(trainee_ids))
+        waiting.params = {**waiting.params,
+                          "vacancy_ids": sorted(vacancy_ids | set(waiting.params.get("vacancy_ids", ()))),
+                          "trainee_ids": sorted(trainee_ids | set(waiting.params.get("trainee_ids", ())))}
+        waiting.save(update_fields=["params"])
+        return waiting
 
 
 def candidates_updating() -> bool:

@@ -25,9 +25,12 @@ def rebuild_candidates(job, *, k: int | None = None) -> dict:
 
 @job_task("matching.update_candidates", title=_("Updating candidate lists"), queue="heavy")
 def update_candidates(job, *, vacancy_ids: list[int] = (), trainee_ids: list[int] = ()) -> dict:
-    """The lists touched by changed vacancies or trainees. The full rebuild gives exactly these lists
-    (same scores, same tie rule), so it serves until an incremental path replaces it."""
-    return _rebuild(job, None)
+    """The lists touched by changed vacancies or trainees, brought to exactly what a full rebuild would
+    give (same scores, same tie rule) from the state the last rebuild or update left."""
+    from . import services
+
+    job.progress(1, gettext_noop("Updating candidate lists"))
+    return asdict(services.update_candidates(vacancy_ids=vacancy_ids, trainee_ids=trainee_ids))
 
 
 periodic("nightly-candidate-rebuild", rebuild_candidates, cadence="daily", at=dt.time(1, 30))

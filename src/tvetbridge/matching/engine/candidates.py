@@ -58,6 +58,7 @@ class MatchInputs:
     t_anywhere: np.ndarray  # bool: would move anywhere → + REGION_WEIGHT with every vacancy
     v_no_language: np.ndarray  # bool: requires no language → + LANGUAGE_WEIGHT with every trainee
     n_language_columns: int = 0  # the last columns of t_extra and v_extra: one per language
+    extra_keys: tuple[str, ...] = ()  # what each column of t_extra/v_extra stands for ("R12", "Cкз", "Lru")
 
     def prepared(self) -> tuple[sp.csr_matrix, sp.csr_matrix]:
         """The kernel's two operands: L2-normalised skills with the compatibility columns appended."""
@@ -118,8 +119,10 @@ def _implicit(key: Key, covered: np.ndarray | int, n: int) -> np.ndarray:
     return np.where(np.broadcast_to(covered, (n,)) > 0, key(rows, np.zeros(n)), np.nan)
 
 
-def compute(inputs: MatchInputs, k: int = K) -> tuple[TopK, TopK]:
-    """(for each trainee the top-k vacancies, for each vacancy the top-k trainees), row indices.
+def compute_keys(inputs: MatchInputs, k: int = K) -> tuple[TopK, TopK, np.ndarray, np.ndarray]:
+    """(for each trainee the top-k vacancies, for each vacancy the top-k trainees, the trainees' and the
+    vacancies' biases): row indices with their *rank keys* — the score less the subject's own bias,
+    what the lists are ordered by (``incremental`` keeps them to stay exact).
 
     Listed are the pairs that share a skill, a region (home or listed) or a required language; the
     two universal bonuses (would move anywhere, no language required) are added to their scores
@@ -138,7 +141,8 @@ def compute(inputs: MatchInputs, k: int = K) -> tuple[TopK, TopK]:
     n_t, n_v = len(inputs.trainee_pk), len(inputs.vacancy_pk)
     if n_t == 0 or n_v == 0:
         return (TopK(np.full((n_t, k), -1, dtype=np.int64), np.zeros((n_t, k))),
-                TopK(np.full((n_v, k), -1, dtype=np.int64), np.zeros((n_v, k))))
+                TopK(np.full((n_v, k), -1, dtype=np.int64), np.zeros((n_v, k))),
+                np.where(inputs.t_anywhere, REGION_WEIGHT, 0.0), np.where(inputs.v_no_language, LANGUAGE_WEIGHT, 0.0))
     A, B = inputs.prepared()
     cut = A.shape[1] - inputs.n_language_columns
     speaks = A[:, cut:].toarray() > 0  # trainees × languages
@@ -173,7 +177,18 @@ def compute(inputs: MatchInputs, k: int = K) -> tuple[TopK, TopK]:
         top = _merge(parts, len(cols), k)
         by_v.indices[cols], by_v.scores[cols] = top.indices, top.scores
         fb_v += top.exact_fallback_rows
-    by_t = _merge(by_t_parts, n_t, k)
-    by_t.scores[:] = np.where(by_t.indices >= 0, by_t.scores + a_bias[:, None], 0.0)
-    by_v.scores[:] = np.where(by_v.indices >= 0, by_v.scores + b_bias[:, None], 0.0)
-    return by_t, TopK(by_v.indices, by_v.scores, fb_v)
+    return _merge(by_t_parts, n_t, k), TopK(by_v.indices, by_v.scores, fb_v), a_bias, b_bias
+
+
+def compute(inputs: MatchInputs, k: int = K) -> tuple[TopK, TopK]:
+    """(for each trainee the top-k vacancies, for each vacancy the top-k trainees), row indices, with
+    their scores: :func:`compute_keys` plus each subject's own bias."""
+    by_t, by_v, _a, _b = compute_keys(inputs, k)
+    return with_own_bias(by_t, inputs.t_anywhere, REGION_WEIGHT), with_own_bias(by_v, inputs.v_no_language,
+                                                                                 LANGUAGE_WEIGHT)
+
+
+def with_own_bias(top: TopK, flag: np.ndarray, weight: float) -> TopK:
+    """A list's rank keys → its scores: the subject's own bias added (the rank does not change)."""
+    bias = np.where(flag, weight, 0.0)
+    return TopK(top.indices, np.where(top.indices >= 0, top.scores + bias[:, None], 0.0), top.exact_fallback_rows)

@@ -54,14 +54,25 @@ def _incidence(rows: np.ndarray, cols: np.ndarray, shape, value: np.ndarray | fl
     return m
 
 
-def load_inputs() -> MatchInputs:
+def _only(column: str, ids) -> str:
+    """`` AND column IN (ids)`` (integers only), nothing for ``None`` (all rows)."""
+    if ids is None:
+        return ""
+    ids = sorted({int(i) for i in ids})
+    return f" AND {column} IN ({','.join(map(str, ids))})" if ids else " AND 1 = 0"
+
+
+def load_inputs(trainee_ids=None, vacancy_ids=None) -> MatchInputs:
+    """Every consenting trainee and open vacancy, or only those of ``trainee_ids`` / ``vacancy_ids``
+    (an incremental update reads just the subjects that changed)."""
     t_table, ts_table = Trainee._meta.db_table, TraineeSkill._meta.db_table
     v_table = SkillDemand._meta.db_table
     vs_table = SkillDemand.required_skills.through._meta.db_table
     tl_table = Trainee.languages.through._meta.db_table
     tr_table = Trainee.relocation_regions.through._meta.db_table
-    consent = "t.consent_matching" if is_postgres() else "t.consent_matching = 1"
-    open_vacancy = f"v.kind = '{SkillDemand.Kind.VACANCY}' AND v.status = '{SkillDemand.Status.OPEN}'"
+    consent = ("t.consent_matching" if is_postgres() else "t.consent_matching = 1") + _only("t.id", trainee_ids)
+    open_vacancy = (f"v.kind = '{SkillDemand.Kind.VACANCY}' AND v.status = '{SkillDemand.Status.OPEN}'"
+                    + _only("v.id", vacancy_ids))
 
     # The biggest query (a row per trainee skill) runs alongside the others where it can.
     trainee_skills = meanwhile(columns, f"SELECT {int8('ts.trainee_id')}, {int8('ts.skill_id')}, {float8('ts.weight')} "
@@ -148,11 +159,14 @@ def load_inputs() -> MatchInputs:
     n_s = len(skill_pk)
     T = _incidence(_rows_of(t_pk, lt)[0], cols[: len(lt)], (n_t, n_s), lw)
     V = _incidence(_rows_of(v_pk, lv)[0], cols[len(lt):], (n_v, n_s))
+    extra_keys = (("anywhere",) + tuple(f"R{r}" for r in region_ids.tolist()) + tuple(f"C{c}" for c in countries)
+                  + ("L",) + tuple(f"L{c}" for c in codes))
     return MatchInputs(t_pk, v_pk, skill_pk, T, V, sp.hstack([t_place, t_lang], format="csr"),
-                       sp.hstack([v_place, v_lang], format="csr"), anywhere, v_noreq, 1 + len(codes))
+                       sp.hstack([v_place, v_lang], format="csr"), anywhere, v_noreq, 1 + len(codes), extra_keys)
 
 
 def _json_rows(kind: str, subject: np.ndarray, cand_pk: np.ndarray, top: TopK):
+    cand_pk = cand_pk if len(cand_pk) else np.zeros(1, dtype=np.int64)  # nothing to index: all rows empty
     valid = (top.indices >= 0).sum(axis=1)
     ids = np.where(top.indices >= 0, cand_pk[np.maximum(top.indices, 0)], -1).tolist()
     scores = np.round(top.scores, 6).tolist()
@@ -185,7 +199,7 @@ def _copy_text(kind: str, subject: np.ndarray, cand_pk: np.ndarray, top: TopK, s
     if np.any(valid & ((micro < 100) | (micro >= 3_000_000))):
         return "".join(f"{r[0]}\t{r[1]}\t{r[2]}\t{r[3]}\t{stamp}\n"
                        for r in _json_rows(kind, subject, cand_pk, top)).encode()
-    ids = np.where(valid, cand_pk[np.maximum(top.indices, 0)], 0)
+    ids = np.where(valid, cand_pk[np.maximum(top.indices, 0)], 0) if len(cand_pk) else np.zeros((n, k), dtype=np.int64)
 
     def const(text: str):
         b = np.frombuffer(text.encode(), dtype=np.uint8)
@@ -228,20 +242,39 @@ def store(inputs: MatchInputs, by_trainee: TopK, by_vacancy: TopK, chunk: int = 
     stamp = timezone.now().isoformat()
     lists = [(CandidateList.Kind.VACANCY.value, inputs.vacancy_pk, inputs.trainee_pk, by_vacancy),
              (CandidateList.Kind.TRAINEE.value, inputs.trainee_pk, inputs.vacancy_pk, by_trainee)]
-    n = 0
     with transaction.atomic(), connection.cursor() as cur:
-        if is_postgres():
-            cur.execute(f"TRUNCATE {table}")
-            with cur.cursor.copy(f"COPY {table} (kind, subject_id, candidate_ids, scores, computed) FROM STDIN") as cp:
-                for _kind, subjects, text in _text_chunks(lists, stamp, chunk):
-                    cp.write(text)
-                    n += len(subjects)
-        else:
-            cur.execute(f"DELETE FROM {table}")
-            for kind, subjects, text in _text_chunks(lists, stamp, chunk):
-                batch = [(kind, pk, *line.split("\t")[2:4], stamp)
-                         for pk, line in zip(subjects.tolist(), text.decode().splitlines(), strict=True)]
-                cur.executemany(f"INSERT INTO {table} (kind, subject_id, candidate_ids, scores, computed) "
-                                f"VALUES (%s, %s, %s, %s, %s)", batch)
-                n += len(batch)
+        cur.execute(f"TRUNCATE {table}" if is_postgres() else f"DELETE FROM {table}")
+        return _insert(cur, lists, stamp, chunk)
+
+
+def _insert(cur, lists, stamp: str, chunk: int = 8192) -> int:
+    """Insert the rows of (kind, subjects, candidates, top-k) lists: ``COPY`` on PostgreSQL."""
+    table = CandidateList._meta.db_table
+    n = 0
+    if is_postgres():
+        with cur.cursor.copy(f"COPY {table} (kind, subject_id, candidate_ids, scores, computed) FROM STDIN") as cp:
+            for _kind, subjects, text in _text_chunks(lists, stamp, chunk):
+                cp.write(text)
+                n += len(subjects)
+        return n
+    for kind, subjects, text in _text_chunks(lists, stamp, chunk):
+        batch = [(kind, pk, *line.split("\t")[2:4], stamp)
+                 for pk, line in zip(subjects.tolist(), text.decode().splitlines(), strict=True)]
+        cur.executemany(f"INSERT INTO {table} (kind, subject_id, candidate_ids, scores, computed) "
+                        f"VALUES (%s, %s, %s, %s, %s)", batch)
+        n += len(batch)
     return n
+
+
+def replace_lists(lists, gone: dict[str, np.ndarray]) -> int:
+    """Rewrite only these subjects' lists — (kind, subjects, candidates, top-k) as :func:`store` takes
+    them — and delete the lists of the subjects in ``gone`` ({kind: pks}); in the caller's transaction."""
+    table = CandidateList._meta.db_table
+    stamp = timezone.now().isoformat()
+    with connection.cursor() as cur:
+        for kind, pks in [(kind, subj) for kind, subj, _c, _t in lists] + list(gone.items()):
+            ids = sorted({int(p) for p in np.asarray(pks).tolist()})
+            for s in range(0, len(ids), 10_000):
+                cur.execute(f"DELETE FROM {table} WHERE kind = %s AND subject_id IN "
+                            f"({','.join(map(str, ids[s : s + 10_000]))})", [kind])
+        return _insert(cur, lists, stamp)
