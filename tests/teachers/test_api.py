@@ -160,6 +160,8 @@ def test_the_shortage_has_the_pages_numbers_and_candidates_are_scoped(w):
     assert {k["name"] for k in everyone["dispatch"][0]["components"]} >= {"level", "pre_departure"}
     own = api(w, "own_staff").get(f"/shortage/{KZ_CELL}/candidates", year=2026).json()
     assert own["dispatch"] == [] and [c["full_name"] for c in own["train"]] == ["Aigerim"]
+    urumqi = api(w, "other_staff").get(f"/shortage/{KZ_CELL}/candidates", year=2026).json()
+    assert urumqi["dispatch"] == everyone["dispatch"] and urumqi["train"] == []  # same scores, same order
     assert api(w, "coordinator").get("/shortage/XX~1~zz/candidates").status_code == 404
 
 

@@ -35,7 +35,6 @@ from tvetbridge.core.api import (
 )
 from tvetbridge.core.api import bearer as bearer_auth
 from tvetbridge.core.api import django_auth as session_auth
-from tvetbridge.core.roles import is_manager
 from tvetbridge.core.services import require
 from tvetbridge.outcomes import queries as outcomes_queries
 from tvetbridge.registry.models import CooperationProject, FacultyMember, Institution
@@ -684,9 +683,6 @@ def _candidate(c: queries.Candidate) -> dict:
             "level": _level(c.level.scale, c.level.level) if c.level else None, "components": c.components}
 
 
-TOP_CANDIDATES = 20
-
-
 def _cell(key: str, period: queries.Period) -> queries.Cell:
     cell = queries.find_cell(key, period)
     if cell is None:
@@ -702,12 +698,10 @@ def shortage_candidates(request, key: text(40, 1), when: Query[Year]):
     _in_language(request)
     period = when.period()
     cell = _cell(key, period)
-    # The ranking is the page's; institution staff are shown only their own teachers from it.
-    own = None if is_manager(request.user) else set(queries.visible_faculty(request.user).values_list("pk", flat=True))
-    groups = queries.candidates(cell, period, top=TOP_CANDIDATES if own is None else 10**6)
-    out = {name: [_candidate(c) for c in group if own is None or c.faculty.pk in own][:TOP_CANDIDATES]
-           for name, group in groups.items()}
-    return {"period": _period_out(period), "cell": cell, **out}
+    # The page's ranking, of the teachers the caller may see (institution staff: their own).
+    groups = queries.candidates(cell, period, among=queries.visible_faculty(request.user))
+    return {"period": _period_out(period), "cell": cell,
+            **{name: [_candidate(c) for c in group] for name, group in groups.items()}}
 
 
 class ShortagePlanIn(Schema):

@@ -442,16 +442,19 @@ class Candidate:
     components: list[dict]
 
 
-def candidates(cell: Cell, period: Period, *, top: int = 20) -> dict[str, list[Candidate]]:
+def candidates(cell: Cell, period: Period, *, top: int = 20, among=None) -> dict[str, list[Candidate]]:
     """Free teachers of the cell's field, not already counted in place, with some level in its
     language: those at the required level to dispatch, the others to train first; ranked and
-    explained as project proposals are."""
+    explained as project proposals are. ``among`` (a teacher queryset) narrows the pool to the
+    teachers a reader may see; each score depends on its teacher alone, so the order is unchanged."""
     from .models import Assignment, DevelopmentProgramme, Participation
 
     busy = set(committed_in(period).values_list("faculty_id", flat=True))
     codes = [code for code in FieldOfStudy.objects.values_list("code", flat=True) if related_fields(code, cell.field)]
     pool = (FacultyMember.objects.filter(fields__code__in=codes).exclude(pk__in=busy).distinct()
             .select_related("institution", "institution__country"))
+    if among is not None:
+        pool = pool.filter(pk__in=among.values("pk"))
     ranks = best_ranks(faculty_ids=pool.values_list("pk", flat=True))
     others = sorted(set(Programme.languages.through.objects.filter(programme_id__in=cell.programme_ids)
                         .values_list("language_id", flat=True)) - {cell.language})
