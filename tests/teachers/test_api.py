@@ -172,6 +172,7 @@ def test_hsk_centres_are_public_with_small_counts_withheld(w, role):
     assert listing.status_code == 200
     assert listing.json()[0]["sat"] == {"value": 26, "suppressed": False}
     detail = client.get(f"/hsk-centres/{w['centre'].pk}").json()
+    assert (detail["sittings"], detail["last_sitting"], detail["sat"]["value"]) == (2, "2024-06-15", 26)
     level5 = next(r for r in detail["by_level"] if r["level"] == "5")
     if role in ("public", "trainee"):
         assert level5["sat"] == level5["pass_rate"] == {"value": None, "suppressed": True}

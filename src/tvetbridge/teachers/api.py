@@ -733,7 +733,7 @@ def plan_for_shortage(request, key: text(40, 1), payload: ShortagePlanIn, respon
 
 
 class CountOut(Schema):
-    value: float | None = Field(description="Null when withheld (fewer than 5 people) or undefined.")
+    value: int | float | None = Field(description="Null when withheld (fewer than 5 people) or undefined.")
     suppressed: bool
 
 
@@ -773,8 +773,7 @@ def _centre(c: HskCentre) -> dict:
     return {"id": c.pk, "external_key": c.external_key, "name": c.name, "institution": c.institution_id,
             "institution_name": c.institution.name, "country": c.country_id, "city": c.city, "tests": c.tests,
             "accredited_by": c.accredited_by, "accredited_on": c.accredited_on, "is_synthetic": c.is_synthetic,
-            "sittings": c.n_sittings if hasattr(c, "n_sittings") else c.sittings.count(),
-            "last_sitting": getattr(c, "last", None), **_pass(c.cells)}
+            "sittings": c.n_sittings, "last_sitting": c.last, **_pass(c.cells)}
 
 
 class ResultRowOut(PassOut):
@@ -826,7 +825,9 @@ def get_centre(request, centre_id: Id):
     public = outcomes_queries.is_public(request.user)
     centre = get_object_or_404(HskCentre.objects.select_related("institution", "country"), pk=centre_id)
     results = queries.centre_results(centre, public)
-    centre.cells = results["total"]
+    # The listing's totals (queries.centres annotates them), from the sittings already read.
+    centre.cells, centre.n_sittings = results["total"], len(results["sittings"])
+    centre.last = max((s.date for s in results["sittings"]), default=None)
     return {**_centre(centre), "suppress_below": results["suppress_below"], "total": _pass(results["total"]),
             "by_level": [{**_row(r["test"], r["scale"], r["level"], r["registered_cell"], r["cells"]),
                           "sittings": r["n"]} for r in results["by_level"]],
