@@ -295,3 +295,26 @@ def test_the_dispatches_page_lists_what_the_api_lists(w, make_user, client):
     client.force_login(w["users"]["own_staff"])  # ALT hosts Li's dispatch
     assert link in client.get("/teachers/").content.decode()
     assert client.get("/api/v1/teachers/dispatches").json()["count"] == 1
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_the_other_operations_per_role(w, role):
+    client = api(w, role)
+    expect = {  # public, trainee, enterprise, ALT staff, Urumqi staff, coordinator
+        "programme": (401, 403, 200, 200, 200, 200),
+        "level": (401, 403, 403, 200, 404, 200),
+        "plan": (401, 403, 403, 404, 201, 201),     # Wang is Urumqi's: ALT's staff cannot see him
+        "cancel": (401, 403, 403, 403, 200, 200),   # ALT hosts Li's dispatch, Urumqi sends it
+    }
+    got = {
+        "programme": client.get(f"/programmes/{DevelopmentProgramme.objects.get().pk}").status_code,
+        "level": client.get(f"/languages/{LanguageProficiency.objects.get(external_key='lp-aigerim-ru').pk}").status_code,
+        "plan": client.send("post", "/dispatches", {
+            "faculty": w["wang"].pk, "partner": w["alt"].pk, "country": "KZ", "field": "104", "language": "zh",
+            "start_date": "2027-09-01", "end_date": "2028-06-30"}).status_code,
+        "cancel": client.send("post", f"/dispatches/{w['dispatch'].pk}/transition",
+                              {"to": "cancelled", "version": 1}).status_code,
+    }
+    assert got == {op: codes[ROLES.index(role)] for op, codes in expect.items()}
+    assert Assignment.objects.count() == 1 + (got["plan"] == 201)
+    assert Assignment.objects.get(pk=w["dispatch"].pk).status == ("cancelled" if got["cancel"] == 200 else "planning")
