@@ -29,6 +29,7 @@ from tvetbridge.registry.api import public
 from tvetbridge.registry.api import router as registry
 from tvetbridge.risk.api import router as risk
 from tvetbridge.taxonomy.api import router as taxonomy
+from tvetbridge.teachers.api import router as teachers
 
 DESCRIPTION = """
 Read and maintain the TVET Bridge registry.
@@ -61,6 +62,7 @@ api.add_router("/matching", matching)
 api.add_router("/finance", finance)
 api.add_router("/credentials", credentials)
 api.add_router("/governance", governance)
+api.add_router("/teachers", teachers)
 
 
 def _field_name(loc) -> str:

@@ -36,6 +36,7 @@ GROUPS = {
     "outcomes": {"outcomes"},
     "finance": {"finance"},
     "matching": {"matching"},
+    "teachers": {"teachers"},
 }
 
 

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from tvetbridge.core.models import Country, FieldOfStudy, Language
+from tvetbridge.core.roles import Role, is_manager, role_of
 from tvetbridge.outcomes import queries as outcomes_queries
 from tvetbridge.registry.models import CooperationProject, FacultyLanguage, FacultyMember, Programme
 
@@ -118,14 +119,57 @@ def bilingual_counts(institution_ids: Iterable[int], *, required: dict[str, scal
     return dict(counts)
 
 
+# ------------------------------------------------------------------------ who sees which teachers
+def _own_institution(user) -> int | None:
+    return user.profile.institution_id if role_of(user) == Role.INSTITUTION_STAFF else None
+
+
+def visible_faculty(user):
+    """The teachers whose languages, certificates, development and dispatches ``user`` may read (the
+    queryset behind ``teachers.view_teacher``): coordinators every teacher, institution staff their
+    own institution's, nobody else — enterprise staff, trainees and the public see no teacher."""
+    if is_manager(user):
+        return FacultyMember.objects.all()
+    institution = _own_institution(user)
+    if institution is None:
+        return FacultyMember.objects.none()
+    return FacultyMember.objects.filter(institution_id=institution)
+
+
+def visible_assignments(user):
+    """Dispatches ``user`` may read: a coordinator all, institution staff those sent from or hosted
+    by their institution."""
+    from .models import Assignment
+
+    if is_manager(user):
+        return Assignment.objects.all()
+    institution = _own_institution(user)
+    if institution is None:
+        return Assignment.objects.none()
+    return Assignment.objects.filter(Q(from_institution_id=institution) | Q(partner_id=institution))
+
+
+def visible_participations(user):
+    """Teachers' results in development programmes: a coordinator all, institution staff their own
+    teachers' and those in the programmes their institution runs."""
+    from .models import Participation
+
+    if is_manager(user):
+        return Participation.objects.all()
+    institution = _own_institution(user)
+    if institution is None:
+        return Participation.objects.none()
+    return Participation.objects.filter(Q(faculty__institution_id=institution)
+                                        | Q(session__programme__provider_id=institution))
+
+
 def proficiencies_of_faculty(faculty_id: int):
     return LanguageProficiency.objects.filter(faculty_id=faculty_id).select_related("language")
 
 
-def assignments():
-    from .models import Assignment
-
-    return (Assignment.objects.select_related("faculty", "from_institution", "partner", "project", "country",
+def assignments(user):
+    """The latest dispatches ``user`` may read, for the dispatches page."""
+    return (visible_assignments(user).select_related("faculty", "from_institution", "partner", "project", "country",
                                               "field", "language").order_by("-start_date")[:200])
 
 
@@ -399,16 +443,19 @@ class Candidate:
     components: list[dict]
 
 
-def candidates(cell: Cell, period: Period, *, top: int = 20) -> dict[str, list[Candidate]]:
+def candidates(cell: Cell, period: Period, *, top: int = 20, among=None) -> dict[str, list[Candidate]]:
     """Free teachers of the cell's field, not already counted in place, with some level in its
     language: those at the required level to dispatch, the others to train first; ranked and
-    explained as project proposals are."""
+    explained as project proposals are. ``among`` (a teacher queryset) narrows the pool to the
+    teachers a reader may see; each score depends on its teacher alone, so the order is unchanged."""
     from .models import Assignment, DevelopmentProgramme, Participation
 
     busy = set(committed_in(period).values_list("faculty_id", flat=True))
     codes = [code for code in FieldOfStudy.objects.values_list("code", flat=True) if related_fields(code, cell.field)]
     pool = (FacultyMember.objects.filter(fields__code__in=codes).exclude(pk__in=busy).distinct()
             .select_related("institution", "institution__country"))
+    if among is not None:
+        pool = pool.filter(pk__in=among.values("pk"))
     ranks = best_ranks(faculty_ids=pool.values_list("pk", flat=True))
     others = sorted(set(Programme.languages.through.objects.filter(programme_id__in=cell.programme_ids)
                         .values_list("language_id", flat=True)) - {cell.language})

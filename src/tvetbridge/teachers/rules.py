@@ -45,6 +45,17 @@ assignment_permissions = {
 
 rules.add_perm("teachers.view_shortage", is_manager | is_institution_staff)
 
+
+@rules.predicate
+def teaches_here(user, faculty) -> bool:
+    """Without a teacher: may read some institution's teachers; with one: the staff member's own."""
+    return faculty is None or acts_for_owner(user, faculty)
+
+
+# A teacher's languages, certificates, development and dispatches are personal data: coordinators
+# read every teacher's, institution staff their own institution's (``queries.visible_faculty``).
+rules.add_perm("teachers.view_teacher", is_manager | (is_institution_staff & teaches_here))
+
 # Test centres and their sittings are public (counts only, small ones withheld on the pages); the
 # centre's own institution and coordinators keep them.
 centre_permissions = {

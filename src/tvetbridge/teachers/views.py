@@ -27,7 +27,7 @@ from .models import Assignment, HskCentre
 def dispatches(request):
     if (resp := _need(request, "teachers.view_shortage")) is not None:
         return resp
-    return render(request, "teachers/dispatches.html", {"assignments": queries.assignments()})
+    return render(request, "teachers/dispatches.html", {"assignments": queries.assignments(request.user)})
 
 
 def teacher_record(request, pk: int):
