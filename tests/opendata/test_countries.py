@@ -42,6 +42,20 @@ def test_series_follow_the_published_records(published, world):
         assert series.source and series.label
 
 
+def test_employment_per_year_is_the_results_chain_count_for_each_calendar_year(published, world):
+    """The series counts jobs in one grouped query; its figures are those of the results chain's
+    ``period_flows`` over each year."""
+    from tvetbridge.opendata import queries
+    from tvetbridge.outcomes.queries import period_flows, suppress
+
+    employed = _series(world["kz"])["employed"].points
+    projects = queries.public_projects().filter(host_country=world["kz"])
+    expected = {y: suppress(period_flows(projects, dt.date(y, 1, 1), dt.date(y, 12, 31))["employed"].get(None, 0))
+                for y in employed}
+    assert employed == expected
+    assert any(c.value or c.suppressed for c in employed.values())
+
+
 def test_small_and_unpublished_projects(published, world):
     from tvetbridge.core.models import Source
     from tvetbridge.demo import outcomes as demo_outcomes

@@ -116,3 +116,26 @@ def test_public_api_lists_and_details_without_token_with_etag(published, world, 
     listed = client.get("/api/v1/open/projects", {"country": "KZ"}).json()
     assert [p["id"] for p in listed["items"]] == ["proj-1"]
     assert "email" not in resp.content.decode()
+
+
+def test_filter_choices_are_what_the_published_records_hold(published, world):
+    """The options are read with id subqueries; they are exactly the countries, fields and languages of
+    the published institutions (and their programmes), projects and listed enterprises."""
+    from tvetbridge.core.models import Language
+    from tvetbridge.opendata import queries
+    from tvetbridge.opendata.services import set_enterprise_listing
+
+    ru = Language.objects.get_or_create(code="ru", defaults={"name": "Russian"})[0]
+    world["programme"].languages.add(ru)
+    set_enterprise_listing(published["coordinator"], world["jd"], listed=True, reason="letter of 1 May")
+    insts = list(queries.public_institutions())
+    programmes = [p for i in insts for p in i.programme_set.all()]
+    expected_countries = ({i.country_id for i in insts} | {p.host_country_id for p in queries.public_projects()}
+                          | {e.country_id for e in queries.public_enterprises()})
+    choices = queries.directory_choices()
+    assert {c.pk for c in choices["countries"]} == expected_countries
+    assert {f.pk for f in choices["fields"]} == ({f.pk for i in insts for f in i.fields.all()}
+                                                 | {p.field_id for p in programmes})
+    assert {lang.pk for lang in choices["languages"]} == ({x.pk for i in insts for x in i.languages.all()}
+                                                          | {x.pk for p in programmes for x in p.languages.all()})
+    assert "CN" in expected_countries and ru.pk in {lang.pk for lang in choices["languages"]}

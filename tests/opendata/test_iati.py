@@ -189,3 +189,32 @@ def test_a_malformed_organisation_identifier_is_refused(world, users):
     with pytest.raises(ValidationError) as exc:
         services.register_publisher(users["coordinator"], institution=world["alt"], identifier="ALT University")
     assert "identifier" in exc.value.message_dict
+
+
+def test_reading_the_activities_takes_the_same_queries_for_one_project_or_many(published, world, users):
+    """The export reads set-based: more published projects (with institutions, enterprises, funders)
+    add rows, not queries; only a project with targets adds its own progress reads."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tvetbridge.opendata import queries
+    from tvetbridge.registry.models import ProjectFunding
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            queries.activities(today=TODAY)
+        return len(ctx)
+
+    before = count()
+    for n in range(3):
+        p = CooperationProject.objects.create(external_key=f"proj-many-{n}", name=f"Order class {n}",
+                                              kind="order_class", status="active", host_country=world["kz"],
+                                              start_date=dt.date(2024, 1, 1), end_date=dt.date(2025, 6, 30))
+        p.partner_institutions.add(world["alt"])
+        p.chinese_institutions.add(world["urumqi"])
+        p.enterprises.add(world["jd"], world["other_enterprise"])
+        ProjectFunding.objects.create(project=p, kind="enterprise", funder="JD", amount=Decimal(1000), currency="CNY")
+        services.publish_project(users["coordinator"], project=p, publisher=published["alt"])
+    activities, _findings = queries.activities(today=TODAY)
+    assert len(activities) == 4
+    assert count() == before

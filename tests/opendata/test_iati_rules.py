@@ -116,3 +116,93 @@ def test_organisation_file_validates():
     content = xml.write_organisations([rec])
     assert xml.schema_errors(content, "organisation") == []
     assert xml.code_errors(content) == []
+
+
+def rich_activity(**over) -> e.Activity:
+    """An activity with every kind of element the writer emits."""
+    start, end = dt.date(2024, 1, 1), dt.date(2026, 12, 31)
+    ind = e.Indicator("1", {"en": "trainees", "ru": "слушатели"}, start, end, Decimal(100), Decimal(40),
+                      baseline=Decimal(0), baseline_date=start, actual_comment={"en": "note", "kk": "ескерту"})
+    base = dict(
+        participants=[e.Participant("2", ORG), e.Participant("4", e.Org("", "70", {"en": "JD", "zh": "京东"})),
+                      e.Participant("1", e.Org("", "10", {"en": "Ministry"}))],
+        recipient_regions=[("789", Decimal(50))], recipient_countries=[("KZ", Decimal(50))],
+        budgets=[e.Budget(start, end, Decimal(1000), "CNY", start)],
+        transactions=[e.Txn("t1", "1", dt.date(2024, 2, 1), Decimal("10.00"), "CNY", {"en": "contribution"})],
+        results=[e.Result("1", {"en": "Trainees trained", "zh": "培训学员"}, [ind])])
+    base.update(over)
+    return activity(**base)
+
+
+def _walked(content: bytes) -> set[tuple[str, str]]:
+    """(codelist, value) of every coded value the file check (``code_errors``) walks in a file."""
+    from lxml import etree
+
+    doc = etree.fromstring(content)
+    out = set()
+    for path, name, condition in xml._mappings():
+        if not xml.codelist(name):
+            continue
+        query = path
+        if condition and "/@" in query:
+            element, attr = query.rsplit("/@", 1)
+            query = f"{element}[{condition}]/@{attr}"
+        out |= {(name, str(v).strip()) for v in doc.xpath(query)}
+    return out
+
+
+def test_the_data_check_covers_every_code_the_file_check_walks():
+    """Codes are checked on the data before writing instead of walking the written tree; this holds
+    only while every coded path of the file is among the values the engine checks."""
+    a = rich_activity()
+    checked = {(name, code) for _f, name, code in e.coded_values(a)}
+    checked |= {("Sector", code) for _v, code, _p in a.sectors} | {("Country", c) for c, _p in a.recipient_countries}
+    checked |= {("Currency", c) for c in [a.default_currency, *(b.currency for b in a.budgets),
+                                          *(t.currency for t in a.transactions)]}
+    checked |= {("Language", lang) for lang in [*a.titles, *a.descriptions, xml.DEFAULT_LANG]}
+    content = xml.write_activities([a])
+    assert xml.schema_errors(content, "activity") == [] and xml.code_errors(content) == []
+    assert e.check_activities([a], TODAY, xml.codelists()) == []
+    assert _walked(content) <= checked
+
+
+@pytest.mark.parametrize(("fld", "codelist", "change"), [
+    ("status", "ActivityStatus", lambda a: {"status": "9"}),
+    ("dates", "ActivityDateType", lambda a: {"dates": {"9": dt.date(2024, 1, 1), e.ACTUAL_START: dt.date(2024, 1, 1)}}),
+    ("participants", "OrganisationRole", lambda a: {"participants": [*a.participants, e.Participant("9", ORG)]}),
+    ("participants", "OrganisationType", lambda a: {"participants": [
+        *a.participants, e.Participant("4", e.Org("", "999", {"en": "X"}))]}),
+    ("reporting_org", "OrganisationType", lambda a: {"reporting_org": e.Org(ORG.ref, "999", ORG.names)}),
+    ("recipient_country", "Region", lambda a: {"recipient_regions": [("99999", Decimal(50))]}),
+    ("sector", "SectorVocabulary", lambda a: {"sectors": [("1", "11330", Decimal(50)), ("999", "X", Decimal(100))]}),
+    ("budget", "BudgetType", lambda a: {"budgets": [e.Budget(**{**a.budgets[0].__dict__, "type": "9"})]}),
+    ("budget", "BudgetStatus", lambda a: {"budgets": [e.Budget(**{**a.budgets[0].__dict__, "status": "9"})]}),
+    ("transaction", "TransactionType", lambda a: {"transactions": [e.Txn(**{**a.transactions[0].__dict__,
+                                                                           "type": "99"})]}),
+    ("result", "Language", lambda a: {"results": [e.Result("1", {"xx": "?"}, a.results[0].indicators)]}),
+    ("participants", "Language", lambda a: {"participants": [e.Participant("2", e.Org("", "70", {"xx": "?"}))]}),
+])
+def test_a_code_outside_its_list_is_found_on_the_data_naming_the_field_as_the_file_check_would(fld, codelist, change):
+    a = rich_activity()
+    bad = rich_activity(**change(a))
+    found = [f for f in e.check_activity(bad, TODAY, xml.codelists()) if f.code == "code_unknown"]
+    assert [(f.key, f.field, f.params["codelist"]) for f in found] == [("1", fld, codelist)]
+    assert any(f"({codelist})" in line for line in xml.code_errors(xml.write_activities([bad])))
+
+
+def test_the_organisation_data_check_covers_every_code_of_the_organisation_file():
+    start, end = dt.date(2024, 1, 1), dt.date(2026, 12, 31)
+    record = e.OrganisationRecord(ORG.ref, ORG, ORG, total_budgets=[e.Budget(start, end, Decimal(5), "CNY", start)],
+                                  total_expenditure=[e.Budget(start, end, Decimal(2), "USD", start)])
+    content = xml.write_organisations([record])
+    assert xml.schema_errors(content, "organisation") == [] and xml.code_errors(content) == []
+    assert e.check_organisations([record], xml.codelists()) == []
+    checked = {(name, code) for _f, name, code in e.organisation_coded_values(record)}
+    checked |= {("OrganisationType", record.org.type), ("Language", xml.DEFAULT_LANG)}
+    assert _walked(content) <= checked
+    bad = e.OrganisationRecord(ORG.ref, ORG, ORG, total_budgets=[e.Budget(start, end, Decimal(5), "XXX", start,
+                                                                           status="9")])
+    found = {(f.field, f.params["codelist"]) for f in e.check_organisations([bad], xml.codelists())}
+    assert found == {("currency", "Currency"), ("budget", "BudgetStatus")}
+    assert {"(Currency)", "(BudgetStatus)"} <= {line[line.rindex("("):] for line in
+                                                xml.code_errors(xml.write_organisations([bad]))}

@@ -19,7 +19,8 @@ from decimal import Decimal
 
 import numpy as np
 from django.db import models
-from django.db.models import Prefetch, Q, Sum
+from django.db.models import Q, Sum
+from django.db.models.functions import ExtractYear
 from django.utils import timezone, translation
 from django.utils.functional import lazy
 from django.utils.translation import gettext as _
@@ -33,7 +34,7 @@ from tvetbridge.outcomes.money import Basis, PriceTables
 from tvetbridge.outcomes.queries import (
     SUPPRESS_BELOW,
     Cell,
-    period_flows,
+    chain_steps,
     person_gains,
     results_chain,
     suppress,
@@ -125,6 +126,7 @@ PROBLEM_MESSAGES = {
     "budget_period_order": gettext_lazy("A budget period ends (%(end)s) before it starts (%(start)s)."),
     "result_period_order": gettext_lazy("A result period ends (%(end)s) before it starts (%(start)s)."),
     "org_type_unknown": gettext_lazy("The organisation type %(code)s is not in the IATI list."),
+    "code_unknown": gettext_lazy("The code %(code)s is not in the IATI codelist %(codelist)s."),
 }
 FIELD_LABELS = {
     "reporting_org": gettext_lazy("reporting organisation"), "identifier": gettext_lazy("identifier"),
@@ -132,12 +134,24 @@ FIELD_LABELS = {
     "recipient_country": gettext_lazy("host country"), "sector": gettext_lazy("DAC sectors"),
     "currency": gettext_lazy("currency"), "transaction": gettext_lazy("ledger transaction"),
     "budget": gettext_lazy("funding"), "result": gettext_lazy("targets"), "type": gettext_lazy("organisation type"),
+    "status": gettext_lazy("status"), "dates": gettext_lazy("activity dates"),
+    "participants": gettext_lazy("participating organisations"),
 }
 
 
 def _texts(obj, name: str) -> dict[str, str]:
     return {iati: (getattr(obj, f"{name}_{suffix}", "") or "").strip() for iati, suffix, _dj in LANGUAGES
             if (getattr(obj, f"{name}_{suffix}", "") or "").strip()}
+
+
+def _row_texts(row: dict, name: str) -> dict[str, str]:
+    """``_texts`` for a ``.values()`` row holding the ``<name>_<suffix>`` columns."""
+    return {iati: (row[f"{name}_{suffix}"] or "").strip() for iati, suffix, _dj in LANGUAGES
+            if (row[f"{name}_{suffix}"] or "").strip()}
+
+
+def _text_columns(name: str, prefix: str = "") -> list[str]:
+    return [f"{prefix}{name}_{suffix}" for _iati, suffix, _dj in LANGUAGES]
 
 
 def _in_languages(message) -> dict[str, str]:
@@ -148,44 +162,30 @@ def _in_languages(message) -> dict[str, str]:
     return out
 
 
-def _org_of(institution: Institution, publishers: dict[int, Publisher]) -> e.Org:
-    pub = publishers.get(institution.pk)
-    return e.Org(pub.identifier if pub else "", pub.org_type if pub else "80", _texts(institution, "name"))
-
-
-def published_activities() -> list[ActivityPublication]:
-    return list(ActivityPublication.objects.filter(project__status__in=PUBLISHABLE)
-                .select_related("publisher__institution", "project__host_country")
-                .prefetch_related(
-                    Prefetch("project__chinese_institutions", queryset=Institution.objects.order_by("pk")),
-                    Prefetch("project__partner_institutions", queryset=Institution.objects.order_by("pk")),
-                    "project__enterprises", "project__funding")
-                .order_by("publisher__identifier", "activity_id"))
-
-
-def _dates(project: CooperationProject, today: dt.date) -> dict[str, dt.date]:
+def _dates(project: dict, today: dt.date) -> dict[str, dt.date]:
+    """Activity dates of a project row (``status``, ``start_date``, ``end_date``)."""
+    start, end, status = project["start_date"], project["end_date"], project["status"]
     out: dict[str, dt.date] = {}
-    if project.start_date:
-        started = project.status in STARTED and project.start_date <= today
-        out[e.ACTUAL_START if started else e.PLANNED_START] = project.start_date
-    if project.end_date:
-        ended = project.status == CooperationProject.Status.COMPLETED and project.end_date <= today
-        out[e.ACTUAL_END if ended else e.PLANNED_END] = project.end_date
+    if start:
+        started = status in STARTED and start <= today
+        out[e.ACTUAL_START if started else e.PLANNED_START] = start
+    if end:
+        ended = status == CooperationProject.Status.COMPLETED and end <= today
+        out[e.ACTUAL_END if ended else e.PLANNED_END] = end
     return out
 
 
-def _budgets(project: CooperationProject) -> list[e.Budget]:
-    if not project.start_date or not project.end_date:
+def _budgets(start: dt.date | None, end: dt.date | None, funding: list[dict]) -> list[e.Budget]:
+    if not start or not end:
         return []
     totals: dict[str, Decimal] = defaultdict(Decimal)
-    for f in project.funding.all():
-        if f.amount is not None and f.currency:
-            totals[f.currency] += f.amount
-    return [e.Budget(project.start_date, project.end_date, total, currency, project.start_date)
-            for currency, total in sorted(totals.items())]
+    for f in funding:
+        if f["amount"] is not None and f["currency"]:
+            totals[f["currency"]] += f["amount"]
+    return [e.Budget(start, end, total, currency, start) for currency, total in sorted(totals.items())]
 
 
-def _transactions(project_ids: list[int]) -> dict[int, list[e.Txn]]:
+def _transactions(project_ids, labels) -> dict[int, list[e.Txn]]:
     """Each ledger transaction of the projects once, valued at its debits (a balanced transaction's
     debits are its amount); a reversal keeps the type of what it reverses, with a negative value."""
     debits = (Entry.objects.filter(transaction__project_id__in=project_ids, amount__gt=0)
@@ -205,11 +205,11 @@ def _transactions(project_ids: list[int]) -> dict[int, list[e.Txn]]:
         if kind == Transaction.Kind.REVERSAL:
             kind, sign = t["reverses__kind"], Decimal(-1)
         out[t["project_id"]].append(e.Txn(f"fund{t['fund_id']}-t{t['pk']}", TRANSACTION_TYPE.get(kind, "4"), t["date"],
-                                          sign * amount, currency, _in_languages(Transaction.Kind(kind).label)))
+                                          sign * amount, currency, labels(Transaction.Kind(kind).label)))
     return out
 
 
-def _impact_notes(project_ids: list[int]) -> dict[int, dict]:
+def _impact_notes(project_ids) -> dict[int, dict]:
     """The latest causal estimate kept for each project (the analyses page computes them)."""
     out: dict[int, dict] = {}
     for project_id, payload, computed in (ImpactResult.objects.filter(project_id__in=project_ids)
@@ -236,12 +236,11 @@ def _impact_comment(head: dict) -> dict[str, str]:
     return out
 
 
-def _results(project: CooperationProject, today: dt.date, impact: dict | None) -> list[e.Result]:
-    if not project.targets.exists():
-        return []
+def _results(project: CooperationProject, today: dt.date, impact: dict | None, labels,
+             tables: PriceTables) -> list[e.Result]:
     start = project.start_date or today
     by_type: dict[str, list[e.Indicator]] = defaultdict(list)
-    for row in target_progress(project, today=today, public=True):
+    for row in target_progress(project, today=today, tables=tables, public=True):
         if row["region_id"] is not None:
             continue  # regional targets stay on the platform; IATI gets the whole project's
         rtype, measure = RESULT_SHAPE[row["indicator"]]
@@ -251,59 +250,113 @@ def _results(project: CooperationProject, today: dt.date, impact: dict | None) -
         baseline = Decimal(0) if row["indicator"] in (ProjectTarget.Indicator.TRAINEES,
                                                       ProjectTarget.Indicator.INCOME_GAIN) else None
         by_type[rtype].append(e.Indicator(
-            measure=measure, title=_in_languages(ProjectTarget.Indicator(row["indicator"]).label),
+            measure=measure, title=labels(ProjectTarget.Indicator(row["indicator"]).label),
             period_start=start, period_end=end, target=Decimal(str(row["target"])), actual=actual,
             baseline=baseline, baseline_date=start if baseline is not None else None,
             actual_comment=_impact_comment(impact) if (is_gain and impact) else {}))
-    return [e.Result(rtype, _in_languages(RESULT_TITLES[rtype]), inds) for rtype, inds in sorted(by_type.items())]
+    return [e.Result(rtype, labels(RESULT_TITLES[rtype]), inds) for rtype, inds in sorted(by_type.items())]
 
 
-def sectors_of(pub: ActivityPublication) -> tuple[list[tuple[str, str, Decimal]], list[str]]:
-    """The publication's sectors (vocabulary 1 = DAC 5-digit) and the parts that could not be read."""
-    if not pub.sectors.strip():
-        return [("1", SECTOR_BY_KIND.get(pub.project.kind, DEFAULT_SECTOR), Decimal(100))], []
+def _sectors(text: str, kind: str) -> tuple[list[tuple[str, str, Decimal]], list[str]]:
+    if not text.strip():
+        return [("1", SECTOR_BY_KIND.get(kind, DEFAULT_SECTOR), Decimal(100))], []
     try:
-        return [("1", code, pct) for code, pct in e.parse_sectors(pub.sectors)], []
+        return [("1", code, pct) for code, pct in e.parse_sectors(text)], []
     except ValueError as exc:
         return [], [str(exc)]
 
 
+def _grouped(rows, key: str) -> dict[int, list]:
+    out: dict[int, list] = defaultdict(list)
+    for row in rows:
+        out[row[key]].append(row)
+    return out
+
+
+_PROJECT = ["pk", "kind", "status", "start_date", "end_date", "host_country_id", "updated",
+            *_text_columns("name"), *_text_columns("description")]
+
+
 def activities(*, today: dt.date | None = None, with_results: bool = True) -> tuple[list[e.Activity], list[e.Finding]]:
-    """Every published activity, and the findings that arise before the ruleset (unreadable input)."""
+    """Every published activity, and the findings that arise before the ruleset (unreadable input).
+
+    Set-based: a fixed number of queries whatever the number of projects (rows read with ``values``,
+    grouped by project here); only the targets' progress is computed per project that has targets."""
     today = today or timezone.localdate()
-    pubs = published_activities()
-    project_ids = [p.project_id for p in pubs]
-    publishers = {p.institution_id: p for p in Publisher.objects.select_related("institution")}
-    ledger = _transactions(project_ids)
+    pubs = list(ActivityPublication.objects.filter(project__status__in=PUBLISHABLE)
+                .order_by("publisher__identifier", "activity_id")
+                .values("activity_id", "sectors", "publisher__identifier", "publisher__org_type",
+                        "publisher__default_currency", *_text_columns("name", "publisher__institution__"),
+                        *[f"project__{f}" for f in _PROJECT]))
+    # the same set as a subquery: the database matches the ids, instead of Python preparing a long list
+    project_ids = ActivityPublication.objects.filter(project__status__in=PUBLISHABLE).values("project_id")
+    publishers = {p["institution_id"]: (p["identifier"], p["org_type"])
+                  for p in Publisher.objects.values("institution_id", "identifier", "org_type")}
+    message_cache: dict[object, dict[str, str]] = {}
+
+    def labels(message) -> dict[str, str]:
+        if message not in message_cache:
+            message_cache[message] = _in_languages(message)
+        return message_cache[message]
+
+    ledger = _transactions(project_ids, labels)
     impacts = _impact_notes(project_ids) if with_results else {}
     listed = set(public_enterprises().values_list("pk", flat=True))
+    # participants: both institution roles in pk order (Chinese first), enterprises in their own order
+    institutions: dict[int, list[int]] = defaultdict(list)
+    for field in ("chinese_institutions", "partner_institutions"):
+        through = getattr(CooperationProject, field).through
+        for project_id, inst_id in (through.objects.filter(cooperationproject_id__in=project_ids)
+                                    .order_by("institution_id")
+                                    .values_list("cooperationproject_id", "institution_id")):
+            institutions[project_id].append(inst_id)
+    inst_names = {r["pk"]: _row_texts(r, "name") for r in Institution.objects.filter(
+        pk__in={i for ids in institutions.values() for i in ids}).values("pk", *_text_columns("name"))}
+    enterprise_of = _grouped(CooperationProject.enterprises.through.objects.filter(
+        cooperationproject_id__in=project_ids).values("cooperationproject_id", "enterprise_id"),
+        "cooperationproject_id")
+    enterprise_rank = {r["pk"]: (n, _row_texts(r, "name")) for n, r in enumerate(Enterprise.objects.filter(
+        pk__in={r["enterprise_id"] for rows in enterprise_of.values() for r in rows} & listed)
+        .values("pk", *_text_columns("name")))}
+    funding = _grouped(ProjectFunding.objects.filter(project_id__in=project_ids)
+                       .values("project_id", "funder", "kind", "amount", "currency"), "project_id")
+    targeted: dict[int, CooperationProject] = {}
+    tables = None
+    if with_results:
+        targeted = {p.pk: p for p in CooperationProject.objects.filter(
+            pk__in=ProjectTarget.objects.filter(project_id__in=project_ids).values("project_id"))}
+        tables = PriceTables.load() if targeted else None
     out, findings = [], []
     for pub in pubs:
-        project = pub.project
-        reporting = e.Org(pub.publisher.identifier, pub.publisher.org_type, _texts(pub.publisher.institution, "name"))
+        project = {f: pub[f"project__{f}"] for f in _PROJECT}
+        pk = project["pk"]
+        reporting = e.Org(pub["publisher__identifier"], pub["publisher__org_type"],
+                          _row_texts(pub, "publisher__institution__name"))
         participants = [e.Participant("2", reporting)]
-        for inst in [*project.chinese_institutions.all(), *project.partner_institutions.all()]:
-            participants.append(e.Participant("4", _org_of(inst, publishers)))
-        for ent in project.enterprises.all():
-            if ent.pk not in listed:
-                continue  # an enterprise that has not agreed to be listed is not named in public
-            participants.append(e.Participant("4", e.Org("", "70", _texts(ent, "name"))))
-        for f in project.funding.all():
-            if f.funder.strip():
-                participants.append(e.Participant("1", e.Org("", FUNDER_TYPE.get(f.kind, ""), {"en": f.funder})))
-        sectors, bad = sectors_of(pub)
-        identifier = pub.identifier
+        for inst_id in institutions.get(pk, ()):
+            ref, org_type = publishers.get(inst_id, ("", "80"))
+            participants.append(e.Participant("4", e.Org(ref, org_type, inst_names[inst_id])))
+        # an enterprise that has not agreed to be listed is not named in public
+        for _rank, names in sorted(enterprise_rank[r["enterprise_id"]] for r in enterprise_of.get(pk, ())
+                                   if r["enterprise_id"] in enterprise_rank):
+            participants.append(e.Participant("4", e.Org("", "70", names)))
+        for f in funding.get(pk, ()):
+            if f["funder"].strip():
+                participants.append(e.Participant("1", e.Org("", FUNDER_TYPE.get(f["kind"], ""), {"en": f["funder"]})))
+        sectors, bad = _sectors(pub["sectors"], project["kind"])
+        identifier = f"{pub['publisher__identifier']}-{pub['activity_id']}"
         for part in bad:
-            findings.append(e.Finding(str(project.pk), identifier, "sector", "sector_syntax", {"part": part}))
+            findings.append(e.Finding(str(pk), identifier, "sector", "sector_syntax", {"part": part}))
         out.append(e.Activity(
-            key=str(project.pk), identifier=identifier, reporting_org=reporting,
-            titles=_texts(project, "name"), descriptions=_texts(project, "description"),
-            status=STATUS[project.status], dates=_dates(project, today),
-            recipient_countries=[(project.host_country_id, Decimal(100))] if project.host_country_id else [],
-            sectors=sectors, participants=participants, budgets=_budgets(project),
-            transactions=ledger.get(project.pk, []),
-            results=_results(project, today, impacts.get(project.pk)) if with_results else [],
-            default_currency=pub.publisher.default_currency, last_updated=project.updated))
+            key=str(pk), identifier=identifier, reporting_org=reporting,
+            titles=_row_texts(project, "name"), descriptions=_row_texts(project, "description"),
+            status=STATUS[project["status"]], dates=_dates(project, today),
+            recipient_countries=[(project["host_country_id"], Decimal(100))] if project["host_country_id"] else [],
+            sectors=sectors, participants=participants,
+            budgets=_budgets(project["start_date"], project["end_date"], funding.get(pk, [])),
+            transactions=ledger.get(pk, []),
+            results=(_results(targeted[pk], today, impacts.get(pk), labels, tables) if pk in targeted else []),
+            default_currency=pub["publisher__default_currency"], last_updated=project["updated"]))
     return out, findings
 
 
@@ -557,12 +610,19 @@ def directory_projects(*, q: str = "", country: str = "", kind: str = "", status
 
 def directory_choices() -> dict:
     """The filter options that lead somewhere: countries, kinds and fields present in the directory."""
-    insts = public_institutions()
-    projects = public_projects()
-    countries = Country.objects.filter(Q(institutions__in=insts) | Q(projects__in=projects)
-                                       | Q(enterprises__in=public_enterprises())).distinct()
-    fields = FieldOfStudy.objects.filter(Q(institutions__in=insts) | Q(programmes__institution__in=insts)).distinct()
-    languages = Language.objects.filter(Q(institutions__in=insts) | Q(programmes__institution__in=insts)).distinct()
+    # Each set as a union of id subqueries: joining the OR-ed relations and taking DISTINCT multiplies
+    # rows (institutions × projects × enterprises) and took minutes at national scale.
+    insts = public_institutions().values("pk")
+    countries = Country.objects.filter(Q(pk__in=Institution.objects.filter(pk__in=insts).values("country_id"))
+                                       | Q(pk__in=public_projects().values("host_country_id"))
+                                       | Q(pk__in=public_enterprises().values("country_id")))
+    programmes = Programme.objects.filter(institution__in=insts)
+    fields = FieldOfStudy.objects.filter(
+        Q(pk__in=Institution.fields.through.objects.filter(institution__in=insts).values("fieldofstudy_id"))
+        | Q(pk__in=programmes.values("field_id")))
+    languages = Language.objects.filter(
+        Q(pk__in=Institution.languages.through.objects.filter(institution__in=insts).values("language_id"))
+        | Q(pk__in=Programme.languages.through.objects.filter(programme__in=programmes).values("language_id")))
     return {"countries": sorted(countries, key=lambda c: str(c)), "fields": sorted(fields, key=lambda f: str(f)),
             "languages": sorted(languages, key=lambda lang: str(lang)),
             "institution_kinds": Institution.Kind.choices, "project_kinds": CooperationProject.Kind.choices,
@@ -783,8 +843,13 @@ def country_series(country, *, today: dt.date | None = None) -> list[Series]:
     started: dict[int, int] = defaultdict(int)
     for d in first_start.values():
         started[d.year] += 1
-    employed = {y: period_flows(projects, dt.date(y, 1, 1), dt.date(y, 12, 31))["employed"].get(None, 0)
-                for y in years}
+    # people who started a job in the trained occupation, per year: one grouped query, the same count as
+    # ``period_flows`` over each calendar year (distinct people per year)
+    jobs = (chain_steps(projects)["employed"].filter(start_date__range=(dt.date(years[0], 1, 1),
+                                                                       dt.date(years[-1], 12, 31)))
+            .annotate(year=ExtractYear("start_date")).values("year")
+            .annotate(n=models.Count("trainee", distinct=True)).values_list("year", "n").order_by())
+    employed = {y: 0 for y in years} | dict(jobs)
     basis = case_basis()
     gains = person_gains(list(projects.values_list("pk", flat=True)), basis)
     by_year: dict[int, list[float]] = defaultdict(list)

@@ -186,7 +186,8 @@ def codelist(name: str) -> frozenset[str]:
 @functools.cache
 def codelists() -> Codelists:
     return Codelists(sector=codelist("Sector"), country=codelist("Country"), currency=codelist("Currency"),
-                     organisation_type=codelist("OrganisationType"), language=codelist("Language"))
+                     organisation_type=codelist("OrganisationType"), language=codelist("Language"),
+                     by_name={name: codelist(name) for name in shipped_codelists()})
 
 
 @functools.cache
