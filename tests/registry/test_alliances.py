@@ -138,8 +138,20 @@ def test_members_before_tracking_are_on_record_not_joined(alliance):
 
     from django.apps import apps
 
+    history = Alliance.history.model
+    for relation in ("institutions", "enterprises", "lead_institutions"):  # as rows from before tracking
+        getattr(history, relation).model.objects.all().delete()
     migration = import_module("tvetbridge.registry.migrations.0006_alliance_membership_history")
     migration.membership_baseline(apps, None)
     history = queries.membership_history(alliance)
     assert {event.kind for event in history["events"]} == {"on_record"}
     assert {event.member for event in history["events"]} >= {alliance.institutions.first(), alliance.enterprises.first()}
+
+
+def test_members_loaded_without_tracking_are_on_record_before_the_first_tracked_change(alliance, users, world):
+    Alliance.enterprises.through.objects.filter(alliance=alliance).delete()  # as a bulk load leaves it
+    Alliance.enterprises.through.objects.create(alliance=alliance, enterprise=world["other_enterprise"])
+    services.add_alliance_member(users["coordinator"], alliance, world["jd"])
+    events = {(event.kind, event.member) for event in queries.membership_history(alliance)["events"][:3]}
+    assert ("on_record", world["other_enterprise"]) in events and ("joined", world["jd"]) in events
+    assert ("joined", world["other_enterprise"]) not in events

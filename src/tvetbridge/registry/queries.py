@@ -401,14 +401,13 @@ class MembershipEvent:
 
 def membership_history(alliance: Alliance) -> dict:
     """Who joined and left ``alliance`` and when, from the member lists its history rows keep: each
-    pair of successive rows differs by the members added or removed. ``since`` maps each current
-    member to the event that made it one (its latest joining, or the tracking baseline)."""
+    pair of successive rows differs by the members added or removed. A baseline row (written when
+    members were found that no tracked change had added: before tracking began, or loaded in bulk)
+    states members "on record" rather than joining. ``since`` maps each current member to the event
+    that made it one."""
     history = Alliance.history.model
     rows = list(history.objects.filter(id=alliance.pk).select_related("history_user")
                 .order_by("history_date", "history_id"))
-    baselines = [i for i, row in enumerate(rows) if row.history_change_reason == "alliance.membership_baseline"]
-    # Rows from before tracking began hold no member lists; they would read as everyone joining.
-    rows = rows[baselines[-1]:] if baselines else rows
     ids = [row.history_id for row in rows]
     lists: dict[str, dict[int, set[int]]] = {}
     for relation, target in (("institutions", "institution"), ("enterprises", "enterprise")):
@@ -434,7 +433,9 @@ def membership_history(alliance: Alliance) -> dict:
                 events.append(event)
                 since[(relation, pk)] = event
             for pk in sorted(previous[relation] - current):
-                events.append(MembershipEvent(row.history_date, "left", names[relation].get(pk), row.history_user))
+                # A baseline only states the members; whoever is gone left at a time nobody recorded.
+                if not baseline:
+                    events.append(MembershipEvent(row.history_date, "left", names[relation].get(pk), row.history_user))
                 since.pop((relation, pk), None)
             previous[relation] = current
     return {"events": events[::-1], "since": since}

@@ -203,6 +203,35 @@ def _member_relation(member: models.Model) -> str:
     raise ValidationError(_("Only institutions and enterprises can be members of an alliance."))
 
 
+MEMBER_RELATIONS = {"institutions": "institution", "enterprises": "enterprise", "lead_institutions": "institution"}
+
+
+def _record_untracked_members(user, alliance) -> None:
+    """Before a tracked membership change, write what the alliance holds now if its last history row
+    says otherwise (members loaded in bulk or before tracking began), so the change that follows is
+    told apart from them."""
+    history = type(alliance).history.model
+    last = history.objects.filter(id=alliance.pk).order_by("-history_date", "-history_id").first()
+    current = {name: dict(getattr(alliance, name).through.objects.filter(alliance_id=alliance.pk)
+                          .values_list(f"{target}_id", "id"))
+               for name, target in MEMBER_RELATIONS.items()}
+    recorded = {name: set(getattr(history, name).model.objects.filter(history_id=last.history_id)
+                          .values_list(f"{target}_id", flat=True)) if last else set()
+                for name, target in MEMBER_RELATIONS.items()}
+    if all(set(current[name]) == recorded[name] for name in MEMBER_RELATIONS):
+        return
+    tracked = {f.attname for f in history._meta.concrete_fields}
+    row = history.objects.create(
+        **{f.attname: getattr(alliance, f.attname) for f in type(alliance)._meta.concrete_fields
+           if f.attname in tracked},
+        history_date=timezone.now(), history_type="~", history_user=core.audit_user(user),
+        history_change_reason="alliance.membership_baseline")
+    for name, target in MEMBER_RELATIONS.items():
+        through = getattr(history, name).model
+        through.objects.bulk_create([through(history=row, id=link, alliance_id=alliance.pk, **{f"{target}_id": pk})
+                                     for pk, link in current[name].items()])
+
+
 @core.retry_when_busy
 def add_alliance_member(user, alliance, member: models.Model, *, expected_version: int | None = None):
     """Make an institution or an enterprise a member of ``alliance`` (coordinators). The alliance's
@@ -210,6 +239,7 @@ def add_alliance_member(user, alliance, member: models.Model, *, expected_versio
     relation = _member_relation(member)
     with transaction.atomic():
         require(user, "change", type(alliance), alliance)
+        _record_untracked_members(user, alliance)
         if getattr(alliance, relation).filter(pk=member.pk).exists():
             raise ValidationError({relation: _("%(member)s is already a member.") % {"member": member}})
         members = [*getattr(alliance, relation).all(), member]
@@ -224,6 +254,7 @@ def remove_alliance_member(user, alliance, member: models.Model, *, expected_ver
     relation = _member_relation(member)
     with transaction.atomic():
         require(user, "change", type(alliance), alliance)
+        _record_untracked_members(user, alliance)
         if not getattr(alliance, relation).filter(pk=member.pk).exists():
             raise ValidationError({relation: _("%(member)s is not a member.") % {"member": member}})
         m2m = {relation: getattr(alliance, relation).exclude(pk=member.pk)}
