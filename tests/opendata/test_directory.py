@@ -139,3 +139,45 @@ def test_filter_choices_are_what_the_published_records_hold(published, world):
     assert {lang.pk for lang in choices["languages"]} == ({x.pk for i in insts for x in i.languages.all()}
                                                           | {x.pk for p in programmes for x in p.languages.all()})
     assert "CN" in expected_countries and ru.pk in {lang.pk for lang in choices["languages"]}
+
+
+def test_public_sets_by_subqueries_equal_the_join_definitions(published, world):
+    """Institutions and alliances are read with id subqueries (no joins + DISTINCT); they are exactly
+    the records the join definitions select, each once, and each tab gets its own options unchanged."""
+    from django.db.models import Q
+
+    from tvetbridge.core.models import Source
+    from tvetbridge.opendata import queries
+    from tvetbridge.registry.models import Alliance, CooperationProject, Institution
+
+    source = Source.objects.create(key="alliance-doc", title="Alliance charter")
+    by_member = Alliance.objects.create(external_key="all-member", name="Members' alliance")
+    by_member.institutions.add(world["alt"], world["urumqi"])
+    by_project = Alliance.objects.create(external_key="all-project", name="Projects' alliance")
+    CooperationProject.objects.filter(pk=world["project"].pk).update(alliance=by_project)
+    by_project.institutions.add(world["alt"])  # a member and a project: listed once
+    Alliance.objects.create(external_key="all-doc", name="Documented alliance", source=source)
+    hidden = Alliance.objects.create(external_key="all-hidden", name="Unpublished alliance")
+    hidden.institutions.add(world["other_institution"])
+    unpublished = CooperationProject.objects.create(external_key="proj-draft", name="Draft", kind="luban_workshop",
+                                                    host_country=world["project"].host_country, status="proposed")
+    unpublished.partner_institutions.add(world["other_institution"])
+    unpublished.alliance = hidden
+    unpublished.save()
+
+    projects = queries.public_projects()
+    doc = Q(source__isnull=False, is_synthetic=False)
+    joined_insts = Institution.objects.filter(Q(iati_publisher__isnull=False) | Q(projects_as_partner__in=projects)
+                                              | Q(projects_as_chinese__in=projects) | doc).distinct()
+    joined_alliances = Alliance.objects.filter(doc | Q(institutions__in=joined_insts.values("pk"))
+                                               | Q(projects__in=projects.values("pk"))).distinct()
+    insts = list(queries.public_institutions().values_list("pk", flat=True))
+    assert sorted(insts) == sorted(joined_insts.values_list("pk", flat=True)) and len(insts) == len(set(insts))
+    assert world["other_institution"].pk not in insts
+    listed = list(queries.directory_alliances().values_list("external_key", flat=True))
+    assert listed == list(joined_alliances.order_by("name").values_list("external_key", flat=True))
+    assert listed == ["all-doc", "all-member", "all-project"]
+
+    everything = queries.directory_choices()
+    for tab, parts in queries.DIRECTORY_CHOICES.items():
+        assert queries.directory_choices(tab) == {k: everything[k] for k in parts}

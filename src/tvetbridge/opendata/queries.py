@@ -505,9 +505,12 @@ def public_projects():
 
 
 def public_institutions():
-    projects = public_projects()
-    return Institution.objects.filter(Q(iati_publisher__isnull=False) | Q(projects_as_partner__in=projects)
-                                      | Q(projects_as_chinese__in=projects) | _FROM_DOCUMENT).distinct()
+    # id subqueries, not joins + DISTINCT: the joins multiply each institution by its projects.
+    projects = public_projects().values("pk")
+    roles = (CooperationProject.partner_institutions.through, CooperationProject.chinese_institutions.through)
+    taking_part = [Q(pk__in=t.objects.filter(cooperationproject__in=projects).values("institution_id")) for t in roles]
+    return Institution.objects.filter(Q(pk__in=Publisher.objects.values("institution_id")) | taking_part[0]
+                                      | taking_part[1] | _FROM_DOCUMENT)
 
 
 def _names(obj) -> dict:
@@ -608,26 +611,46 @@ def directory_projects(*, q: str = "", country: str = "", kind: str = "", status
     return qs.select_related("host_country", "host_region").order_by("-start_date", "name")
 
 
-def directory_choices() -> dict:
-    """The filter options that lead somewhere: countries, kinds and fields present in the directory."""
+# The filter options each directory tab shows (the template reads no others).
+DIRECTORY_CHOICES = {
+    "institutions": ("countries", "institution_kinds", "fields", "languages"),
+    "projects": ("countries", "project_kinds", "statuses"),
+    "enterprises": ("countries", "sectors"),
+    "alliances": (),
+}
+
+
+def directory_choices(tab: str | None = None) -> dict:
+    """The filter options that lead somewhere: countries, kinds and fields present in the directory.
+
+    Only the options ``tab`` shows are read (all of them without a tab): each set costs a query over
+    the published records, and at national scale they were most of a directory page's time."""
     # Each set as a union of id subqueries: joining the OR-ed relations and taking DISTINCT multiplies
     # rows (institutions × projects × enterprises) and took minutes at national scale.
+    wanted = DIRECTORY_CHOICES[tab] if tab else tuple(dict.fromkeys(sum(DIRECTORY_CHOICES.values(), ())))
     insts = public_institutions().values("pk")
-    countries = Country.objects.filter(Q(pk__in=Institution.objects.filter(pk__in=insts).values("country_id"))
-                                       | Q(pk__in=public_projects().values("host_country_id"))
-                                       | Q(pk__in=public_enterprises().values("country_id")))
     programmes = Programme.objects.filter(institution__in=insts)
-    fields = FieldOfStudy.objects.filter(
-        Q(pk__in=Institution.fields.through.objects.filter(institution__in=insts).values("fieldofstudy_id"))
-        | Q(pk__in=programmes.values("field_id")))
-    languages = Language.objects.filter(
-        Q(pk__in=Institution.languages.through.objects.filter(institution__in=insts).values("language_id"))
-        | Q(pk__in=Programme.languages.through.objects.filter(programme__in=programmes).values("language_id")))
-    return {"countries": sorted(countries, key=lambda c: str(c)), "fields": sorted(fields, key=lambda f: str(f)),
-            "languages": sorted(languages, key=lambda lang: str(lang)),
-            "institution_kinds": Institution.Kind.choices, "project_kinds": CooperationProject.Kind.choices,
-            "sectors": Enterprise.Sector.choices,
-            "statuses": [(s, label) for s, label in CooperationProject.Status.choices if s in PUBLISHABLE]}
+    out: dict = {}
+    if "countries" in wanted:
+        countries = Country.objects.filter(Q(pk__in=Institution.objects.filter(pk__in=insts).values("country_id"))
+                                           | Q(pk__in=public_projects().values("host_country_id"))
+                                           | Q(pk__in=public_enterprises().values("country_id")))
+        out["countries"] = sorted(countries, key=lambda c: str(c))
+    if "fields" in wanted:
+        fields = FieldOfStudy.objects.filter(
+            Q(pk__in=Institution.fields.through.objects.filter(institution__in=insts).values("fieldofstudy_id"))
+            | Q(pk__in=programmes.values("field_id")))
+        out["fields"] = sorted(fields, key=lambda f: str(f))
+    if "languages" in wanted:
+        languages = Language.objects.filter(
+            Q(pk__in=Institution.languages.through.objects.filter(institution__in=insts).values("language_id"))
+            | Q(pk__in=Programme.languages.through.objects.filter(programme__in=programmes).values("language_id")))
+        out["languages"] = sorted(languages, key=lambda lang: str(lang))
+    fixed = {"institution_kinds": Institution.Kind.choices, "project_kinds": CooperationProject.Kind.choices,
+             "sectors": Enterprise.Sector.choices,
+             "statuses": [(s, label) for s, label in CooperationProject.Status.choices if s in PUBLISHABLE]}
+    out.update({k: v for k, v in fixed.items() if k in wanted})
+    return out
 
 
 def _enrolled_cells(projects) -> dict[int, object]:
@@ -980,13 +1003,15 @@ def enterprise_listing_state(user, enterprise) -> dict | None:
 # An alliance is public when a document names it or when it has a published member or project; its
 # page then lists only the published members and projects, and the enterprises a document names.
 def public_alliances():
+    # id subqueries, not joins + DISTINCT: the joins multiply each alliance by its members × projects.
+    members = Alliance.institutions.through.objects.filter(institution__in=public_institutions().values("pk"))
     return Alliance.objects.filter(
-        _FROM_DOCUMENT | Q(institutions__in=public_institutions().values("pk"))
-        | Q(projects__in=public_projects().values("pk"))).distinct()
+        _FROM_DOCUMENT | Q(pk__in=members.values("alliance_id"))
+        | Q(pk__in=public_projects().filter(alliance__isnull=False).values("alliance_id")))
 
 
 def directory_alliances(*, q: str = ""):
-    qs = Alliance.objects.filter(pk__in=public_alliances().values("pk"))
+    qs = public_alliances()
     if q:
         qs = qs.filter(_name_query(q))
     return qs.select_related("source").order_by("name")

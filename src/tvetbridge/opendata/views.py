@@ -168,7 +168,7 @@ def directory(request):
     filters = _filters(request, ("q", "country", "kind", "field", "language"))
     page, page_query = _page(request, queries.directory_institutions(**filters))
     return render(request, "opendata/directory.html", {
-        "tab": "institutions", "filters": filters, "choices": queries.directory_choices(),
+        "tab": "institutions", "filters": filters, "choices": queries.directory_choices("institutions"),
         "page": page, "page_query": page_query})
 
 
@@ -176,7 +176,7 @@ def directory_projects(request):
     filters = _filters(request, ("q", "country", "kind", "status"))
     page, page_query = _page(request, queries.directory_projects(**filters))
     return render(request, "opendata/directory.html", {
-        "tab": "projects", "filters": filters, "choices": queries.directory_choices(),
+        "tab": "projects", "filters": filters, "choices": queries.directory_choices("projects"),
         "page": page, "page_query": page_query})
 
 
@@ -184,7 +184,7 @@ def directory_alliances(request):
     filters = _filters(request, ("q",))
     page, page_query = _page(request, queries.directory_alliances(**filters))
     return render(request, "opendata/directory.html", {
-        "tab": "alliances", "filters": filters, "choices": queries.directory_choices(),
+        "tab": "alliances", "filters": filters, "choices": queries.directory_choices("alliances"),
         "page": page, "page_query": page_query})
 
 
@@ -192,7 +192,7 @@ def directory_enterprises(request):
     filters = _filters(request, ("q", "country", "sector"))
     page, page_query = _page(request, queries.directory_enterprises(**filters))
     return render(request, "opendata/directory.html", {
-        "tab": "enterprises", "filters": filters, "choices": queries.directory_choices(),
+        "tab": "enterprises", "filters": filters, "choices": queries.directory_choices("enterprises"),
         "page": page, "page_query": page_query})
 
 
