@@ -292,9 +292,13 @@ def test_the_dispatches_page_lists_what_the_api_lists(w, make_user, client):
     client.force_login(stranger)
     assert link not in client.get("/teachers/").content.decode()
     assert client.get("/api/v1/teachers/dispatches").json()["count"] == 0
-    client.force_login(w["users"]["own_staff"])  # ALT hosts Li's dispatch
-    assert link in client.get("/teachers/").content.decode()
+    client.force_login(w["users"]["own_staff"])  # ALT hosts Li's dispatch, but Li is Urumqi's teacher
+    page = client.get("/teachers/").content.decode()
+    assert w["li"].full_name in page and link not in page  # listed, not a link to a record ALT may not open
+    assert client.get(f"/teachers/teacher/{w['li'].pk}/").status_code == 403
     assert client.get("/api/v1/teachers/dispatches").json()["count"] == 1
+    client.force_login(w["users"]["other_staff"])  # Urumqi sends Li: its staff open his record
+    assert link in client.get("/teachers/").content.decode()
 
 
 @pytest.mark.parametrize("role", ROLES)
