@@ -40,6 +40,10 @@ for child in ("programme", "facultymember", "facility"):
     EXPECTED[child] = {"view": MEMBERS, "create": MANAGERS | {"institution"}, "export": MEMBERS,
                        "edit": {"own": MANAGERS | {"institution"}, "other": MANAGERS},
                        "delete": {"own": {"admin", "institution"}, "other": {"admin"}}}
+# Faculty members are personal data: institution staff read their own institution's teachers only,
+# enterprise staff (and trainees, and the public) none.
+EXPECTED["facultymember"].update({"view": {"own": MANAGERS | {"institution"}, "other": MANAGERS},
+                                  "export": MANAGERS | {"institution"}})
 
 PERM_ACTION = {"view": "view", "create": "add", "edit": "change", "delete": "delete", "export": "export"}
 
@@ -126,8 +130,10 @@ def test_pages_matrix(client, users, objects, model, role):
     for action in ("view", "create", "edit", "delete"):
         for scope in ("own", "other"):
             want = allowed(model, action, role, scope)
-            expected = 200 if want else (302 if role == "public" else 403)
-            for status in _page_status(client, model, action, objects[model][scope]):
+            # A list opens to whoever may read some record of it (their own), listing only those.
+            wants = [allowed(model, action, role, "own"), want] if action == "view" else [want]
+            for status, want in zip(_page_status(client, model, action, objects[model][scope]), wants, strict=True):
+                expected = 200 if want else (302 if role == "public" else 403)
                 if status != expected:
                     problems.append((action, scope, status, expected))
     assert not problems

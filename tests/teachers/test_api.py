@@ -292,9 +292,13 @@ def test_the_dispatches_page_lists_what_the_api_lists(w, make_user, client):
     client.force_login(stranger)
     assert link not in client.get("/teachers/").content.decode()
     assert client.get("/api/v1/teachers/dispatches").json()["count"] == 0
-    client.force_login(w["users"]["own_staff"])  # ALT hosts Li's dispatch
-    assert link in client.get("/teachers/").content.decode()
+    client.force_login(w["users"]["own_staff"])  # ALT hosts Li's dispatch, but Li is Urumqi's teacher
+    page = client.get("/teachers/").content.decode()
+    assert w["li"].full_name in page and link not in page  # listed, not a link to a record ALT may not open
+    assert client.get(f"/teachers/teacher/{w['li'].pk}/").status_code == 403
     assert client.get("/api/v1/teachers/dispatches").json()["count"] == 1
+    client.force_login(w["users"]["other_staff"])  # Urumqi sends Li: its staff open his record
+    assert link in client.get("/teachers/").content.decode()
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -318,3 +322,67 @@ def test_the_other_operations_per_role(w, role):
     assert got == {op: codes[ROLES.index(role)] for op, codes in expect.items()}
     assert Assignment.objects.count() == 1 + (got["plan"] == 201)
     assert Assignment.objects.get(pk=w["dispatch"].pk).status == ("cancelled" if got["cancel"] == 200 else "planning")
+
+
+# Every other path that shows a teacher reads the same rule as the teachers API above: the registry's
+# faculty list, record and API, the institution page, the teacher record, the development record, the
+# shortage candidates page and the calendar. Enterprise staff and trainees see no teacher; an
+# institution's staff see their own institution's teachers and never another's.
+SEES = {"public": set(), "trainee": set(), "enterprise": set(), "own_staff": {"aigerim"},
+        "other_staff": {"wang", "li"}, "coordinator": {"aigerim", "wang", "li"}}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_page_and_the_registry_api_show_teachers_by_one_rule(w, role, client):
+    from django.urls import reverse
+
+    from tvetbridge.governance.queries import calendar_items
+
+    user = w["users"][role]
+    if role != "public":
+        client.force_login(user)
+    sees = SEES[role]
+    closed = 302 if role == "public" else 403
+    teachers = {name: w[name] for name in ("aigerim", "wang", "li")}
+
+    listing = client.get(reverse("facultymember_list"))
+    assert listing.status_code == (200 if sees else closed)
+    for name, f in teachers.items():
+        shown = reverse("facultymember_detail", args=[f.pk]) in listing.content.decode()
+        assert shown == (name in sees), name
+        for path in (reverse("facultymember_detail", args=[f.pk]), f"/teachers/teacher/{f.pk}/",
+                     reverse("governance_faculty_development", args=[f.pk])):
+            assert client.get(path).status_code == (200 if name in sees else closed), (path, name)
+
+    registry_api = client.get("/api/v1/faculty")
+    if role == "public":
+        assert registry_api.status_code == 401
+    elif not sees:
+        assert registry_api.status_code == 403
+        assert client.get(f"/api/v1/faculty/{w['aigerim'].pk}").status_code == 403
+        assert client.get("/api/v1/faculty/by-key/aigerim").status_code == 403
+    else:
+        assert {row["external_key"] for row in registry_api.json()["items"]} == sees
+        for name, f in teachers.items():
+            assert client.get(f"/api/v1/faculty/{f.pk}").status_code == (200 if name in sees else 403)
+
+    # ALT's page: the number of its teachers for every member, their names for those who may read them.
+    if role not in ("public", "trainee"):
+        page = client.get(reverse("institution_detail", args=[w["alt"].pk])).content.decode()
+        assert (reverse("facultymember_detail", args=[w["aigerim"].pk]) in page) == ("aigerim" in sees)
+        assert (f'href="{reverse("facultymember_list")}"' in page) == bool(sees)  # the menu's link
+
+    candidates = client.get(f"/teachers/shortage/{KZ_CELL}/?year=2026")
+    if role in ("own_staff", "other_staff", "coordinator"):
+        page = candidates.content.decode()
+        assert candidates.status_code == 200
+        assert {name for name, f in teachers.items() if f'href="/teachers/teacher/{f.pk}/"' in page} == \
+            sees  # ranked among the teachers the reader may see (Li goes to ALT only in 2028)
+        assert ('id="own-teachers-only"' in page) == (role != "coordinator")
+    else:
+        assert candidates.status_code == closed
+
+    dispatches = [i for i in calendar_items(user, dt.date(2028, 9, 1), dt.date(2028, 9, 30)) if i.kind == "dispatch"]
+    li_record = f"/teachers/teacher/{w['li'].pk}/"
+    expected = {"own_staff": ["/teachers/"], "other_staff": [li_record], "coordinator": [li_record]}
+    assert [i.path for i in dispatches] == expected.get(role, [])  # ALT hosts Li: the list, not his record

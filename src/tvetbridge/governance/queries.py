@@ -211,25 +211,28 @@ EVENT_STATUS = {Event.Status.PLANNED: "confirmed", Event.Status.HELD: "confirmed
 def calendar_items(user, start: dt.date, end: dt.date, *, country: str = "", project: int | None = None,
                    limit: int = 2000) -> list[CalendarItem]:
     """What the calendar shows ``user`` between two dates: the events they may see (the public: only
-    published ones) and, for members, teachers' dispatches (read through the teachers app)."""
+    published ones) and the teachers' dispatches they may read (``teachers.queries.visible_assignments``)."""
     events = calendar(visible_events(user), country=country, project=project).filter(
         starts_on__lte=end, ends_on__gte=start)[:limit]
     items = [CalendarItem(f"event-{e.pk}", "event", e.get_kind_display(), e.title, e.starts_on, e.ends_on,
                           ", ".join(p for p in (e.city, e.country.name) if p), EVENT_STATUS[e.status],
                           reverse("governance_event", args=[e.pk]), e.summary)
              for e in events]
-    if user.has_perm("teachers.view_assignment"):
-        for a in teachers_queries.dispatches_between(start, end, country=country, project=project)[:limit]:
-            host = a.project.name if a.project_id else a.partner.name
-            items.append(CalendarItem(
-                f"dispatch-{a.pk}", "dispatch", _("teacher dispatch"),
-                _("%(teacher)s (%(role)s) at %(host)s") % {"teacher": a.faculty.full_name,
-                                                           "role": a.get_role_display(), "host": host},
-                a.start_date, a.end_date, a.country.name,
-                "tentative" if a.status == a.Status.PLANNING else "confirmed",
-                reverse("teachers_record", args=[a.faculty_id]),
-                _("Sent by %(institution)s; %(status)s.") % {"institution": a.from_institution.name,
-                                                             "status": a.get_status_display()}))
+    dispatches = list(teachers_queries.dispatches_between(user, start, end, country=country, project=project)[:limit])
+    # A host institution's staff see who comes, not the teacher's record: that is the sender's.
+    openable = teachers_queries.openable_teachers(user, {a.faculty_id for a in dispatches})
+    for a in dispatches:
+        host = a.project.name if a.project_id else a.partner.name
+        items.append(CalendarItem(
+            f"dispatch-{a.pk}", "dispatch", _("teacher dispatch"),
+            _("%(teacher)s (%(role)s) at %(host)s") % {"teacher": a.faculty.full_name,
+                                                       "role": a.get_role_display(), "host": host},
+            a.start_date, a.end_date, a.country.name,
+            "tentative" if a.status == a.Status.PLANNING else "confirmed",
+            reverse("teachers_record", args=[a.faculty_id]) if a.faculty_id in openable
+            else reverse("teachers_dispatches"),
+            _("Sent by %(institution)s; %(status)s.") % {"institution": a.from_institution.name,
+                                                         "status": a.get_status_display()}))
     items.sort(key=lambda i: (i.starts, i.title))
     return items[:limit]
 

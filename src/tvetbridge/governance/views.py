@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 from tvetbridge.core.access import need as _need
 from tvetbridge.core.forms import expected_version, show_service_errors
 from tvetbridge.core.services import Conflict
+from tvetbridge.registry import queries as registry_queries
 from tvetbridge.registry.io.files import CONTENT_TYPES
 from tvetbridge.registry.models import CooperationProject, FacultyMember
 from tvetbridge.risk.models import Alert
@@ -600,7 +601,10 @@ def event_detail(request, pk: int):
     members = user.has_perm("governance.view_event", event)
     counts = queries.participation(Event.objects.filter(pk=pk)).get(pk, {})
     participants = list(queries.visible_participants(user, event))
+    # An organiser sees every participant, but opens only the teachers whose records it may read.
+    openable = registry_queries.openable_faculty(user, [p.faculty_id for p in participants if p.faculty_id])
     for p in participants:
+        p.may_open = p.faculty_id in openable
         p.can_change = user.has_perm("governance.change_participant", p)
         p.can_feed = p.can_change and p.trainee_id and not p.credential_id and p.certificate \
             and event.status == Event.Status.HELD

@@ -39,8 +39,8 @@ from tvetbridge.core.api import (
 )
 from tvetbridge.core.models import Country, FieldOfStudy, Language, Region, Source
 
+from . import queries, services
 from . import schemas as s
-from . import services
 from .models import (
     Alliance,
     CooperationProject,
@@ -357,7 +357,10 @@ def register(resource: Resource) -> None:
     @paginate(BoundedPagination)
     def list_records(request, filters: Query[Filters]):
         _require_view(request, r)
-        return filters.apply(r.queryset())
+        qs = r.queryset()
+        if r.model in queries.VISIBLE:  # personal records: only those the caller may read
+            qs = qs.filter(pk__in=queries.visible_records(request.user, r.model).values("pk"))
+        return filters.apply(qs)
 
     @router.get(f"/{path}/{{record_id}}", response={200: Out, **READ_ERRORS}, tags=[r.tag],
                 operation_id=f"get_{name}", summary=f"One {r.model._meta.verbose_name} by id")

@@ -170,7 +170,7 @@ class FacultyMember(InstitutionChild):
         ordering = ["full_name"]
         verbose_name = _("faculty member")
         verbose_name_plural = _("faculty members")
-        rules_permissions = perms.institution_child_permissions
+        rules_permissions = perms.faculty_permissions
 
     def __str__(self) -> str:
         return self.full_name

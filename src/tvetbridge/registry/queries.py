@@ -27,6 +27,7 @@ from django.db.models.functions import Coalesce, NullIf
 from django.utils.translation import get_language
 
 from tvetbridge.core.models import Country, FieldOfStudy, Region
+from tvetbridge.core.roles import Role, is_manager, role_of
 
 from .models import (
     Alliance,
@@ -183,10 +184,13 @@ def _sort_expression(spec: ListSpec, key: str):
     return f"-{path}" if descending else path
 
 
-def list_queryset(spec: ListSpec, params: Mapping[str, str]) -> tuple[QuerySet, str]:
-    """The filtered, searched, sorted queryset for a list page and the sort key actually applied."""
+def list_queryset(spec: ListSpec, params: Mapping[str, str], *, user=None) -> tuple[QuerySet, str]:
+    """The filtered, searched, sorted queryset for a list page and the sort key actually applied; with
+    ``user``, only the records that user may read."""
     model = spec.model
     qs = model.objects.select_related(*spec.select_related)
+    if user is not None and model in VISIBLE:
+        qs = qs.filter(pk__in=visible_records(user, model).values("pk"))
     if spec.prefetch_related:
         qs = qs.prefetch_related(*spec.prefetch_related)
     if model is Institution:
@@ -245,6 +249,33 @@ def detail_object(spec: ListSpec, pk: int):
             "chinese_institutions", "partner_institutions", "enterprises", "fields",
             "reported_results__source", "funding__source")
     return qs.get(pk=pk)
+
+
+# --- who reads which records ---------------------------------------------------------------------
+
+def visible_faculty(user) -> QuerySet:
+    """The teachers ``user`` may read, as a queryset (``registry.view_facultymember`` as a rule):
+    coordinators and admins every teacher, institution staff their own institution's, nobody else —
+    enterprise staff, trainees and the public see no teacher. Faculty members are personal data."""
+    if is_manager(user):
+        return FacultyMember.objects.all()
+    if role_of(user) == Role.INSTITUTION_STAFF and user.profile.institution_id:
+        return FacultyMember.objects.filter(institution_id=user.profile.institution_id)
+    return FacultyMember.objects.none()
+
+
+def openable_faculty(user, faculty_ids) -> set[int]:
+    """Which of these teachers' records ``user`` may open: a page links only to those."""
+    return set(visible_faculty(user).filter(pk__in=list(faculty_ids)).values_list("pk", flat=True))
+
+
+# Models whose lists narrow per reader; every other registry record is read whole by any member.
+VISIBLE = {FacultyMember: visible_faculty}
+
+
+def visible_records(user, model) -> QuerySet:
+    narrow = VISIBLE.get(model)
+    return narrow(user) if narrow else model.objects.all()
 
 
 # --- published aggregates -------------------------------------------------------------------------

@@ -42,6 +42,19 @@ institution_child_permissions = {
     "import": is_manager | is_institution_staff,
 }
 
+@rules.predicate
+def teaches_here(user, faculty) -> bool:
+    """Without a teacher: may read some institution's teachers; with one: the staff member's own."""
+    return faculty is None or acts_for_owner(user, faculty)
+
+
+# Faculty members are personal data: coordinators and admins read every teacher, institution staff
+# their own institution's (``queries.visible_faculty`` is the same rule as a queryset); enterprise
+# staff, trainees and the public none. ``teachers.view_teacher`` is this same predicate.
+sees_faculty = is_manager | (is_institution_staff & teaches_here)
+
+faculty_permissions = {**institution_child_permissions, "view": sees_faculty, "export": sees_faculty}
+
 enterprise_permissions = {
     "view": is_member,
     "add": is_manager,

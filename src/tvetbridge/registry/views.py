@@ -152,7 +152,7 @@ def record_list(request, key: str):
     _obj, denied = _allowed(request, "view", spec)
     if denied:
         return denied
-    qs, sort = queries.list_queryset(spec, request.GET)
+    qs, sort = queries.list_queryset(spec, request.GET, user=request.user)
     page = Paginator(qs, queries.PAGE_SIZE).get_page(request.GET.get("page"))
     detail = url_name(spec.model, "detail")
     rows = [
@@ -272,7 +272,7 @@ def record_detail(request, key: str, pk: int):
                        if can(user, "delete", spec.model, obj) else None),
         "history_url": (reverse("audit_log") + "?" + urlencode({"model": model_name, "object": pk})
                         if user.has_perm("registry.view_audit") else None),
-        "related": _related(obj),
+        "related": _related(obj, user),
     }
     if isinstance(obj, CooperationProject):
         context["transitions"] = services.available_transitions(user, obj)
@@ -287,17 +287,23 @@ def record_detail(request, key: str, pk: int):
     return render(request, "registry/record_detail.html", context)
 
 
-def _related(obj) -> list[dict]:
+def _related(obj, user) -> list[dict]:
     """Short related lists with a link to the full, filtered list."""
     sections = []
     if isinstance(obj, Institution):
         for label, model, count in [(_("Programmes"), Programme, obj.programme_count),
                                     (_("Faculty"), FacultyMember, obj.faculty_count),
                                     (_("Facilities"), Facility, obj.facility_count)]:
-            items = list(model.objects.filter(institution=obj).order_by("pk")[:10])
+            # A reader who may not open this institution's teachers sees their number, not their names.
+            readable = queries.visible_records(user, model).filter(institution=obj)
+            if model is not FacultyMember or can(user, "view", model, model(institution=obj)):
+                items = list(readable.order_by("pk")[:10])
+                more_url = reverse(url_name(model, "list")) + "?" + urlencode({"institution": obj.pk})
+            else:
+                items, more_url = [], None
             sections.append({"label": label, "count": count,
                              "items": [{"text": str(i), "url": record_url(i)} for i in items],
-                             "more_url": reverse(url_name(model, "list")) + "?" + urlencode({"institution": obj.pk})})
+                             "more_url": more_url})
         projects = CooperationProject.objects.filter(
             models.Q(chinese_institutions=obj) | models.Q(partner_institutions=obj)).distinct().order_by("pk")
         items = list(projects[:20])

@@ -240,7 +240,7 @@ class Participation(Record):
         ordering = ["-session__start_date"]
         verbose_name = _("participant")
         verbose_name_plural = _("participants")
-        rules_permissions = perms.institution_owned_permissions
+        rules_permissions = perms.participation_permissions
         constraints = [models.UniqueConstraint(fields=["session", "faculty"], name="uniq_session_participant")]
 
     def __str__(self) -> str:

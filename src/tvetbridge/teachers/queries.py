@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy
 from tvetbridge.core.models import Country, FieldOfStudy, Language
 from tvetbridge.core.roles import Role, is_manager, role_of
 from tvetbridge.outcomes import queries as outcomes_queries
+from tvetbridge.registry import queries as registry_queries
 from tvetbridge.registry.models import CooperationProject, FacultyLanguage, FacultyMember, Programme
 
 from .engine import gain as engine_gain
@@ -125,15 +126,11 @@ def _own_institution(user) -> int | None:
 
 
 def visible_faculty(user):
-    """The teachers whose languages, certificates, development and dispatches ``user`` may read (the
-    queryset behind ``teachers.view_teacher``): coordinators every teacher, institution staff their
-    own institution's, nobody else — enterprise staff, trainees and the public see no teacher."""
-    if is_manager(user):
-        return FacultyMember.objects.all()
-    institution = _own_institution(user)
-    if institution is None:
-        return FacultyMember.objects.none()
-    return FacultyMember.objects.filter(institution_id=institution)
+    """The teachers ``user`` may read (``teachers.view_teacher``): the registry's one rule."""
+    return registry_queries.visible_faculty(user)
+
+
+openable_teachers = registry_queries.openable_faculty
 
 
 def visible_assignments(user):
@@ -187,11 +184,12 @@ def teacher_record(faculty) -> dict:
     }
 
 
-def dispatches_between(start, end, *, country: str = "", project: int | None = None):
-    """Dispatches abroad (not cancelled) whose period overlaps ``start``–``end``, for calendars."""
+def dispatches_between(user, start, end, *, country: str = "", project: int | None = None):
+    """Dispatches abroad (not cancelled) that ``user`` may read whose period overlaps ``start``–``end``,
+    for calendars."""
     from .models import Assignment
 
-    qs = (Assignment.objects.filter(start_date__lte=end, end_date__gte=start)
+    qs = (visible_assignments(user).filter(start_date__lte=end, end_date__gte=start)
           .exclude(status=Assignment.Status.CANCELLED)
           .select_related("faculty", "from_institution", "partner", "project", "country"))
     if country:

@@ -1,7 +1,8 @@
 """Who sees and does what with language levels, teacher development and dispatch.
 
-Faculty records are the registry's (any member reads them); a trainee's language results are personal
-data, read only by managers and the trainee's own institution, as outcomes' trainee records are.
+Faculty records are the registry's and personal data (``registry.rules.sees_faculty``: coordinators all,
+institution staff their own institution's); a trainee's language results likewise, read only by
+managers and the trainee's own institution, as outcomes' trainee records are.
 """
 
 from __future__ import annotations
@@ -9,17 +10,19 @@ from __future__ import annotations
 import rules
 
 from tvetbridge.core.roles import acts_for_owner, is_admin, is_institution_staff, is_manager, is_member
+from tvetbridge.registry.rules import sees_faculty
 
 
 @rules.predicate
-def about_faculty(user, obj) -> bool:
-    return obj is not None and obj.trainee_id is None
+def hosts(user, obj) -> bool:
+    """Staff of the institution that receives a dispatched teacher."""
+    return obj is not None and obj.partner_id is not None and user.profile.institution_id == obj.partner_id
 
 
 own = is_institution_staff & acts_for_owner
 
 proficiency_permissions = {
-    "view": is_manager | own | (is_member & about_faculty),
+    "view": is_manager | own,
     "add": is_manager | is_institution_staff,
     "change": is_manager | own,
     "delete": is_admin | own,
@@ -34,9 +37,12 @@ institution_owned_permissions = {
     "import": is_manager | is_institution_staff,
 }
 
+# A teacher's result in a programme: the teacher's institution and the programme's provider.
+participation_permissions = {**institution_owned_permissions, "view": is_manager | own}
+
 # Planning a dispatch is the sending institution's or a coordinator's; approving it the coordinators'.
 assignment_permissions = {
-    "view": is_member,
+    "view": is_manager | own | (is_institution_staff & hosts),
     "add": is_manager | is_institution_staff,
     "change": is_manager | own,
     "delete": is_admin,
@@ -46,15 +52,9 @@ assignment_permissions = {
 rules.add_perm("teachers.view_shortage", is_manager | is_institution_staff)
 
 
-@rules.predicate
-def teaches_here(user, faculty) -> bool:
-    """Without a teacher: may read some institution's teachers; with one: the staff member's own."""
-    return faculty is None or acts_for_owner(user, faculty)
-
-
-# A teacher's languages, certificates, development and dispatches are personal data: coordinators
-# read every teacher's, institution staff their own institution's (``queries.visible_faculty``).
-rules.add_perm("teachers.view_teacher", is_manager | (is_institution_staff & teaches_here))
+# A teacher's languages, certificates, development and dispatches are personal data, read as the
+# teacher's registry record is (``registry.view_facultymember``, ``registry.queries.visible_faculty``).
+rules.add_perm("teachers.view_teacher", sees_faculty)
 
 # Test centres and their sittings are public (counts only, small ones withheld on the pages); the
 # centre's own institution and coordinators keep them.

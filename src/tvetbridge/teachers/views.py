@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from tvetbridge.core.access import need as _need
 from tvetbridge.core.forms import posted_version
 from tvetbridge.core.maps import circle_map_svg
+from tvetbridge.core.roles import is_manager
 from tvetbridge.outcomes import queries as outcomes_queries
 from tvetbridge.registry.io.files import CONTENT_TYPES
 from tvetbridge.registry.models import CooperationProject, FacultyMember
@@ -27,12 +28,14 @@ from .models import Assignment, HskCentre
 def dispatches(request):
     if (resp := _need(request, "teachers.view_shortage")) is not None:
         return resp
-    return render(request, "teachers/dispatches.html", {"assignments": queries.assignments(request.user)})
+    rows = queries.assignments(request.user)
+    return render(request, "teachers/dispatches.html", {
+        "assignments": rows, "openable": queries.openable_teachers(request.user, [a.faculty_id for a in rows])})
 
 
 def teacher_record(request, pk: int):
     faculty = get_object_or_404(FacultyMember.objects.select_related("institution"), pk=pk)
-    if (resp := _need(request, "registry.view_facultymember", faculty)) is not None:
+    if (resp := _need(request, "teachers.view_teacher", faculty)) is not None:
         return resp
     return render(request, "teachers/teacher_record.html", {"faculty": faculty, **_record(request, faculty)})
 
@@ -112,13 +115,15 @@ def shortage_candidates(request, key: str):
         else:
             messages.success(request, _("Dispatch planned for %(teacher)s.") % {"teacher": faculty.full_name})
             return redirect(reverse("teachers_shortage") + f"?year={period.year}")
-    groups = queries.candidates(cell, period)
+    # Institution staff rank among their own teachers, as the API does: the same pool, the same order.
+    groups = queries.candidates(cell, period, among=queries.visible_faculty(request.user))
     for group in groups.values():
         for c in group:
             c.may_plan = services.may_plan(request.user, c.faculty)
     projects = CooperationProject.objects.filter(pk__in=cell.project_ids).order_by("name")
     return render(request, "teachers/shortage_candidates.html", {
-        "cell": cell, "period": period, "groups": groups, "projects": projects, "error": error},
+        "cell": cell, "period": period, "groups": groups, "projects": projects, "error": error,
+        "own_only": not is_manager(request.user)},
         status=400 if error else 200)
 
 
