@@ -92,7 +92,8 @@ class Changed:
 
 def _better(a_key: np.ndarray, a_pk: np.ndarray, b_key: np.ndarray, b_pk: np.ndarray) -> np.ndarray:
     """Whether entry a ranks before entry b: higher key, then lower primary key."""
-    return (a_key > b_key) | ((a_key == b_key) & (a_pk < b_pk))
+    better: np.ndarray = (a_key > b_key) | ((a_key == b_key) & (a_pk < b_pk))
+    return better
 
 
 def _top_rows(row: np.ndarray, pk: np.ndarray, key: np.ndarray, n_rows: int, k: int) -> tuple[np.ndarray, np.ndarray]:
@@ -185,7 +186,8 @@ def sides_from_rebuild(t_pk: np.ndarray, A: sp.csr_matrix, a_bias: np.ndarray, v
                        B: sp.csr_matrix, b_bias: np.ndarray, by_t_idx: np.ndarray, by_t_key: np.ndarray,
                        by_v_idx: np.ndarray, by_v_key: np.ndarray) -> tuple[Side, Side]:
     """The two sides from a full rebuild's lists (row indices and rank keys, see ``compute_keys``)."""
-    def side(pk, X, bias, idx, key, cand_pk):
+    def side(pk: np.ndarray, X: sp.csr_matrix, bias: np.ndarray, idx: np.ndarray, key: np.ndarray,
+             cand_pk: np.ndarray) -> Side:
         ok = idx >= 0
         top_pk = np.where(ok, cand_pk[np.maximum(idx, 0)] if len(cand_pk) else -1, -1).astype(np.int64)
         return Side(pk.astype(np.int64), X.tocsr(), bias.astype(np.float64), np.ones(len(pk), dtype=bool),
